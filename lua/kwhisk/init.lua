@@ -1,0 +1,23 @@
+--- kwhisk: run serverless actions as Kubernetes pods, from Lua.
+-- This facade loads each part on first use (`kwhisk.time`, `kwhisk.logs`, ...), so a
+-- program pays only for what it touches. The parts are also plain modules
+-- (`require "kwhisk.time"`).
+local core = require "kwhisk.core"
+
+local kwhisk = { version = core.version }
+
+-- Parts reachable as kwhisk.<name>, each the module kwhisk.<name>.
+local parts = {
+  time = true, logline = true, logs = true, json = true, yaml = true,
+}
+
+return setmetatable(kwhisk, {
+  __index = function(t, name)
+    if not parts[name] then
+      return nil
+    end
+    local part = require("kwhisk." .. name)
+    rawset(t, name, part)
+    return part
+  end,
+})
