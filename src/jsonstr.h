@@ -1,0 +1,25 @@
+/* jsonstr.h: writing a byte string as a JSON string literal.
+ *
+ * One escaping for all of kwhisk's JSON output (the JSON encoder and the log-record
+ * writer), byte-exact with the seed's records: only '"' and '\' are escaped, control
+ * characters below 0x20 use \b \f \n \r \t or \u00xx (lowercase hex), and '/' and
+ * non-ASCII UTF-8 are written as they are. Bytes that are not valid UTF-8 (stray
+ * continuation bytes, overlong forms, surrogates, code points above U+10FFFF, cut
+ * sequences) are each replaced by U+FFFD, so the output is always valid JSON. */
+#ifndef KWHISK_JSONSTR_H
+#define KWHISK_JSONSTR_H
+
+#include <stddef.h>
+
+#include "kwbuf.h"
+
+/* Appends "s" (quotes included) to b. Returns 0, or -1 when b cannot grow (b then
+ * holds a partial literal: reset it). *replaced, when not NULL, is set to the number
+ * of invalid bytes replaced by U+FFFD. */
+int kwjson_append_string(kwbuf *b, const char *s, size_t n, size_t *replaced);
+
+/* The length of a valid UTF-8 sequence starting at s (1-4), or 0 when s[0] does not
+ * start one within the n bytes available. */
+size_t kwjson_utf8_sequence(const unsigned char *s, size_t n);
+
+#endif
