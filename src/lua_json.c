@@ -7,7 +7,7 @@
 #include "jsondec.h"
 #include "lua_core.h"
 
-/* The per-call decoder state, a userdata so a Lua error cannot leak its buffer. */
+/* The decoder state, a userdata so a Lua error cannot leak its buffer. */
 #define DECODER_MT "kwhisk.json.decoder"
 
 /* The decoder's state on the Lua stack: a container table per open level, and for an
@@ -15,6 +15,7 @@
  * depth d. The marks are upvalues of decode. */
 typedef struct builder {
   lua_State *L;
+  int busy; /* in use by a decode (one builder is kept and reused) */
   kwbuf scratch; /* freed by __gc too, as a Lua error may unwind the decoder */
   int depth;
   int idx[KWJSON_MAX_DEPTH + 1];
@@ -97,31 +98,6 @@ static const kwjson_handler lua_builder = {
   on_begin_array, on_end, on_begin_object, on_end,
 };
 
-/* core.json.decode(text) -> value | nil, "json:<line>:<column>: <problem> (byte offset N)" */
-static int json_decode(lua_State *L)
-{
-  size_t n;
-  const char *text = luaL_checklstring(L, 1, &n);
-  builder *b = lua_newuserdata(L, sizeof *b);
-  b->L = L;
-  b->depth = 0;
-  b->in_array[0] = 0;
-  kwbuf_init(&b->scratch, 0);
-  luaL_getmetatable(L, DECODER_MT);
-  lua_setmetatable(L, -2);
-  int top = lua_gettop(L);
-  kwjson_error err;
-  int rc = kwjson_decode(text, n, &lua_builder, b, &b->scratch, &err);
-  kwbuf_free(&b->scratch);
-  if (rc != 0) {
-    lua_settop(L, top);
-    lua_pushnil(L);
-    lua_pushfstring(L, "json:%s", err.message);
-    return 2;
-  }
-  return 1;
-}
-
 static int decoder_gc(lua_State *L)
 {
   builder *b = luaL_checkudata(L, 1, DECODER_MT);
@@ -133,6 +109,51 @@ static int decoder_tostring(lua_State *L)
 {
   builder *b = luaL_checkudata(L, 1, DECODER_MT);
   lua_pushfstring(L, DECODER_MT " (depth %d)", b->depth);
+  return 1;
+}
+
+/* Pushes a new idle builder. */
+static builder *new_builder(lua_State *L)
+{
+  builder *b = lua_newuserdata(L, sizeof *b);
+  b->busy = 0;
+  kwbuf_init(&b->scratch, 0);
+  if (luaL_newmetatable(L, DECODER_MT)) {
+    lua_pushcfunction(L, decoder_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, decoder_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_newtable(L); /* no methods: the decoder state is internal to decode */
+    lua_setfield(L, -2, "__index");
+  }
+  lua_setmetatable(L, -2);
+  return b;
+}
+
+/* core.json.decode(text) -> value | nil, "json:<line>:<column>: <problem> (byte offset N)" */
+static int json_decode(lua_State *L)
+{
+  size_t n;
+  const char *text = luaL_checklstring(L, 1, &n);
+  builder *b = lua_touserdata(L, lua_upvalueindex(3));
+  if (b->busy) /* called from a __gc during a decode */
+    b = new_builder(L);
+  b->L = L;
+  b->busy = 1;
+  b->depth = 0;
+  b->in_array[0] = 0;
+  int top = lua_gettop(L);
+  kwjson_error err;
+  int rc = kwjson_decode(text, n, &lua_builder, b, &b->scratch, &err);
+  b->busy = 0;
+  if (b->scratch.cap > 64 * 1024)
+    kwbuf_free(&b->scratch);
+  if (rc != 0) {
+    lua_settop(L, top);
+    lua_pushnil(L);
+    lua_pushfstring(L, "json:%s", err.message);
+    return 2;
+  }
   return 1;
 }
 
@@ -150,15 +171,6 @@ void kwlua_json_push_marks(lua_State *L)
 
 int kwlua_open_json(lua_State *L)
 {
-  if (luaL_newmetatable(L, DECODER_MT)) {
-    lua_pushcfunction(L, decoder_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, decoder_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_newtable(L); /* no methods: the decoder state is internal to decode */
-    lua_setfield(L, -2, "__index");
-  }
-  lua_pop(L, 1);
   lua_createtable(L, 0, 6);
   kwlua_json_push_marks(L);
   lua_pushvalue(L, -2);
@@ -167,9 +179,11 @@ int kwlua_open_json(lua_State *L)
   lua_setfield(L, -4, "object_mt");
   lua_pushvalue(L, -2);
   lua_pushvalue(L, -2);
-  lua_pushcclosure(L, json_decode, 2);
+  new_builder(L);
+  lua_pushcclosure(L, json_decode, 3);
   lua_setfield(L, -4, "decode");
-  lua_pushcclosure(L, kwlua_json_encode, 2);
+  kwlua_json_push_encoder(L);
+  lua_pushcclosure(L, kwlua_json_encode, 3);
   lua_setfield(L, -2, "encode");
   lua_pushlightuserdata(L, NULL);
   lua_setfield(L, -2, "null");

@@ -14,7 +14,9 @@
 void kwlua_json_push_marks(lua_State *L);
 
 /* core.json.encode(value) -> string; raises an error naming the path of a value that
- * has no JSON form. Expects the marks as upvalues 1 (array) and 2 (object). */
+ * has no JSON form. Upvalues: the array mark, the object mark and an encoder state
+ * pushed by kwlua_json_push_encoder. */
 int kwlua_json_encode(lua_State *L);
+void kwlua_json_push_encoder(lua_State *L);
 
 #endif

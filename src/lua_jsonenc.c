@@ -18,6 +18,7 @@
 #include "lua_json.h"
 
 #define ENCODER_MT "kwhisk.json.encoder"
+#define KEEP_BYTES (64 * 1024) /* largest buffer kept between calls */
 #define ARRAY_MARK 1  /* stack slots of the marks, pushed by encode */
 #define OBJECT_MARK 2
 
@@ -33,13 +34,17 @@ typedef struct step {
   int table;       /* stack slot of the table this step enters */
 } step;
 
-/* The per-call state, a userdata so a Lua error cannot leak its buffers. */
+/* The encoder's state, a userdata so a Lua error cannot leak its buffers. One is kept
+ * as an upvalue of encode and reused, so a call allocates nothing but its result;
+ * a call made while it is busy (from a __gc during an encode) gets a fresh one. */
 typedef struct encoder {
   lua_State *L;
+  int busy;
   kwbuf out;
   key *keys; /* the keys of every open object, a stack of slices */
   size_t nkeys, cap;
-  step path[KWJSON_MAX_DEPTH + 2];
+  step *path; /* path[d]: how the value at depth d was reached; grows with depth */
+  int npath;
 } encoder;
 
 static void release(encoder *e)
@@ -48,6 +53,19 @@ static void release(encoder *e)
   free(e->keys);
   e->keys = NULL;
   e->nkeys = e->cap = 0;
+  free(e->path);
+  e->path = NULL;
+  e->npath = 0;
+}
+
+/* Ends a call: keeps the buffers for the next one unless they grew large. */
+static void finish(encoder *e)
+{
+  e->busy = 0;
+  e->nkeys = 0;
+  kwbuf_reset(&e->out);
+  if (e->out.cap > KEEP_BYTES || e->cap * sizeof *e->keys > KEEP_BYTES)
+    release(e);
 }
 
 /* Raises "json.encode: <what> at <path>" for the value at depth. */
@@ -83,13 +101,13 @@ static int fail(encoder *e, int depth, const char *what)
     }
   }
   luaL_pushresult(&b);
-  release(e);
+  finish(e);
   return lua_error(L);
 }
 
 static void out_of_memory(encoder *e)
 {
-  release(e);
+  finish(e);
   luaL_error(e->L, "json.encode: out of memory");
 }
 
@@ -213,6 +231,14 @@ static int first_repeat(encoder *e, int depth)
 static void table(encoder *e, int t, int depth)
 {
   lua_State *L = e->L;
+  if (depth + 2 > e->npath) {
+    int n = e->npath * 2 < KWJSON_MAX_DEPTH + 2 ? e->npath * 2 : KWJSON_MAX_DEPTH + 2;
+    step *path = realloc(e->path, (size_t)n * sizeof *path);
+    if (path == NULL)
+      out_of_memory(e);
+    e->path = path;
+    e->npath = n;
+  }
   e->path[depth].table = t;
   if (depth >= KWJSON_MAX_DEPTH) {
     /* Cycles are only looked for here, so they cost nothing on the way down. */
@@ -305,19 +331,17 @@ static int encoder_tostring(lua_State *L)
   return 1;
 }
 
-int kwlua_json_encode(lua_State *L)
+/* Pushes a new idle encoder. */
+static encoder *new_encoder(lua_State *L)
 {
-  lua_settop(L, 1);
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_pushvalue(L, lua_upvalueindex(2));
-  lua_insert(L, 1);
-  lua_insert(L, 1); /* stack: array mark, object mark, value */
   encoder *e = lua_newuserdata(L, sizeof *e);
   e->L = L;
+  e->busy = 0;
   kwbuf_init(&e->out, 0);
   e->keys = NULL;
   e->nkeys = e->cap = 0;
-  e->path[0] = (step){NULL, 0, 3};
+  e->path = NULL;
+  e->npath = 0;
   if (luaL_newmetatable(L, ENCODER_MT)) {
     lua_pushcfunction(L, encoder_gc);
     lua_setfield(L, -2, "__gc");
@@ -327,8 +351,35 @@ int kwlua_json_encode(lua_State *L)
     lua_setfield(L, -2, "__index");
   }
   lua_setmetatable(L, -2);
+  return e;
+}
+
+void kwlua_json_push_encoder(lua_State *L)
+{
+  new_encoder(L);
+}
+
+int kwlua_json_encode(lua_State *L)
+{
+  lua_settop(L, 1);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_pushvalue(L, lua_upvalueindex(2));
+  lua_insert(L, 1);
+  lua_insert(L, 1); /* stack: array mark, object mark, value */
+  encoder *e = lua_touserdata(L, lua_upvalueindex(3));
+  if (e->busy)
+    e = new_encoder(L);
+  e->L = L;
+  e->busy = 1;
+  if (e->npath == 0) {
+    e->path = malloc(16 * sizeof *e->path);
+    if (e->path == NULL)
+      out_of_memory(e);
+    e->npath = 16;
+  }
+  e->path[0] = (step){NULL, 0, 3};
   value(e, 3, 0);
   lua_pushlstring(L, e->out.data != NULL ? e->out.data : "", e->out.len);
-  release(e);
+  finish(e);
   return 1;
 }
