@@ -122,12 +122,12 @@ function methods.add(t, sec, nsec)
   return time_ct(t.s + sec + carry, ns - carry * 1e9)
 end
 
---- Seconds from u to t (t - u) as a Lua number (a double: sub-microsecond precision
--- only for spans under about 100 days).
+--- Seconds from u to t (t - u) as a Lua number (a double).
 function methods.seconds_since(t, u)
   check_time(t, 1, "seconds_since")
   check_time(u, 2, "seconds_since")
-  return tonumber(t.s - u.s) + (t.ns - u.ns) / 1e9
+  -- Whole nanoseconds first: exact for spans under about 100 days.
+  return (tonumber(t.s - u.s) * 1e9 + (t.ns - u.ns)) / 1e9
 end
 
 local function less(a, b)
