@@ -9,7 +9,8 @@ describe("kwhisk.logline", function()
 
   it("writes SPEC A4's JSON example byte for byte", function()
     local r = logline.new(t, "stdout", "first activation")
-    local json = [[{"log":"first activation","stream":"stdout","time":"2018-02-06T00:00:18.419889342Z"}]]
+    local json = [[{"log":"first activation","stream":"stdout",]]
+      .. [["time":"2018-02-06T00:00:18.419889342Z"}]]
     assert.are.equal(json, r:json())
     assert.are.equal(#json, r:json_size())
     assert.are.equal(t, r.time)

@@ -40,8 +40,9 @@ describe("kwhisk.time", function()
     end)
 
     it("refuses 10 fraction digits", function()
-      fails("2018-02-06T00:00:18.1234567890Z", [[invalid timestamp "2018-02-06T00:00:18.1234567890Z":]]
-        .. [[ expected 'Z', 'z', '+' or '-' (at most 9 fraction digits) at byte 29]])
+      fails("2018-02-06T00:00:18.1234567890Z",
+        [[invalid timestamp "2018-02-06T00:00:18.1234567890Z": expected 'Z', 'z', '+' or '-']]
+        .. [[ (at most 9 fraction digits) at byte 29]])
     end)
 
     it("knows leap years and refuses impossible dates and times", function()
@@ -115,7 +116,8 @@ describe("kwhisk.time", function()
       local b = a:add(0, 1)
       assert.are.equal(1517875219, b.sec)
       assert.are.equal(0, b.nsec)
-      assert.is_true(a < b and a <= b and a <= a and not (b < a))
+      assert.is_true(a < b and a <= b and a <= a)
+      assert.is_false(b < a)
       assert.is_true(a == time.new(1517875218, 999999999))
       assert.is_false(a == b)
       assert.is_false(a == nil)

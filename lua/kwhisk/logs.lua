@@ -43,7 +43,8 @@ assert(ffi.sizeof("kw_log_options") == sizes.sizeof_options
 
 local C = ffi.load(package.searchpath("kwhisk.core", package.cpath))
 local record_ct = ffi.typeof("kw_log_record")
-local CURSOR_ALL, CURSOR_SINCE, CURSOR_RESUME = 0, 1, 2
+-- kwlog_cursor_kind; 0 (every line) is the default of a zeroed kw_log_options.
+local CURSOR_SINCE, CURSOR_RESUME = 1, 2
 
 local M = { default_max_line = sizes.default_max_line }
 

@@ -96,7 +96,8 @@ function M.format(t, style, offset_minutes)
       .. " got " .. tostring(style) .. ")", 2)
   end
   offset_minutes = offset_minutes or 0
-  if not is_integer(offset_minutes) or offset_minutes < -MAX_OFFSET or offset_minutes > MAX_OFFSET then
+  if not is_integer(offset_minutes) or offset_minutes < -MAX_OFFSET
+    or offset_minutes > MAX_OFFSET then
     error("bad argument #3 to 'format' (offset minutes -1439..1439 expected, got "
       .. tostring(offset_minutes) .. ")", 2)
   end
