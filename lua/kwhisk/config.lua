@@ -84,13 +84,17 @@ local function positive_duration(v)
   return seconds, err
 end
 
-local function at_least_a_mebibyte(v)
-  local bytes, err = quantity.parse_size(v)
-  if bytes and bytes < quantity.MIB then
-    return nil, "expected a size of at least 1 Mi, got " .. shown(v)
+local function size_at_least(minimum, shown_minimum)
+  return function(v)
+    local bytes, err = quantity.parse_size(v)
+    if bytes and bytes < minimum then
+      return nil, "expected a size of at least " .. shown_minimum .. ", got " .. shown(v)
+    end
+    return bytes, err
   end
-  return bytes, err
 end
+
+local at_least_a_mebibyte = size_at_least(quantity.MIB, "1 Mi")
 
 local function scale_factor(v)
   local n = tonumber(v)
@@ -179,7 +183,7 @@ local KEYS = {
   ["pod-policy"] = { parse = pod_policy, default = "kwhisk.policy.openwhisk" },
   kubeconfig = { parse = text },
   context = { parse = text },
-  ["log-max-line"] = { parse = at_least_a_mebibyte, default = quantity.MIB },
+  ["log-max-line"] = { parse = size_at_least(1024, "1 Ki"), default = quantity.MIB },
   ["log-collect-timeout"] = { parse = positive_duration, default = 2 },
   ["log-mode"] = { parse = one_of("follow", "poll"), default = "follow" },
   ["keep-failed-pods"] = { parse = boolean, default = false },
