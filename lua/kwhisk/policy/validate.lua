@@ -1,54 +1,18 @@
---- kwhisk.policy.validate: the checks a policy's result must pass before kwhisk sends it
--- (names, label keys and values as Kubernetes defines them; one `user-action` container
--- with an image and port 8080), and a sanitiser that turns any text into a label value.
-local ipairs, pairs, type, tostring = ipairs, pairs, type, tostring
+--- kwhisk.policy.validate: the checks a policy's result must pass before kwhisk sends it:
+-- valid names and labels (kwhisk.names), one `user-action` container with an image and
+-- port 8080, a policy/v1 PDB.
+local names = require "kwhisk.names"
+
+local ipairs, type, tostring = ipairs, type, tostring
 local format = string.format
 
 local validate = {}
 
---- True when s is a DNS-1123 subdomain (pod and PDB names): at most 253 characters of
--- lower-case letters, digits, `-` and `.`, starting and ending alphanumeric.
-function validate.name(s)
-  return type(s) == "string" and #s <= 253
-    and (s:find("^[a-z0-9]$") or s:find("^[a-z0-9][-a-z0-9.]*[a-z0-9]$")) ~= nil
-end
-
---- True when s is a valid label value: empty, or at most 63 characters of `[A-Za-z0-9]`
--- at both ends and `-_.` or alphanumerics inside.
-function validate.label_value(s)
-  return type(s) == "string" and #s <= 63
-    and (s == "" or s:find("^%w$") or s:find("^%w[%w._-]*%w$")) ~= nil
-end
-
---- True when s is a valid label key: an optional DNS subdomain prefix and `/`, then a
--- name of at most 63 characters like a non-empty label value.
-function validate.label_key(s)
-  if type(s) ~= "string" then return false end
-  local prefix, name = s:match("^(.*)/(.*)$")
-  if prefix and not validate.name(prefix) then return false end
-  name = name or s
-  return name ~= "" and validate.label_value(name)
-end
-
---- Any text made into a valid label value: disallowed characters become `-`, the ends are
--- trimmed to alphanumerics, and it is cut to 63 characters.
-function validate.sanitize_label_value(s)
-  s = tostring(s):gsub("[^%w._-]", "-"):sub(1, 63)
-  return (s:gsub("^[^%w]+", ""):gsub("[^%w]+$", ""))
-end
-
 local function check_labels(labels, where)
   if labels == nil then return true end
   if type(labels) ~= "table" then return nil, where .. " is not a map" end
-  for k, v in pairs(labels) do
-    if not validate.label_key(k) then
-      return nil, format("%s: invalid label key %q", where, tostring(k))
-    end
-    if not validate.label_value(v) then
-      return nil, format("%s: invalid value %q for label %s (at most 63 characters, "
-        .. "alphanumeric at both ends, `-_.` inside)", where, tostring(v), k)
-    end
-  end
+  local why = names.labels_error(labels)
+  if why then return nil, where .. ": " .. why end
   return true
 end
 
@@ -56,7 +20,7 @@ local function check_metadata(obj, kind)
   if type(obj.metadata) ~= "table" or type(obj.metadata.name) ~= "string" then
     return nil, kind .. " has no metadata.name"
   end
-  if not validate.name(obj.metadata.name) then
+  if not names.is_dns1123_subdomain(obj.metadata.name) then
     return nil, format("%s name %q is not a valid DNS-1123 name", kind, obj.metadata.name)
   end
   return check_labels(obj.metadata.labels, kind .. " metadata.labels")
