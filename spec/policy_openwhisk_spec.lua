@@ -36,9 +36,7 @@ local function action(pod)
 end
 
 local function schema_valid(...)
-  local ok, report = k8s.schema_check({ ... })
-  if ok == nil then return pending("k8s-schema-check is not installed") end
-  assert.is_true(ok, report)
+  k8s.assert_schema_valid(pending, ...)
 end
 
 -- The settings every seed test checks (assertPodSettings).

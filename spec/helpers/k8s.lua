@@ -3,6 +3,7 @@
 -- is missing, so a spec can say why it skipped.
 local shell = require "helpers.shell"
 local json = require "kwhisk.json"
+local luassert = require "luassert"
 
 local k8s = {}
 
@@ -32,6 +33,14 @@ function k8s.schema_check(objects)
   local status, output = run_with_input("/usr/bin/python3 " .. SCHEMA_CHECK,
     json.encode(json.array(objects)))
   return status == 0, output
+end
+
+--- Asserts the objects pass the schema check; calls `skip` (a spec's `pending`) with the
+-- reason when the checker is not installed.
+function k8s.assert_schema_valid(skip, ...)
+  local ok, report = k8s.schema_check({ ... })
+  if ok == nil then return skip("k8s-schema-check is not installed") end
+  luassert.is_true(ok, report)
 end
 
 --- Has kubectl decode YAML or JSON text into its typed objects, offline (`label --local`):
