@@ -31,7 +31,8 @@ describe("kwhisk pod-spec", function()
     local dir, cleanup = shell.tmpdir()
     finally(cleanup)
     local f = assert(io.open(dir .. "/config.yaml", "w"))
-    f:write("pdb-enabled: true\ncpu-scaling:\n  millicpus: 100\n  memory: 256 m\n  max-millicpus: 4000\n")
+    f:write("pdb-enabled: true\ncpu-scaling:\n  millicpus: 100\n  memory: 256 m\n",
+      "  max-millicpus: 4000\n")
     f:close()
     local status, output = kwhisk("pod-spec a1 img --config " .. shell.quote(dir .. "/config.yaml"))
     assert.are.equal(0, status, output)
@@ -43,7 +44,8 @@ describe("kwhisk pod-spec", function()
     local accepted, complaint = k8s.kubectl_accepts(output)
     if accepted ~= nil then assert.is_true(accepted, complaint) end
 
-    status, output = kwhisk("pod-spec a1 img -o json --config " .. shell.quote(dir .. "/config.yaml"))
+    status, output = kwhisk("pod-spec a1 img -o json --config " .. shell.quote(dir
+      .. "/config.yaml"))
     assert.are.equal(0, status, output)
     local list = assert(json.decode(output))
     assert.are.equal("List", list.kind)
@@ -59,7 +61,8 @@ describe("kwhisk pod-spec", function()
 
   it("reports usage errors with one line and a hint, exit 2", function()
     for _, case in ipairs({
-      { "pod-spec onlyname", "kwhisk pod-spec: expects NAME and IMAGE; see 'kwhisk pod-spec --help'\n" },
+      { "pod-spec onlyname",
+        "kwhisk pod-spec: expects NAME and IMAGE; see 'kwhisk pod-spec --help'\n" },
       { "pod-spec a b --env NOEQUALS", "kwhisk pod-spec: --env expects K=V, got 'NOEQUALS'; see " },
       { "pod-spec a b -o xml", "kwhisk pod-spec: -o must be yaml or json, got 'xml'; see " },
       { "pod-spec a b --memory lots", "kwhisk pod-spec: --memory: expected a size like" },
@@ -75,7 +78,8 @@ describe("kwhisk pod-spec", function()
   it("reports configuration and policy failures, exit 1", function()
     local status, output = kwhisk("pod-spec Bad_Name img")
     assert.are.equal(1, status)
-    assert.matches('^kwhisk pod%-spec: policy kwhisk.policy.openwhisk: invalid result: pod name "Bad_Name"', output)
+    assert.matches('^kwhisk pod%-spec: policy kwhisk.policy.openwhisk: invalid result: '
+      .. 'pod name "Bad_Name"', output)
     status, output = kwhisk("pod-spec a img --config /nonexistent/kwhisk.yaml")
     assert.are.equal(1, status)
     assert.matches("^kwhisk pod%-spec: config: .*nonexistent", output)

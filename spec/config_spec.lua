@@ -54,7 +54,8 @@ describe("kwhisk.config", function()
     }))
     assert.are.equal(60, cfg.timeouts.run)
     assert.are.equal(0.25, cfg.timeouts.logs)
-    assert.are.same({ millicpus = 100, memory = 268435456, ["max-millicpus"] = 4000 }, cfg["cpu-scaling"])
+    assert.are.same({ millicpus = 100, memory = 268435456, ["max-millicpus"] = 4000 },
+      cfg["cpu-scaling"])
     assert.are.same({ limit = 2^31, ["scale-factor"] = 2.0 }, cfg["ephemeral-storage"])
     assert.are.equal(2000000, cfg["log-max-line"])
     assert.are.equal(5, cfg["log-collect-timeout"])
@@ -89,7 +90,8 @@ describe("kwhisk.config", function()
     local cfg, err = load({ ["cpu-scaling"] = { millicpus = 100, memory = "256m" } })
     assert.is_nil(cfg)
     assert.are.equal("invalid", err.kind)
-    assert.are.equal("config: cpu-scaling.max-millicpus: missing (required when cpu-scaling is set)",
+    assert.are.equal(
+      "config: cpu-scaling.max-millicpus: missing (required when cpu-scaling is set)",
       tostring(err))
   end)
 
@@ -105,8 +107,10 @@ describe("kwhisk.config", function()
     assert.are.equal("config: unknown key 'timeout' (did you mean 'timeouts'?)", tostring(err))
     cfg, err = load({ timeouts = { rnu = 10 } })
     assert.is_nil(cfg)
-    assert.are.equal("config: unknown key 'timeouts.rnu' (did you mean 'timeouts.run'?)", err.message)
+    assert.are.equal("config: unknown key 'timeouts.rnu' (did you mean 'timeouts.run'?)",
+      err.message)
     cfg, err = load({ ["pdb-enable"] = true })
+    assert.is_nil(cfg)
     assert.matches("did you mean 'pdb%-enabled'", err.message)
   end)
 
@@ -116,16 +120,21 @@ describe("kwhisk.config", function()
       { { timeouts = { run = 0 } }, "config: timeouts.run: expected a duration above zero, got 0" },
       { { ["invoker-agent"] = { port = 70000 } },
         "config: invoker-agent.port: expected an integer from 1 to 65535, got 70000" },
-      { { ["pdb-enabled"] = "sometimes" }, "config: pdb-enabled: expected true or false, got 'sometimes'" },
+      { { ["pdb-enabled"] = "sometimes" },
+        "config: pdb-enabled: expected true or false, got 'sometimes'" },
       { { ["cpu-scaling"] = { millicpus = 1, memory = "1 k", ["max-millicpus"] = 2 } },
         "config: cpu-scaling.memory: expected a size of at least 1 Mi, got '1 k'" },
-      { { ["ephemeral-storage"] = { limit = "lots" } }, "config: ephemeral-storage.limit: expected a size like" },
+      { { ["ephemeral-storage"] = { limit = "lots" } },
+        "config: ephemeral-storage.limit: expected a size like" },
       { { ["ephemeral-storage"] = { limit = "1g", ["scale-factor"] = -1 } },
         "config: ephemeral-storage.scale-factor: expected a number >= 0, got -1" },
-      { { ["log-mode"] = "stream" }, "config: log-mode: expected one of follow, poll, got 'stream'" },
-      { { ["field-ref-environment"] = { POD_NAME = 3 } }, "config: field-ref-environment: expected a map" },
+      { { ["log-mode"] = "stream" },
+        "config: log-mode: expected one of follow, poll, got 'stream'" },
+      { { ["field-ref-environment"] = { POD_NAME = 3 } },
+        "config: field-ref-environment: expected a map" },
       { { timeouts = 5 }, "config: timeouts: expected a map of timeouts settings, got 5" },
-      { { ["pod-policy"] = 7 }, "config: pod-policy: expected a module name, a .lua file or a function" },
+      { { ["pod-policy"] = 7 },
+        "config: pod-policy: expected a module name, a .lua file or a function" },
       { { kubeconfig = "" }, "config: kubeconfig: expected a non-empty string, got ''" },
     }
     for _, case in ipairs(cases) do
@@ -143,7 +152,8 @@ describe("kwhisk.config", function()
   end)
 
   describe("environment overrides", function()
-    it("follow the seed's CONFIG_whisk_kubernetes_<camelCase> names and win over the input", function()
+    it("follow the seed's CONFIG_whisk_kubernetes_<camelCase> names and win over the input",
+      function()
       assert.are.equal("CONFIG_whisk_kubernetes_cpuScaling_maxMillicpus",
         config.env_name("cpu-scaling", "max-millicpus"))
       local cfg = assert(load({ timeouts = { run = 5 } }, {
@@ -165,7 +175,8 @@ describe("kwhisk.config", function()
     it("report a bad value by key", function()
       local cfg, err = load(nil, { CONFIG_whisk_kubernetes_portForwardingEnabled = "maybe" })
       assert.is_nil(cfg)
-      assert.are.equal("config: port-forwarding-enabled: expected true or false, got 'maybe'", err.message)
+      assert.are.equal("config: port-forwarding-enabled: expected true or false, got 'maybe'",
+        err.message)
     end)
 
     it("read os.getenv by default", function()
@@ -189,16 +200,19 @@ describe("kwhisk.config", function()
       assert.are.equal(text, assert(load({ ["pod-template"] = "file:" .. path }))["pod-template"])
       assert.are.equal(text, assert(load({ pod_template = "env:MY_TEMPLATE" },
         { MY_TEMPLATE = text }))["pod-template"])
-      assert.are.equal(text, assert(load(nil, { CONFIG_whisk_kubernetes_podTemplate = text }))["pod-template"])
+      assert.are.equal(text, assert(load(nil,
+        { CONFIG_whisk_kubernetes_podTemplate = text }))["pod-template"])
     end)
 
     it("reports a missing file and a bad template by key", function()
       local cfg, err = load({ ["pod-template"] = "file:" .. dir .. "/none.yaml" })
       assert.is_nil(cfg)
-      assert.matches("^config: pod%-template: cannot read the pod template: .*none.yaml", err.message)
+      assert.matches("^config: pod%-template: cannot read the pod template: .*none.yaml",
+        err.message)
       cfg, err = load({ ["pod-template"] = "file:spec/fixtures/templates/not-a-pod.yaml" })
       assert.is_nil(cfg)
-      assert.matches("^config: pod%-template: a valid Pod template: .*not%-a%-pod.yaml: the template is a Service",
+      assert.matches("^config: pod%-template: a valid Pod template: "
+        .. ".*not%-a%-pod.yaml: the template is a Service",
         err.message)
     end)
   end)

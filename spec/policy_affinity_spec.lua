@@ -6,12 +6,15 @@ describe("kwhisk.policy.affinity", function()
   it("builds expressions and terms, checking operators and values", function()
     assert.are.same({ key = "k", operator = "In", values = { "a", "b" } },
       affinity.expression("k", "In", { "a", "b" }))
-    assert.are.same({ key = "k", operator = "In", values = { "a" } }, affinity.expression("k", "In", "a"))
-    assert.are.equal('{"key":"gpu","operator":"Exists"}', json.encode(affinity.expression("gpu", "Exists")))
+    assert.are.same({ key = "k", operator = "In", values = { "a" } }, affinity.expression("k",
+      "In", "a"))
+    assert.are.equal('{"key":"gpu","operator":"Exists"}', json.encode(affinity.expression("gpu",
+      "Exists")))
     assert.are.equal('{"matchExpressions":[]}', json.encode(affinity.term()))
     assert.has_error(function() affinity.expression("k", "Equals", { "a" }) end,
       "affinity.expression: operator must be In, NotIn, Exists, DoesNotExist, Gt or Lt, got Equals")
-    assert.has_error(function() affinity.expression("k", "In") end, "affinity.expression: operator In needs values")
+    assert.has_error(function() affinity.expression("k", "In") end,
+      "affinity.expression: operator In needs values")
     assert.has_error(function() affinity.expression("k", "Exists", { "a" }) end,
       "affinity.expression: operator Exists takes no values")
     assert.has_error(function() affinity.expression("k", "In", { 3 }) end,
@@ -42,7 +45,8 @@ describe("kwhisk.policy.affinity", function()
       { key = "gpu", operator = "Exists" } }, pod.spec.tolerations)
     assert.has_error(function() affinity.tolerate(pod, { key = "x", effect = "Never" }) end,
       "affinity.tolerate: effect must be NoSchedule, PreferNoSchedule or NoExecute, got Never")
-    assert.has_error(function() affinity.tolerate(pod, { key = "x", operator = "Exists", value = "v" }) end,
+    assert.has_error(function() affinity.tolerate(pod, { key = "x", operator = "Exists",
+      value = "v" }) end,
       "affinity.tolerate: operator Exists takes no value")
   end)
 

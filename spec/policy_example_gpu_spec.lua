@@ -11,11 +11,13 @@ describe("example policy gpu", function()
   end)
 
   it("gives GPU_COUNT GPUs, the GPU toleration and the GPU pool", function()
-    local pod, pdb = assert(examples.build("gpu", { env = { { "GPU_COUNT", "2" } } }, { ["pdb-enabled"] = true }))
+    local pod, pdb = assert(examples.build("gpu", { env = { { "GPU_COUNT", "2" } } },
+      { ["pdb-enabled"] = true }))
     local c = pod.spec.containers[1]
     assert.are.equal("2", c.resources.limits["nvidia.com/gpu"])
     assert.are.equal("256Mi", c.resources.limits.memory)
-    assert.are.same({ { key = "nvidia.com/gpu", operator = "Exists", effect = "NoSchedule" } }, pod.spec.tolerations)
+    assert.are.same({ { key = "nvidia.com/gpu", operator = "Exists", effect = "NoSchedule" } },
+      pod.spec.tolerations)
     assert.are.same({ ["kwhisk.io/node-pool"] = "gpu" }, pod.spec.nodeSelector)
     assert.are.equal(8080, c.ports[1].containerPort)
     k8s.assert_schema_valid(pending, pod, pdb)

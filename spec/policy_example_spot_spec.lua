@@ -7,10 +7,12 @@ describe("example policy spot", function()
     local pod = assert(examples.build("spot", {}))
     local node = pod.spec.affinity.nodeAffinity
     assert.are.same({ { weight = 100, preference = { matchExpressions = {
-      { key = "kwhisk.io/capacity-type", operator = "In", values = { "spot", "preemptible" } } } } } },
+      { key = "kwhisk.io/capacity-type", operator = "In", values = { "spot",
+        "preemptible" } } } } } },
       node.preferredDuringSchedulingIgnoredDuringExecution)
     assert.are.equal(1, #node.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms)
-    assert.are.same({ { key = "kwhisk.io/spot", operator = "Equal", value = "true", effect = "NoSchedule" } },
+    assert.are.same({ { key = "kwhisk.io/spot", operator = "Equal", value = "true",
+      effect = "NoSchedule" } },
       pod.spec.tolerations)
     k8s.assert_schema_valid(pending, pod)
   end)

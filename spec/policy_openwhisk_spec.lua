@@ -73,7 +73,8 @@ describe("kwhisk.policy.openwhisk", function()
     assert.are.equal("no", pod.metadata.labels["user-action-pod"])
   end)
 
-  it("extends the seed's template with a user-action container, keeping the rest (A5.1-5)", function()
+  it("extends the seed's template with a user-action container, keeping the rest (A5.1-5)",
+    function()
     local pod = build(nil, fixture("user-action.yaml"))
     assert_pod_settings(pod)
     local c = action(pod)
@@ -101,22 +102,26 @@ describe("kwhisk.policy.openwhisk", function()
     assert.matches('"emptyDir":{}', text)
   end)
 
-  it("adds a user-action container after the template's others and keeps its affinity (A5.4)", function()
+  it("adds a user-action container after the template's others and keeps its affinity (A5.4)",
+    function()
     local pod = build(nil, fixture("affinity.yaml"))
     assert_pod_settings(pod)
     local terms = pod.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution
       .nodeSelectorTerms
     assert.are.same({
       { matchExpressions = { { key = "nodelabel", operator = "In", values = { "test" } } } },
-      { matchExpressions = { { key = "openwhisk-role", operator = "In", values = { "invoker" } } } },
+      { matchExpressions = { { key = "openwhisk-role", operator = "In",
+        values = { "invoker" } } } },
     }, terms)
     schema_valid(pod)
   end)
 
   it("writes the configured node affinity term, or none when disabled (A5.4)", function()
     local pod = build({ ["user-pod-node-affinity"] = { key = "pool", value = "actions" } })
-    assert.are.same({ { matchExpressions = { { key = "pool", operator = "In", values = { "actions" } } } } },
-      pod.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms)
+    assert.are.same({ { matchExpressions = { { key = "pool", operator = "In",
+      values = { "actions" } } } } },
+      pod.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution
+        .nodeSelectorTerms)
     pod = build({ ["user-pod-node-affinity"] = { enabled = false } })
     assert.is_nil(pod.spec.affinity)
   end)
@@ -126,7 +131,8 @@ describe("kwhisk.policy.openwhisk", function()
     for mb, want in pairs({ [2] = "300m", [7] = "600m", [10] = "900m", [15] = "1000m" }) do
       assert.are.equal(want, openwhisk.cpu(mb * MB, scaling), mb .. " MB")
     end
-    local c = action(build({ ["cpu-scaling"] = { millicpus = 300, memory = "3 m", ["max-millicpus"] = 1000 } },
+    local c = action(build({ ["cpu-scaling"] = { millicpus = 300, memory = "3 m",
+      ["max-millicpus"] = 1000 } },
       nil, 7 * MB))
     assert.are.equal("600m", c.resources.limits.cpu)
     assert.are.equal("600m", c.resources.requests.cpu)
@@ -147,7 +153,8 @@ describe("kwhisk.policy.openwhisk", function()
   end)
 
   it("puts the caller's environment first, then the field references (A5.5)", function()
-    local pod = build({ ["field-ref-environment"] = { POD_NAME = "metadata.name", NODE = "spec.nodeName" } },
+    local pod = build({ ["field-ref-environment"] = { POD_NAME = "metadata.name",
+      NODE = "spec.nodeName" } },
       nil, nil, { ZED = "1", ALPHA = "2" })
     assert.are.same({
       { name = "ALPHA", value = "2" }, { name = "ZED", value = "1" },
@@ -159,7 +166,8 @@ describe("kwhisk.policy.openwhisk", function()
 
   it("keeps the given order of a list of pairs", function()
     local pod = build(nil, nil, nil, { { "Z", "1" }, { name = "A", value = 2 }, { "M", true } })
-    assert.are.same({ { name = "Z", value = "1" }, { name = "A", value = "2" }, { name = "M", value = "true" } },
+    assert.are.same({ { name = "Z", value = "1" }, { name = "A", value = "2" }, { name = "M",
+      value = "true" } },
       action(pod).env)
     assert.are.equal('[]', json.encode(openwhisk.environment({}, nil)))
   end)
@@ -174,7 +182,8 @@ describe("kwhisk.policy.openwhisk", function()
   end)
 
   it("raises on bad environment entries, naming them", function()
-    assert.has_error(function() build(nil, nil, nil, { A = {} }) end, "env: A must be a string, got table")
+    assert.has_error(function() build(nil, nil, nil, { A = {} }) end,
+      "env: A must be a string, got table")
     assert.has_error(function() build(nil, nil, nil, { { 1, "x" } }) end,
       "env[1]: name must be a string, got number")
   end)
@@ -195,7 +204,8 @@ describe("kwhisk.policy.openwhisk", function()
     for _, field in ipairs({ "imagePullPolicy", "livenessProbe", "readinessProbe" }) do
       assert.is_nil(c[field])
     end
-    for _, field in ipairs({ "serviceAccountName", "terminationGracePeriodSeconds", "securityContext" }) do
+    for _, field in ipairs({ "serviceAccountName", "terminationGracePeriodSeconds",
+      "securityContext" }) do
       assert.is_nil(pod.spec[field])
     end
   end)

@@ -65,22 +65,27 @@ describe("kwhisk.policy", function()
     assert(build({ ["pod-policy"] = fn }))
     assert.are.equal(1, calls)
     assert.are.equal(policy.load(fn), policy.load(fn))
-    assert.are.equal(policy.load("kwhisk.policy.openwhisk").build, require("kwhisk.policy.openwhisk").build)
-    assert.are.equal(policy.load(FIXTURES .. "annotate.lua"), policy.load(FIXTURES .. "annotate.lua"))
+    assert.are.equal(policy.load("kwhisk.policy.openwhisk").build,
+      require("kwhisk.policy.openwhisk").build)
+    assert.are.equal(policy.load(FIXTURES .. "annotate.lua"),
+      policy.load(FIXTURES .. "annotate.lua"))
   end)
 
   it("reports a syntax error in a policy file with its file and line", function()
     local p, err = policy.load(FIXTURES .. "syntax-error.lua")
     assert.is_nil(p)
     assert.are.equal("policy", err.kind)
-    assert.matches("^policy spec/fixtures/policies/syntax%-error%.lua: .*syntax%-error%.lua:3: ", tostring(err))
+    assert.matches("^policy spec/fixtures/policies/syntax%-error%.lua: .*syntax%-error%.lua:3: ",
+      tostring(err))
   end)
 
   it("reports missing files and modules and files that return no policy", function()
-    assert.matches("^policy spec/none%.lua: cannot open", tostring(select(2, policy.load("spec/none.lua"))))
+    assert.matches("^policy spec/none%.lua: cannot open", tostring(select(2,
+      policy.load("spec/none.lua"))))
     assert.matches("^policy no.such.module: module 'no.such.module' not found",
       tostring(select(2, policy.load("no.such.module"))))
-    assert.are.equal("policy " .. FIXTURES .. "not-a-table.lua: expected a table with a build(ctx) function, "
+    assert.are.equal("policy " .. FIXTURES
+      .. "not-a-table.lua: expected a table with a build(ctx) function, "
       .. "got number", tostring(select(2, policy.load(FIXTURES .. "not-a-table.lua"))))
     local pod, err = build({ ["pod-policy"] = "no.such.module" })
     assert.is_nil(pod)
@@ -95,17 +100,23 @@ describe("kwhisk.policy", function()
       .. "the user-action container does not expose port 8080", tostring(err))
     local cases = {
       { function() return "pod" end, "the pod is a string, not a table" },
-      { function() return { kind = "Pod", apiVersion = "v1", metadata = {} } end, "pod has no metadata.name" },
+      { function() return { kind = "Pod", apiVersion = "v1", metadata = {} } end,
+        "pod has no metadata.name" },
       { function(ctx) local p = ctx.default(); p.spec.containers[1].image = nil; return p end,
         "the user-action container has no image" },
       { function(ctx) local p = ctx.default(); p.spec.containers[1].name = "main"; return p end,
         "pod has no user-action container" },
-      { function(ctx) local p = ctx.default(); p.spec.containers[2] = p.spec.containers[1]; return p end,
+      { function(ctx)
+          local p = ctx.default()
+          p.spec.containers[2] = p.spec.containers[1]
+          return p
+        end,
         "pod has more than one user-action container" },
       { function(ctx) local p = ctx.default(); p.metadata.labels.bad = "a/b"; return p end,
         'pod metadata.labels: label "bad" value "a/b"' },
       { function(ctx) local p = ctx.default(); return p, { kind = "PodDisruptionBudget",
-        apiVersion = "policy/v1beta1" } end, "expected kind PodDisruptionBudget, apiVersion policy/v1" },
+        apiVersion = "policy/v1beta1" } end,
+          "expected kind PodDisruptionBudget, apiVersion policy/v1" },
     }
     for _, case in ipairs(cases) do
       pod, err = build({ ["pod-policy"] = case[1] })
@@ -146,7 +157,8 @@ describe("kwhisk.policy", function()
   end)
 
   it("takes raw settings as config too", function()
-    local pod = policy.build("p", "img", MB, nil, nil, { ["user-pod-node-affinity"] = { enabled = false } })
+    local pod = policy.build("p", "img", MB, nil, nil,
+      { ["user-pod-node-affinity"] = { enabled = false } })
     assert.is_nil(pod.spec.affinity)
     assert.are.equal('{"limits":{"memory":"1Mi"},"requests":{"memory":"1Mi"}}',
       json.encode(pod.spec.containers[1].resources))
@@ -162,7 +174,8 @@ describe("kwhisk.policy", function()
     f = assert(io.open(dir .. "/config.yaml", "w"))
     f:write("pod-policy: ", dir, "/mine.lua\n")
     f:close()
-    local pod = assert(policy.build("p", "img", MB, nil, nil, assert(config.load(dir .. "/config.yaml", {}))))
+    local pod = assert(policy.build("p", "img", MB, nil, nil,
+      assert(config.load(dir .. "/config.yaml", {}))))
     assert.are.equal("actions", pod.spec.priorityClassName)
   end)
 end)

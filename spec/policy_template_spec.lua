@@ -29,19 +29,22 @@ describe("kwhisk.policy.template", function()
       assert.matches("not%-a%-pod%.yaml: the template is a Service, expected a Pod$", err)
       assert.are.equal("pod-template: the template is a string (hello), expected a Pod",
         select(2, template.load("hello")))
-      assert.are.equal("pod-template: the template is empty, expected a Pod", select(2, template.load("")))
+      assert.are.equal("pod-template: the template is empty, expected a Pod", select(2,
+        template.load("")))
     end)
 
     it("refuses two documents when the first is not a Pod", function()
       local pod, err = template.load("file:" .. DIR .. "two-documents.yaml")
       assert.is_nil(pod)
-      assert.matches("two%-documents%.yaml: the first of 2 documents is a ConfigMap, expected a Pod$", err)
+      assert.matches(
+        "two%-documents%.yaml: the first of 2 documents is a ConfigMap, expected a Pod$", err)
     end)
 
     it("refuses a container whose name is not a string", function()
       local pod, err = template.load("file:" .. DIR .. "container-name-not-string.yaml")
       assert.is_nil(pod)
-      assert.matches("container%-name%-not%-string%.yaml: container 2: name is not a string %(got 42%)$", err)
+      assert.matches(
+        "container%-name%-not%-string%.yaml: container 2: name is not a string %(got 42%)$", err)
     end)
 
     it("reports a missing file or variable", function()
@@ -55,7 +58,8 @@ describe("kwhisk.policy.template", function()
 
   describe("container", function()
     it("finds the first container by name, or appends one", function()
-      local pod = { spec = { containers = { { name = "a" }, { name = "b" }, { name = "a", x = 1 } } } }
+      local pod = { spec = { containers = { { name = "a" }, { name = "b" }, { name = "a",
+        x = 1 } } } }
       local c, i = template.container(pod, "a")
       assert.are.equal(1, i)
       assert.is_nil(c.x)
@@ -80,33 +84,41 @@ describe("kwhisk.policy.template", function()
       assert.is_true(json.is_object(merged.spec.volumes[1].emptyDir))
     end)
 
-    it("merges labels, annotations and nodeSelector; appends tolerations and preferences", function()
+    it("merges labels, annotations and nodeSelector; appends tolerations and preferences",
+      function()
       local base = {
         metadata = { labels = { a = "1", b = "1" }, annotations = { n = "kept" } },
-        spec = { nodeSelector = { disk = "ssd" }, tolerations = { { key = "t1", operator = "Exists" } },
-          affinity = { nodeAffinity = { preferredDuringSchedulingIgnoredDuringExecution = { { weight = 1 } } },
+        spec = { nodeSelector = { disk = "ssd" }, tolerations = { { key = "t1",
+          operator = "Exists" } },
+          affinity = { nodeAffinity = {
+            preferredDuringSchedulingIgnoredDuringExecution = { { weight = 1 } } },
             podAntiAffinity = { kept = true } } },
       }
       local merged = template.merge(base, {
         metadata = { labels = { b = "2" }, annotations = { m = "added" } },
-        spec = { nodeSelector = { zone = "z" }, tolerations = { { key = "t2", operator = "Exists" } },
-          affinity = { nodeAffinity = { preferredDuringSchedulingIgnoredDuringExecution = { { weight = 2 } } } },
+        spec = { nodeSelector = { zone = "z" }, tolerations = { { key = "t2",
+          operator = "Exists" } },
+          affinity = { nodeAffinity = {
+            preferredDuringSchedulingIgnoredDuringExecution = { { weight = 2 } } } },
           dnsPolicy = "None" },
       })
       assert.are.same({ a = "1", b = "2" }, merged.metadata.labels)
       assert.are.same({ n = "kept", m = "added" }, merged.metadata.annotations)
       assert.are.same({ disk = "ssd", zone = "z" }, merged.spec.nodeSelector)
-      assert.are.same({ "t1", "t2" }, { merged.spec.tolerations[1].key, merged.spec.tolerations[2].key })
+      assert.are.same({ "t1", "t2" }, { merged.spec.tolerations[1].key,
+        merged.spec.tolerations[2].key })
       assert.are.same({ { weight = 1 }, { weight = 2 } },
         merged.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution)
       assert.is_true(merged.spec.affinity.podAntiAffinity.kept)
       assert.are.equal("None", merged.spec.dnsPolicy)
     end)
 
-    it("replaces a container's generated fields, appends ports and capabilities, keeps the rest", function()
+    it("replaces a container's generated fields, appends ports and capabilities, keeps the rest",
+      function()
       local base = { spec = { containers = { { name = "c", image = "old", workingDir = "/w",
         ports = { { containerPort = 1 } }, env = { { name = "OLD", value = "x" } },
-        securityContext = { runAsUser = 1000, capabilities = { drop = { "ALL" }, add = { "CHOWN" } } } } } } }
+        securityContext = { runAsUser = 1000, capabilities = { drop = { "ALL" },
+          add = { "CHOWN" } } } } } } }
       local merged = template.merge(base, { spec = { containers = { { name = "c", image = "new",
         ports = { { containerPort = 2 } }, env = {},
         securityContext = { capabilities = { drop = { "NET_RAW" } } } } } } })
@@ -115,7 +127,8 @@ describe("kwhisk.policy.template", function()
       assert.are.equal("/w", c.workingDir)
       assert.are.same({}, c.env)
       assert.are.same({ { containerPort = 1 }, { containerPort = 2 } }, c.ports)
-      assert.are.same({ runAsUser = 1000, capabilities = { drop = { "ALL", "NET_RAW" }, add = { "CHOWN" } } },
+      assert.are.same({ runAsUser = 1000, capabilities = { drop = { "ALL", "NET_RAW" },
+        add = { "CHOWN" } } },
         c.securityContext)
     end)
   end)

@@ -48,7 +48,8 @@ end
 
 config.parse_size = quantity.parse_size
 
-local BOOLEANS = { ["true"] = true, yes = true, on = true, ["false"] = false, no = false, off = false }
+local BOOLEANS = { ["true"] = true, yes = true, on = true, ["false"] = false, no = false,
+  off = false }
 
 local function boolean(v)
   if type(v) == "boolean" then return v end

@@ -19,7 +19,8 @@ local UNITS = {
   t = 2^40, ti = 2^40, tib = 2^40, tb = 1e12,
 }
 
-local SIZE_EXPECTED = "expected a size like `256 m`, `256Mi`, `1 g`, `256MB` or a whole number of bytes"
+local SIZE_EXPECTED =
+  "expected a size like `256 m`, `256Mi`, `1 g`, `256MB` or a whole number of bytes"
 
 local function is_integer(n)
   return n == floor(n) and n >= 0 and n < 2^53

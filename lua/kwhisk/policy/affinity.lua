@@ -8,7 +8,8 @@ local error, ipairs, pairs, type = error, ipairs, pairs, type
 
 local affinity = {}
 
-local OPERATORS = { In = true, NotIn = true, Exists = false, DoesNotExist = false, Gt = true, Lt = true }
+local OPERATORS = { In = true, NotIn = true, Exists = false, DoesNotExist = false, Gt = true,
+  Lt = true }
 
 local function check_string(fn, what, v)
   if type(v) ~= "string" or v == "" then

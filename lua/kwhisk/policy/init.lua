@@ -81,7 +81,9 @@ local function parsed_template(text)
 end
 
 local function check_arguments(name, image, memory, env, labels, cfg)
-  if type(name) ~= "string" then error("policy.build: name must be a string, got " .. type(name), 3) end
+  if type(name) ~= "string" then
+    error("policy.build: name must be a string, got " .. type(name), 3)
+  end
   if type(image) ~= "string" or image == "" then
     error("policy.build: image must be a non-empty string, got " .. type(image), 3)
   end
@@ -128,7 +130,8 @@ function policy.build(name, image, memory, env, labels, cfg)
   local ok, pod, pdb = pcall(p.build, ctx)
   if not ok then return policy_error("policy " .. p.label .. " failed: " .. tostring(pod)) end
   if pod == nil then
-    return policy_error("policy " .. p.label .. " failed: " .. tostring(pdb or "it returned no pod"))
+    return policy_error("policy " .. p.label .. " failed: "
+      .. tostring(pdb or "it returned no pod"))
   end
   return check_result(p, pod, pdb)
 end

@@ -33,9 +33,11 @@ function openwhisk.resources(memory_bytes, cfg)
   local amounts = { memory = quantity.format_mi(quantity.mebibytes(memory_bytes)) }
   if cfg["cpu-scaling"] then amounts.cpu = openwhisk.cpu(memory_bytes, cfg["cpu-scaling"]) end
   if cfg["ephemeral-storage"] then
-    amounts["ephemeral-storage"] = openwhisk.ephemeral_storage(memory_bytes, cfg["ephemeral-storage"])
+    amounts["ephemeral-storage"] = openwhisk.ephemeral_storage(memory_bytes,
+      cfg["ephemeral-storage"])
   end
-  return json.object({ limits = json.object(template.copy(amounts)), requests = json.object(amounts) })
+  return json.object({ limits = json.object(template.copy(amounts)),
+    requests = json.object(amounts) })
 end
 
 local function pair_of(item, what, i)
@@ -57,7 +59,9 @@ function openwhisk.ordered_pairs(t, what)
   if type(t) ~= "table" then error(what .. " must be a table, got " .. type(t), 3) end
   if #t > 0 then
     for i, item in ipairs(t) do
-      if type(item) ~= "table" then error(what .. "[" .. i .. "] must be a {name, value} pair", 3) end
+      if type(item) ~= "table" then
+        error(what .. "[" .. i .. "] must be a {name, value} pair", 3)
+      end
       local name, value = pair_of(item, what, i)
       list[i] = { name = name, value = value }
     end
@@ -128,7 +132,8 @@ function openwhisk.build(ctx)
     apiVersion = "v1",
     kind = "Pod",
     metadata = json.object({ name = ctx.name, labels = pod_labels }),
-    spec = json.object({ restartPolicy = "Always", containers = json.array({ action_container(ctx) }) }),
+    spec = json.object({ restartPolicy = "Always",
+      containers = json.array({ action_container(ctx) }) }),
   })
   local node = ctx.config["user-pod-node-affinity"]
   if node.enabled then
