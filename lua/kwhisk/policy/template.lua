@@ -178,8 +178,8 @@ end
 local function merge_spec(into, from)
   for k, v in pairs(from) do
     if k == "containers" then
-      for _, c in ipairs(v) do merge_container(find_or_add(template.list(into, "containers"),
-        c.name), c) end
+      local containers = template.list(into, "containers")
+      for _, c in ipairs(v) do merge_container(find_or_add(containers, c.name), c) end
     elseif k == "affinity" then
       merge_affinity(template.path(into, "affinity"), v)
     elseif k == "tolerations" then
