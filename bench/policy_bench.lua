@@ -45,7 +45,8 @@ def build(i):
              K.V1EnvVar(name="POD_NAME", value_from=K.V1EnvVarSource(
                  field_ref=K.V1ObjectFieldSelector(field_path="metadata.name")))],
         ports=[K.V1ContainerPort(container_port=8080, name="action")],
-        security_context=K.V1SecurityContext(capabilities=K.V1Capabilities(drop=["NET_RAW", "NET_ADMIN"])))
+        security_context=K.V1SecurityContext(
+            capabilities=K.V1Capabilities(drop=["NET_RAW", "NET_ADMIN"])))
     term = K.V1NodeSelectorTerm(match_expressions=[K.V1NodeSelectorRequirement(
         key="openwhisk-role", operator="In", values=["invoker"])])
     name = "wsk-%d" % i
