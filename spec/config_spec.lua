@@ -211,7 +211,7 @@ describe("kwhisk.config", function()
         err.message)
       cfg, err = load({ ["pod-template"] = "file:spec/fixtures/templates/not-a-pod.yaml" })
       assert.is_nil(cfg)
-      assert.matches("^config: pod%-template: a valid Pod template: "
+      assert.matches("^config: pod%-template: "
         .. ".*not%-a%-pod.yaml: the template is a Service",
         err.message)
     end)

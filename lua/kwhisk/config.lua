@@ -147,7 +147,7 @@ local function pod_template(v, getenv)
   local source, err = template.source(v, getenv)
   if not source then return nil, err end
   local _, perr = template.parse(source, type(v) == "string" and v:match("^file:(.*)") or nil)
-  if perr then return nil, "a valid Pod template: " .. perr end
+  if perr then return nil, perr end
   return source
 end
 
