@@ -12,7 +12,7 @@ local logline = require "kwhisk.logline"
 local type, error, tonumber, setmetatable = type, error, tonumber, setmetatable
 local ffi_string, ffi_gc = ffi.string, ffi.gc
 local time_ct, is_time = time.ctype, time.is_time
-local record_mt = logline.record_mt
+local stdout_mt = logline.stdout_mt
 
 if not pcall(ffi.typeof, "kw_log_record") then
   ffi.cdef [[
@@ -119,9 +119,8 @@ function Reader:finish()
 end
 
 local function take(rec)
-  local r = setmetatable({
-    time = time_ct(rec.sec, rec.nsec), stream = "stdout", log = ffi_string(rec.msg, rec.len),
-  }, record_mt)
+  local r = setmetatable({ time = time_ct(rec.sec, rec.nsec), log = ffi_string(rec.msg, rec.len) },
+    stdout_mt)
   if rec.truncated ~= 0 then
     r.truncated = true
   end
