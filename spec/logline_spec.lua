@@ -64,12 +64,21 @@ describe("kwhisk.logline", function()
         "Expected String as JsString, but got true" },
       { [[{"time":"2018-02-06T00:00:18.5Z","stream":"x","log":[1, 2]}]],
         "Expected String as JsString, but got [1,2]" },
+      { [[{"time":"2018-02-06T00:00:18.5Z","stream":"x","log":{ "a" : [ 1 , "b c" ] }}]],
+        [[Expected String as JsString, but got {"a":[1,"b c"]}]] },
+      { [[{"time":12,"stream":"x","log":"y"}]],
+        "Could not parse a java.time.Instant from 12 (Expected in format: " .. FORMAT .. ")" },
+      { [[{"time":"2018-02-06 00:00:18.5Z","stream":"x","log":"y"}]],
+        "Could not parse a java.time.Instant from 2018-02-06 00:00:18.5Z (Expected in format: "
+        .. FORMAT .. ": expected 'T' or 't' at byte 10" },
+      { "[1,2]", "JSON object expected" },
       { [[{"time":null,"stream":"x","log":"y"}]],
         "Could not parse a java.time.Instant from null (Expected in format: " .. FORMAT .. ")" },
       { [[{"time":"yesterday","stream":"x","log":"y"}]],
         "Could not parse a java.time.Instant from yesterday (Expected in format: " .. FORMAT
         .. ": expected a digit at byte 0" },
-      { "{", "invalid JSON at byte 1: expected '\"' to start a key" },
+      { "{", "invalid JSON: json:1:2: expected a string key in object, "
+        .. "got end of input (byte offset 1)" },
     }
     for _, case in ipairs(cases) do
       local r, err = logline.decode(case[1])

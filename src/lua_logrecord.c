@@ -1,5 +1,5 @@
 /* lua_logrecord.c: Lua binding of logrecord: the JSON form, its UTF-16 size, the text
- * form and decoding, each over (sec, nsec, stream, log) as lua/kwhisk/logline.lua
+ * form, each over (sec, nsec, stream, log) as lua/kwhisk/logline.lua
  * passes them. */
 #include <lauxlib.h>
 
@@ -70,34 +70,12 @@ static int l_text(lua_State *L)
   return push_buffer(L, &b, kwrec_append_text(&b, t, stream, stream_len, log, log_len));
 }
 
-/* decode(json) -> sec, nsec, stream, log | nil, message */
-static int l_decode(lua_State *L)
-{
-  size_t n;
-  const char *text = luaL_checklstring(L, 1, &n);
-  kwrec_decoded d;
-  kwrec_decoded_init(&d);
-  if (kwrec_decode(text, n, &d) != 0) {
-    lua_pushnil(L);
-    lua_pushlstring(L, d.error.data, d.error.len);
-    kwrec_decoded_free(&d);
-    return 2;
-  }
-  lua_pushnumber(L, (lua_Number)d.time.sec);
-  lua_pushinteger(L, d.time.nsec);
-  lua_pushlstring(L, d.stream.data != NULL ? d.stream.data : "", d.stream.len);
-  lua_pushlstring(L, d.log.data != NULL ? d.log.data : "", d.log.len);
-  kwrec_decoded_free(&d);
-  return 4;
-}
-
 int kwlua_open_logrecord(lua_State *L)
 {
   static const luaL_Reg fns[] = {
     {"json", l_json},
     {"json_size", l_json_size},
     {"text", l_text},
-    {"decode", l_decode},
     {NULL, NULL},
   };
   lua_createtable(L, 0, 4);

@@ -4,6 +4,7 @@
 -- byte-exact with the seed's; a message that is not valid UTF-8 still gives valid JSON,
 -- each invalid byte written as U+FFFD.
 local core = require("kwhisk.core").logrecord
+local json = require "kwhisk.json"
 local time = require "kwhisk.time"
 
 local type, error, setmetatable, getmetatable = type, error, setmetatable, getmetatable
@@ -60,17 +61,64 @@ function M.is_record(v)
   return mt == record_mt or mt == stdout_mt
 end
 
+-- The seed's printed name of its timestamp format, part of its decoding messages.
+M.TIME_FORMAT_NAME = "ParseCaseSensitive(false)Value(Year)'-'Value(MonthOfYear,2)'-'"
+  .. "Value(DayOfMonth,2)'T'Value(HourOfDay,2)':'Value(MinuteOfHour,2)':'"
+  .. "Value(SecondOfMinute,2)Fraction(NanoOfSecond,1,9,DecimalPoint)'Z'"
+
+local function string_field(obj, key)
+  local v = obj[key]
+  if v == nil then
+    return nil, "key not found: " .. key
+  end
+  if type(v) ~= "string" then
+    return nil, "Expected String as JsString, but got " .. json.encode(v)
+  end
+  return v
+end
+
+local function time_field(obj)
+  local v = obj.time
+  if v == nil then
+    return nil, "key not found: time"
+  end
+  local prefix = "Could not parse a java.time.Instant from "
+  if type(v) ~= "string" then
+    return nil, prefix .. json.encode(v) .. " (Expected in format: " .. M.TIME_FORMAT_NAME .. ")"
+  end
+  local t, _, reason = time.parse(v)
+  if not t then
+    -- The seed's message has no closing parenthesis here.
+    return nil, prefix .. v .. " (Expected in format: " .. M.TIME_FORMAT_NAME .. ": " .. reason
+  end
+  return t
+end
+
 --- Decodes the JSON form. Returns a record, or nil and the seed's message (SPEC A4).
 -- The time may use the superset grammar (kwhisk.time.parse).
 function M.decode(text)
   if type(text) ~= "string" then
     error("bad argument #1 to 'decode' (string expected, got " .. type(text) .. ")", 2)
   end
-  local sec, nsec, stream, log = core.decode(text)
-  if not sec then
-    return nil, nsec
+  local obj, err = json.decode(text)
+  if err then
+    return nil, "invalid JSON: " .. err
   end
-  return setmetatable({ time = time.new(sec, nsec), stream = stream, log = log }, record_mt)
+  if not json.is_object(obj) then
+    return nil, "JSON object expected"
+  end
+  local t, stream, log
+  t, err = time_field(obj)
+  if t then
+    stream, err = string_field(obj, "stream")
+  end
+  if stream then
+    log, err = string_field(obj, "log")
+  end
+  if not log then
+    return nil, err
+  end
+  return setmetatable({ time = t, stream = stream, log = log }, record_mt)
 end
 
 return M

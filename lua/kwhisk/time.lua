@@ -68,7 +68,8 @@ function M.now()
 end
 
 --- Parses s with the superset grammar, or the seed's exact one when grammar is
--- "openwhisk". Returns a time, or nil and a message naming the byte and what was expected.
+-- "openwhisk". Returns a time, or nil, a message quoting s, and the reason alone
+-- ("expected <what> at byte <n>").
 function M.parse(s, grammar)
   if type(s) ~= "string" then
     error("bad argument #1 to 'parse' (string expected, got " .. type(s) .. ")", 2)
@@ -80,8 +81,9 @@ function M.parse(s, grammar)
   end
   local t = time_ct()
   if C.kwtime_parse(s, #s, g, t, parse_error) ~= 0 then
-    return nil, ('invalid timestamp "%s": expected %s at byte %d'):format(
-      s:sub(1, 64), ffi_string(parse_error.expected), tonumber(parse_error.pos))
+    local reason = ("expected %s at byte %d"):format(
+      ffi_string(parse_error.expected), tonumber(parse_error.pos))
+    return nil, ('invalid timestamp "%s": %s'):format(s:sub(1, 64), reason), reason
   end
   return t
 end
