@@ -5,7 +5,6 @@
 -- where credentials:get() -> { token, cert, key } reads rotating token files (at most
 -- `token_refresh` seconds old, 60 by default) and caches exec plugins until they expire,
 -- and credentials:renew() makes the next get() fetch fresh ones (after a 401).
-local yaml = require "kwhisk.yaml"
 local json = require "kwhisk.json"
 local errors = require "kwhisk.errors"
 local loop = require "kwhisk.loop"
@@ -255,7 +254,8 @@ local function load_file(path)
   if not text then
     return config_error(path .. ": cannot read: " .. tostring(rerr))
   end
-  local docs, err = yaml.load(text, path)
+  -- Loaded on first use: an explicit table or in-cluster needs no YAML.
+  local docs, err = require("kwhisk.yaml").load(text, path)
   if not docs then
     return config_error(path .. ": not valid YAML: " .. tostring(err))
   end

@@ -32,7 +32,7 @@ local function respond(stream, action)
     cqueues.sleep(action.delay)
   end
   if action.drop then
-    stream.connection:shutdown()
+    stream.connection.socket:shutdown("rw")
     return
   end
   local h = http_headers.new()
@@ -46,7 +46,7 @@ local function respond(stream, action)
     stream:write_headers(h, false)
     stream:write_chunk(body:sub(1, action.cut_after), false)
     stream.connection.socket:flush()
-    stream.connection:shutdown()
+    stream.connection.socket:shutdown("rw")
     return
   end
   if action.chunks then
