@@ -3,6 +3,7 @@
 -- CONFIG_FILE returns { handler = path, log = path, tls = { cert, key, client_ca } }.
 -- The handler file returns function(request) -> action.
 --   request: method, path, headers (lower-case names), body, peer (the client's port),
+--            version (HTTP version: 1.1 or 2),
 --            count (requests so far, this one included).
 --   action:  status, headers, body, and optionally delay (seconds before answering),
 --            drop (close without answering), cut_after (send that many body bytes, then
@@ -22,8 +23,9 @@ local function record(request)
   for k, v in pairs(request.headers) do
     parts[#parts + 1] = string.format("[%q]=%q", k, v)
   end
-  f:write(string.format("{method=%q,path=%q,body=%q,peer=%d,headers={%s}},\n",
-    request.method, request.path, request.body, request.peer, table.concat(parts, ",")))
+  f:write(string.format("{method=%q,path=%q,body=%q,peer=%d,version=%s,headers={%s}},\n",
+    request.method, request.path, request.body, request.peer, request.version,
+    table.concat(parts, ",")))
   f:close()
 end
 
@@ -77,6 +79,7 @@ local function onstream(_, stream)
   request.body = stream:get_body_as_string() or ""
   local _, _, peer = stream:peername()
   request.peer = peer or 0
+  request.version = stream.connection.version
   count = count + 1
   request.count = count
   record(request)
@@ -99,6 +102,15 @@ local function tls_context(tls)
   end
   assert(ctx:setCertificate(x509.new(read(tls.cert))))
   assert(ctx:setPrivateKey(pkey.new(read(tls.key))))
+  -- Offer HTTP/2, as API servers do, so clients that can multiplex will.
+  ctx:setAlpnSelect(function(_, protos)
+    for _, proto in ipairs(protos) do
+      if proto == "h2" then
+        return proto
+      end
+    end
+    return protos[#protos]
+  end)
   if tls.client_ca then
     local store = require("openssl.x509.store").new()
     store:add(tls.client_ca)
