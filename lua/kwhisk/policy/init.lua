@@ -1,0 +1,139 @@
+--- kwhisk.policy: choosing, running and checking the pod policy. The config key
+-- `pod-policy` names a module (default `kwhisk.policy.openwhisk`), a `.lua` file or a
+-- function; a policy's `build(ctx)` returns `pod, pdb`. kwhisk loads each policy once,
+-- hands it the parsed template and the seed's builder as `ctx.default`, and validates what
+-- it returns before anything reaches the API server.
+local config = require "kwhisk.config"
+local failure = require "kwhisk.failure"
+local quantity = require "kwhisk.quantity"
+local openwhisk = require "kwhisk.policy.openwhisk"
+local template = require "kwhisk.policy.template"
+local validate = require "kwhisk.policy.validate"
+
+local error, pcall, type, tostring, loadfile = error, pcall, type, tostring, loadfile
+
+local policy = {}
+
+local cache = {}
+
+local function policy_error(message)
+  return nil, failure.new("policy", message)
+end
+
+local function checked(p, label)
+  if type(p) == "function" then p = { build = p } end
+  if type(p) ~= "table" or type(p.build) ~= "function" then
+    return policy_error(("policy %s: expected a table with a build(ctx) function, got %s")
+      :format(label, type(p)))
+  end
+  p.label = p.label or label
+  return p
+end
+
+local function is_path(spec)
+  return spec:find("/", 1, true) ~= nil or spec:sub(-4) == ".lua"
+end
+
+local function load_file(path)
+  local chunk, err = loadfile(path)
+  if not chunk then return policy_error("policy " .. path .. ": " .. err) end
+  local ok, result = pcall(chunk)
+  if not ok then return policy_error("policy " .. path .. ": " .. tostring(result)) end
+  return checked(result, path)
+end
+
+local function load_module(name)
+  local ok, result = pcall(require, name)
+  if not ok then return policy_error("policy " .. name .. ": " .. tostring(result)) end
+  return checked(result, name)
+end
+
+--- The policy named by spec (a module name, a path to a `.lua` file, a function, or a
+-- table with `build`), loaded once and cached. Returns it, or nil and an error value.
+function policy.load(spec)
+  local p = cache[spec]
+  if p then return p end
+  local err
+  if type(spec) == "string" then
+    if is_path(spec) then p, err = load_file(spec) else p, err = load_module(spec) end
+  elseif type(spec) == "function" or type(spec) == "table" then
+    p, err = checked(spec, tostring(spec))
+  else
+    error("policy.load: spec must be a module name, a file path or a function, got "
+      .. type(spec), 2)
+  end
+  if not p then return nil, err end
+  cache[spec] = p
+  return p
+end
+
+-- The last template parsed: most processes use one configuration for their lifetime.
+local last_text, last_template
+
+local function parsed_template(text)
+  if text == nil then return nil end
+  if text ~= last_text then
+    local pod, err = template.parse(text)
+    if not pod then return nil, err end
+    last_text, last_template = text, pod
+  end
+  return template.copy(last_template)
+end
+
+local function check_arguments(name, image, memory, env, labels, cfg)
+  if type(name) ~= "string" then
+    error("policy.build: name must be a string, got " .. type(name), 3)
+  end
+  if type(image) ~= "string" or image == "" then
+    error("policy.build: image must be a non-empty string, got " .. type(image), 3)
+  end
+  if type(memory) ~= "number" or memory % 1 ~= 0 or memory < quantity.MIB then
+    error("policy.build: memory must be a whole number of bytes, at least 1 MiB, got "
+      .. tostring(memory), 3)
+  end
+  for what, v in pairs({ env = env, labels = labels, config = cfg }) do
+    if v ~= nil and type(v) ~= "table" then
+      error("policy.build: " .. what .. " must be a table, got " .. type(v), 3)
+    end
+  end
+end
+
+local function normalized(cfg)
+  if config.is_config(cfg) then return cfg end
+  local c, err = config.load(cfg)
+  if not c then error("policy.build: " .. tostring(err), 3) end
+  return c
+end
+
+local function check_result(p, pod, pdb)
+  local ok, problem = validate.pod(pod)
+  if ok and pdb ~= nil then ok, problem = validate.pdb(pdb) end
+  if not ok then return policy_error("policy " .. p.label .. ": invalid result: " .. problem) end
+  return pod, pdb
+end
+
+--- Builds the pod (and PDB) for an action with the configured policy: config (a table from
+-- config.load, or raw settings) chooses it. Raises on bad arguments; returns nil and an
+-- error value (kind "policy") when the policy fails or returns an invalid result.
+function policy.build(name, image, memory, env, labels, cfg)
+  check_arguments(name, image, memory, env, labels, cfg)
+  cfg = normalized(cfg)
+  local p, err = policy.load(cfg["pod-policy"])
+  if not p then return nil, err end
+  local tmpl, terr = parsed_template(cfg["pod-template"])
+  if terr then return policy_error("pod-template: " .. terr) end
+  local ctx = {
+    name = name, image = image, memory = memory, config = cfg, template = tmpl,
+    env = openwhisk.ordered_pairs(env, "env"), labels = openwhisk.labels(labels),
+  }
+  ctx.default = function(c) return openwhisk.build(c or ctx) end
+  local ok, pod, pdb = pcall(p.build, ctx)
+  if not ok then return policy_error("policy " .. p.label .. " failed: " .. tostring(pod)) end
+  if pod == nil then
+    return policy_error("policy " .. p.label .. " failed: "
+      .. tostring(pdb or "it returned no pod"))
+  end
+  return check_result(p, pod, pdb)
+end
+
+return policy
