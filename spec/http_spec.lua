@@ -24,6 +24,10 @@ describe("kwhisk.http", function()
         elseif p == "/none" then return { status = 204 }
         elseif p == "/chunks" then
           return { chunks = { "one\n", "two\n", "three\n" }, interval = 0.02 }
+        elseif p == "/log" then
+          return { chunks = { "2018-02-06T00:00:18.419889342Z first", " line\n2018-02-06T00:00:1",
+            "9Z second\r\n", "no-timestamp-here\n", "2018-02-06T00:00:20.5Z last" },
+            interval = 0.01 }
         elseif p == "/endless" then
           local chunks = {}
           for i = 1, 200 do chunks[i] = "line " .. i .. "\n" end
@@ -165,6 +169,24 @@ describe("kwhisk.http", function()
     it("read_all collects the rest of the body", function()
       local s = assert(http.stream { url = server.url .. "/chunks" })
       assert.equal("one\ntwo\nthree\n", s:read_all())
+    end)
+
+    it("feeds the body into the log reader and yields finished records", function()
+      local s = assert(http.stream { url = server.url .. "/log" })
+      local got = {}
+      for record in s:records(require("kwhisk.logs").reader()) do
+        got[#got + 1] = tostring(record.time) .. "|" .. record.log
+      end
+      assert.same({ "2018-02-06T00:00:18.419889342Z|first line", "2018-02-06T00:00:19.0Z|second",
+                    "2018-02-06T00:00:20.5Z|last" }, got)
+    end)
+
+    it("ends the records with the transfer's error", function()
+      local s = assert(http.stream { url = server.url .. "/cut" })
+      local next_record = s:records(require("kwhisk.logs").reader())
+      local record, err = next_record()
+      assert.is_nil(record)
+      assert.equal("transport", err.kind)
     end)
 
     it("reports a cut mid-body as an error after the bytes that came", function()

@@ -138,6 +138,32 @@ function Stream:read_all()
   end
 end
 
+--- Feeds the body into a log reader (kwhisk.logs.reader) as it arrives and returns an
+-- iterator of its records: each call gives the next finished record, nil at the end, or
+-- nil, err when the transfer failed. Chunks go from the transport to the C reader; Lua
+-- only sees finished records.
+function Stream:records(reader)
+  local finished, failure_err = false, nil
+  return function()
+    while true do
+      local record = reader:next()
+      if record then
+        return record
+      end
+      if finished then
+        return nil, failure_err
+      end
+      local chunk, err = self:read()
+      if chunk then
+        reader:feed(chunk)
+      else
+        reader:finish()
+        finished, failure_err = true, err
+      end
+    end
+  end
+end
+
 --- Aborts the transfer at once (the connection is dropped, not drained).
 function Stream:close()
   local req = self.req

@@ -257,13 +257,13 @@ local function load_file(path)
   -- Loaded on first use: an explicit table or in-cluster needs no YAML.
   local docs, err = require("kwhisk.yaml").load(text, path)
   if not docs then
-    return config_error(path .. ": not valid YAML: " .. tostring(err))
+    return config_error(tostring(err)) -- "<path>:<line>:<column>: <problem>"
   end
   local doc = docs[1]
   if doc == nil or doc == json.null then
     doc = {}
   end
-  if type(doc) ~= "table" then
+  if type(doc) ~= "table" or json.is_array(doc) then
     return config_error(path .. ": a kubeconfig must be a mapping")
   end
   return doc
@@ -276,7 +276,7 @@ local function merge_list(merged, doc, key, path)
   if list == nil or list == json.null then
     return true
   end
-  if type(list) ~= "table" then
+  if type(list) ~= "table" or json.is_object(list) then
     return config_error(path .. ": " .. key .. ": a list expected")
   end
   for i, entry in ipairs(list) do
