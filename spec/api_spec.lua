@@ -236,6 +236,17 @@ describe("kwhisk.api", function()
     assert.equal(50, ok)
   end)
 
+  it("opens streams, mapping a non-2xx answer to an error", function()
+    local s = assert(conn:stream("/ok", { follow = true }))
+    assert.equal(200, s.status)
+    assert.equal('{"kind":"Pod","items":[1,2]}', s:read_all())
+    local none, err = conn:stream("/missing")
+    assert.is_nil(none)
+    assert.equal("not_found", err.kind)
+    assert.equal('GET /missing: 404 pods "x" not found', err.message)
+    assert.matches("^GET /ok%?follow=true %-> 200", lines[1])
+  end)
+
   it("rejects bad arguments, naming them", function()
     assert.has_error(function() conn:get("pods") end,
       "bad argument #1 to 'get' (path starting with / expected, got \"pods\")")

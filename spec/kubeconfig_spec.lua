@@ -264,6 +264,8 @@ users:
       assert.equal("config", err.kind)
       assert.equal(path .. ": users[0].user.exec: the exec plugin " .. PLUGIN ..
         " failed (exit status 1)", err.message)
+      local _, call_err = api.new(c):get("/x") -- the call fails with the plugin's error
+      assert.equal(err.message, call_err.message)
     end)
   end)
 end)

@@ -177,9 +177,16 @@ function Conn:set_logger(fn)
 end
 
 -- The transport options of one attempt; credentials are read now, so rotation shows.
+-- nil, err when there are no credentials to send (an exec plugin that fails).
 function Conn:transport_options(spec, url)
   local c = self.connection
-  local auth = c.credentials and c.credentials:get() or {}
+  local auth, err = {}, nil
+  if c.credentials then
+    auth, err = c.credentials:get()
+    if err and not (auth.token or auth.cert) then
+      return nil, err
+    end
+  end
   local headers = { "Accept: application/json" }
   if spec.body ~= nil then
     headers[2] = "Content-Type: " .. (spec.content_type or "application/json")
@@ -216,8 +223,11 @@ local function perform(self, spec)
   while true do
     attempt = attempt + 1
     local started = loop.now()
-    local options = self:transport_options(spec, self.server .. shown)
-    local response, err
+    local options, err = self:transport_options(spec, self.server .. shown)
+    if not options then
+      return nil, err, attempt
+    end
+    local response
     if spec.stream then
       response, err = http.stream(options)
     else
