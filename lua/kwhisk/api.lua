@@ -180,8 +180,9 @@ end
 -- nil, err when there are no credentials to send (an exec plugin that fails).
 function Conn:transport_options(spec, url)
   local c = self.connection
-  local auth, err = {}, nil
+  local auth = {}
   if c.credentials then
+    local err
     auth, err = c.credentials:get()
     if err and not (auth.token or auth.cert) then
       return nil, err
