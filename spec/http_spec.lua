@@ -166,6 +166,18 @@ describe("kwhisk.http", function()
       s:close()
     end)
 
+    it("pauses the transfer while the reader is behind, losing nothing", function()
+      local s = assert(http.stream { url = server.url .. "/big", stream_buffer = 1024 })
+      loop.sleep(0.1) -- the whole body has arrived at the socket; the transfer must pause
+      local total, largest = 0, 0
+      for chunk in s.read, s do
+        total = total + #chunk
+        largest = math.max(largest, #chunk)
+      end
+      assert.equal(100000, total)
+      assert.is_true(largest <= 1024 + 16384, "a chunk of " .. largest .. " bytes")
+    end)
+
     it("read_all collects the rest of the body", function()
       local s = assert(http.stream { url = server.url .. "/chunks" })
       assert.equal("one\ntwo\nthree\n", s:read_all())
