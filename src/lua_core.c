@@ -13,6 +13,7 @@ static const struct {
   {"logrecord", kwlua_open_logrecord},
   {"yaml", kwlua_open_yaml},
   {"json", kwlua_open_json},
+  {"http", kwlua_open_http},
 };
 
 int luaopen_kwhisk_core(lua_State *L)

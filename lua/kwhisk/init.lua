@@ -10,7 +10,18 @@ local kwhisk = { version = core.version }
 local parts = {
   time = true, logline = true, logs = true, json = true, yaml = true, names = true,
   config = true, policy = true, quantity = true,
+  errors = true, http = true, loop = true, api = true, kubeconfig = true,
 }
+
+--- Runs fn(...) as a task (kwhisk.loop); task:wait() returns fn's results.
+function kwhisk.spawn(fn, ...)
+  return require("kwhisk.loop").spawn(fn, ...)
+end
+
+--- Sleeps: yields inside a task, blocks (running other tasks) outside one.
+function kwhisk.sleep(seconds)
+  return require("kwhisk.loop").sleep(seconds)
+end
 
 return setmetatable(kwhisk, {
   __index = function(t, name)

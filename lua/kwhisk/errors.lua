@@ -1,0 +1,82 @@
+--- kwhisk.errors: error values. Every runtime failure in kwhisk is a table with a stable
+-- `kind` (SPEC C3), a `message`, and where there was one the HTTP `code` and the Kubernetes
+-- `status` table; tostring(err) is its message. Messages never carry a credential.
+local type, pairs, setmetatable, getmetatable, error, tostring =
+  type, pairs, setmetatable, getmetatable, error, tostring
+
+local errors = {}
+
+--- The kinds kwhisk reports; errors.new refuses any other (a typo would break callers).
+errors.kinds = {
+  -- HTTP and Kubernetes Status (SPEC B, C3)
+  bad_request = true, unauthorized = true, forbidden = true, not_found = true,
+  conflict = true, gone = true, invalid = true, too_many_requests = true,
+  server = true, http = true,
+  -- transport
+  timeout = true, transport = true, tls = true, too_large = true,
+  -- configuration and credentials
+  config = true,
+  -- the client's operations (SPEC A6, A7, C3)
+  pod_api = true, image_pull = true, command_not_found = true, ready_timeout = true,
+}
+
+local Error = {}
+Error.__index = Error
+Error.__tostring = function(e) return e.message end
+
+-- Defence in depth: whatever a message quotes, a bearer token or an Authorization value
+-- never survives into it.
+local function scrub(message)
+  return (message:gsub("(Bearer)%s+[^%s\"',;]+", "%1 ***")
+                 :gsub("([Aa]uthorization%s*:%s*)[^\r\n\"]+", "%1***"))
+end
+errors.scrub = scrub
+
+--- A new error value. extra (optional) adds fields such as `code`, `status`, `retry_after`.
+function errors.new(kind, message, extra)
+  if type(kind) ~= "string" or not errors.kinds[kind] then
+    error("bad argument #1 to 'errors.new' (unknown error kind " .. tostring(kind) .. ")", 2)
+  end
+  if type(message) ~= "string" then
+    error("bad argument #2 to 'errors.new' (string expected, got " .. type(message) .. ")", 2)
+  end
+  local e = {}
+  if extra ~= nil then
+    if type(extra) ~= "table" then
+      error("bad argument #3 to 'errors.new' (table expected, got " .. type(extra) .. ")", 2)
+    end
+    for k, v in pairs(extra) do
+      e[k] = v
+    end
+  end
+  e.kind = kind
+  e.message = scrub(message)
+  return setmetatable(e, Error)
+end
+
+--- Whether v is a kwhisk error value (of the given kind, if one is given).
+function errors.is(v, kind)
+  return type(v) == "table" and getmetatable(v) == Error and (kind == nil or v.kind == kind)
+end
+
+-- Kubernetes Status reasons, which say more than the HTTP code.
+local by_reason = {
+  BadRequest = "bad_request", Unauthorized = "unauthorized", Forbidden = "forbidden",
+  NotFound = "not_found", AlreadyExists = "conflict", Conflict = "conflict",
+  Gone = "gone", Expired = "gone", Invalid = "invalid", TooManyRequests = "too_many_requests",
+  Timeout = "timeout", ServerTimeout = "timeout", InternalError = "server",
+  ServiceUnavailable = "server",
+}
+
+local by_code = {
+  [400] = "bad_request", [401] = "unauthorized", [403] = "forbidden", [404] = "not_found",
+  [409] = "conflict", [410] = "gone", [422] = "invalid", [429] = "too_many_requests",
+  [504] = "timeout",
+}
+
+--- The kind of an HTTP error: from the Status reason when known, else from the code.
+function errors.kind_for(code, reason)
+  return by_reason[reason] or by_code[code] or (code >= 500 and "server") or "http"
+end
+
+return errors

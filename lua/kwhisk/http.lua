@@ -1,0 +1,203 @@
+--- kwhisk.http: HTTP requests and response streams over the C transport. Calls wait by
+-- yielding inside a task and by running the scheduler outside one (kwhisk.loop).
+--
+--   http.request(options) -> { status, headers, body } | nil, err
+--   http.stream(options)  -> stream | nil, err;  stream:read() -> chunk | nil[, err]
+--
+-- options: url, method, headers (array of "Name: value"), token, body, ca, cert, key
+-- (PEM text), insecure, connect_timeout, read_timeout, timeout (seconds), max_body,
+-- stream_buffer (bytes). Transport failures are error values of kind timeout, tls,
+-- transport or too_large; an HTTP status is never an error at this level.
+local loop = require "kwhisk.loop"
+local errors = require "kwhisk.errors"
+
+local type, pairs, setmetatable, error, lower, gmatch =
+  type, pairs, setmetatable, error, string.lower, string.gmatch
+
+local http = {}
+
+--- The response headers as a table of lower-case names (repeated fields joined by ", ").
+function http.parse_headers(raw)
+  local headers = {}
+  for name, value in gmatch(raw, "([^:\r\n]+):[ \t]*([^\r\n]-)[ \t]*\r?\n") do
+    name = lower(name)
+    local old = headers[name]
+    headers[name] = old and (old .. ", " .. value) or value
+  end
+  return headers
+end
+
+-- The URL as it may appear in a message: no userinfo.
+local function shown(options)
+  return (options.method or "GET") .. " " .. options.url:gsub("//[^/@]*@", "//", 1)
+end
+http.describe = shown
+
+local function check(options)
+  if type(options) ~= "table" then
+    error("bad argument #1 (options table expected, got " .. type(options) .. ")", 3)
+  end
+  if type(options.url) ~= "string" then
+    error("bad argument #1 (options.url: string expected, got " .. type(options.url) .. ")", 3)
+  end
+end
+
+local function start(options)
+  local req, message = loop.start(options)
+  if not req then
+    return nil, errors.new("bad_request", shown(options) .. ": " .. message)
+  end
+  return req
+end
+
+local function failure(req, options)
+  local kind, message = req:failure()
+  if not kind then
+    return nil
+  end
+  if kind == "sink" then
+    kind = "transport"
+  end
+  return errors.new(kind, shown(options) .. ": " .. message)
+end
+
+local function is_done(req)
+  return req:done()
+end
+
+--- Performs a request and returns the whole response.
+function http.request(options)
+  check(options)
+  local req, err = start(options)
+  if not req then
+    return nil, err
+  end
+  loop.await(req, is_done)
+  err = failure(req, options)
+  local response
+  if not err then
+    response = { status = req:status(), headers = http.parse_headers(req:headers()),
+                 body = req:body() }
+  end
+  req:close()
+  if err then
+    return nil, err
+  end
+  return response
+end
+
+local Stream = {}
+Stream.__index = Stream
+
+function Stream:__tostring()
+  return "kwhisk.http stream (" .. shown(self.options) .. ")"
+end
+
+local function has_data(req)
+  return req:done() or req:pending() > 0
+end
+
+--- The next chunk of the body; nil at the end, or nil, err when the transfer failed.
+function Stream:read()
+  local req = self.req
+  if not req then
+    return nil, errors.new("transport", shown(self.options) .. ": the stream is closed")
+  end
+  loop.await(req, has_data)
+  if self.req ~= req then -- closed while we waited
+    return nil, errors.new("transport", shown(self.options) .. ": the stream is closed")
+  end
+  local chunk = req:take()
+  if chunk then
+    return chunk
+  end
+  local err = failure(req, self.options)
+  if err then
+    return nil, err
+  end
+  return nil
+end
+
+--- Reads the rest of the body (bounded by max_body, default 64 MiB).
+function Stream:read_all()
+  local parts, size, limit = {}, 0, self.options.max_body or 64 * 1024 * 1024
+  while true do
+    local chunk, err = self:read()
+    if not chunk then
+      if err then
+        return nil, err
+      end
+      return table.concat(parts)
+    end
+    size = size + #chunk
+    if size > limit then
+      return nil, errors.new("too_large", shown(self.options) ..
+        ": the response body exceeds the limit of " .. limit .. " bytes")
+    end
+    parts[#parts + 1] = chunk
+  end
+end
+
+--- Feeds the body into a log reader (kwhisk.logs.reader) as it arrives and returns an
+-- iterator of its records: each call gives the next finished record, nil at the end, or
+-- nil, err when the transfer failed. Chunks go from the transport to the C reader; Lua
+-- only sees finished records.
+function Stream:records(reader)
+  local finished, failure_err = false, nil
+  return function()
+    while true do
+      local record = reader:next()
+      if record then
+        return record
+      end
+      if finished then
+        return nil, failure_err
+      end
+      local chunk, err = self:read()
+      if chunk then
+        reader:feed(chunk)
+      else
+        reader:finish()
+        finished, failure_err = true, err
+      end
+    end
+  end
+end
+
+--- Aborts the transfer at once (the connection is dropped, not drained).
+function Stream:close()
+  local req = self.req
+  if req then
+    self.req = nil
+    loop.forget(req)
+    req:close()
+  end
+end
+
+local function headers_done(req)
+  return req:headers_done()
+end
+
+--- Starts a streaming request and returns once the response headers are in.
+function http.stream(options)
+  check(options)
+  local copy = {}
+  for k, v in pairs(options) do
+    copy[k] = v
+  end
+  copy.stream = true
+  local req, err = start(copy)
+  if not req then
+    return nil, err
+  end
+  loop.await(req, headers_done)
+  if req:status() == 0 then
+    err = failure(req, copy) or errors.new("transport", shown(copy) .. ": no response")
+    req:close()
+    return nil, err
+  end
+  return setmetatable({ req = req, options = copy, status = req:status(),
+                        headers = http.parse_headers(req:headers()) }, Stream)
+end
+
+return http

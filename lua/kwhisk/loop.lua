@@ -1,0 +1,206 @@
+--- kwhisk.loop: concurrency without threads. Tasks are coroutines; one curl_multi (the C
+-- transport's loop) drives every transfer of this Lua state. A task that waits on the
+-- network, a timer or another task yields; the scheduler resumes it when that progressed.
+-- The same waits, made outside any task, run the scheduler until they are satisfied (other
+-- tasks progress meanwhile).
+local core = require "kwhisk.core"
+
+local create, resume, running, yield, status =
+  coroutine.create, coroutine.resume, coroutine.running, coroutine.yield, coroutine.status
+local now = core.http.now
+local select, error, type, unpack, tinsert, tremove, max, min =
+  select, error, type, unpack, table.insert, table.remove, math.max, math.min
+
+local loop = {}
+
+-- The longest the scheduler sleeps in one step, so a blocked caller rechecks its condition.
+local MAX_WAIT = 1
+
+local transport = core.http.loop()
+local tasks = setmetatable({}, { __mode = "k" }) -- coroutine -> its task
+local waiting = {}   -- request id -> the coroutine waiting on it
+local timers = {}    -- { deadline, coroutine }, sorted by deadline
+local runnable = {}  -- coroutines to resume at the next turn
+
+local Task = {}
+Task.__index = Task
+
+function Task:__tostring()
+  return "kwhisk task (" .. (self.done and "done" or "running") .. ")"
+end
+
+local function step_coroutine(co)
+  local ok, err = resume(co)
+  if not ok then
+    -- The task body runs under pcall, so only the scheduler's own bug lands here.
+    error("kwhisk.loop: task failed outside its body: " .. tostring(err), 0)
+  end
+end
+
+local function run_runnable()
+  local ran = runnable[1] ~= nil
+  while runnable[1] do
+    local batch = runnable
+    runnable = {}
+    for i = 1, #batch do
+      if status(batch[i]) == "suspended" then
+        step_coroutine(batch[i])
+      end
+    end
+  end
+  return ran
+end
+
+local function add_timer(deadline, co)
+  local i = #timers
+  while i > 0 and timers[i][1] > deadline do
+    i = i - 1
+  end
+  tinsert(timers, i + 1, { deadline, co })
+end
+
+local function fire_timers()
+  local t = now()
+  while timers[1] and timers[1][1] <= t do
+    local co = tremove(timers, 1)[2]
+    runnable[#runnable + 1] = co
+  end
+end
+
+--- Runs one turn of the scheduler: runnable tasks, then the network for at most `limit`
+-- seconds (less when a timer is due), then whatever that woke. Raises when nothing could
+-- ever make progress (a wait on a task that waits on itself, say).
+local function turn(limit)
+  if run_runnable() then
+    return -- the caller's condition may hold now
+  end
+  local timeout = limit or MAX_WAIT
+  if timers[1] then
+    timeout = min(timeout, max(0, timers[1][1] - now()))
+  end
+  if transport:active() == 0 and not timers[1] and not limit then
+    error("kwhisk.loop: deadlock: waiting, but no transfer, timer or task can progress", 3)
+  end
+  local ids = transport:step(timeout)
+  for i = 1, #ids do
+    local co = waiting[ids[i]]
+    if co and status(co) == "suspended" then
+      waiting[ids[i]] = nil
+      step_coroutine(co)
+    end
+  end
+  fire_timers()
+  run_runnable()
+end
+
+--- The task running now, or nil outside any task.
+function loop.current()
+  return tasks[running()]
+end
+
+--- Starts a transfer on the shared transport: the core.http request, or nil, message.
+function loop.start(options)
+  return transport:request(options)
+end
+
+--- Waits until ready(req) is true or req is closed: yields inside a task, runs the
+-- scheduler outside.
+function loop.await(req, ready)
+  while not (req:closed() or ready(req)) do
+    local co = running()
+    if tasks[co] then
+      waiting[req:id()] = co
+      yield()
+    else
+      turn()
+    end
+  end
+end
+
+--- Wakes whoever waits on req (it is being closed, so they must look again).
+function loop.forget(req)
+  local id = req:id()
+  local co = waiting[id]
+  if co then
+    waiting[id] = nil
+    runnable[#runnable + 1] = co
+  end
+end
+
+--- Sleeps `seconds`: yields inside a task, blocks (running other tasks) outside.
+function loop.sleep(seconds)
+  if type(seconds) ~= "number" or seconds ~= seconds then
+    error("bad argument #1 to 'sleep' (number expected, got " .. type(seconds) .. ")", 2)
+  end
+  local deadline = now() + max(seconds, 0)
+  local co = running()
+  if tasks[co] then
+    add_timer(deadline, co)
+    yield()
+    return
+  end
+  while now() < deadline do
+    turn(deadline - now())
+  end
+end
+
+local function finish(task, ok, ...)
+  task.done = true
+  task.ok = ok
+  task.results = { n = select("#", ...), ... }
+  for i = 1, #task.waiters do
+    runnable[#runnable + 1] = task.waiters[i]
+  end
+  task.waiters = nil
+end
+
+--- Runs fn(...) as a task; it starts at the scheduler's next turn.
+function loop.spawn(fn, ...)
+  if type(fn) ~= "function" then
+    error("bad argument #1 to 'spawn' (function expected, got " .. type(fn) .. ")", 2)
+  end
+  local task = setmetatable({ done = false, waiters = {} }, Task)
+  local args = { n = select("#", ...), ... }
+  local co = create(function()
+    finish(task, pcall(fn, unpack(args, 1, args.n)))
+  end)
+  tasks[co] = task
+  runnable[#runnable + 1] = co
+  return task
+end
+
+--- Waits for the task and returns fn's results; re-raises fn's error if it raised.
+function Task:wait()
+  while not self.done do
+    local co = running()
+    if co and tasks[co] == self then
+      error("a task cannot wait for itself", 2)
+    end
+    if tasks[co] then
+      self.waiters[#self.waiters + 1] = co
+      yield()
+    else
+      turn()
+    end
+  end
+  if not self.ok then
+    error(self.results[1], 0)
+  end
+  return unpack(self.results, 1, self.results.n)
+end
+
+--- Runs the scheduler until no task, timer or transfer is left.
+function loop.run()
+  while runnable[1] or timers[1] or transport:active() > 0 do
+    turn()
+  end
+end
+
+loop.now = now
+
+--- The number of transfers in flight.
+function loop.active()
+  return transport:active()
+end
+
+return loop

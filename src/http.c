@@ -1,0 +1,543 @@
+/* http.c: the HTTP transport on libcurl's multi interface (see http.h). */
+#include "http.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kwbuf.h"
+
+/* A response's header block is small; anything past this is a broken or hostile server. */
+#define KWHTTP_MAX_HEADERS ((size_t)256 << 10)
+/* The largest single delivery libcurl makes to a write callback, with margin. */
+#define KWHTTP_MAX_CHUNK ((size_t)CURL_MAX_READ_SIZE)
+
+struct kwhttp_req {
+  kwhttp_loop *loop;               /* NULL once the loop is gone */
+  kwhttp_req *prev, *next;         /* the loop's list of live requests */
+  CURL *easy;
+  struct curl_slist *headers;
+  uint64_t id;
+  int running, done, headers_done, in_ready, paused, stream;
+  long status;
+  size_t stream_buffer;
+  kwhttp_sink sink;
+  kwhttp_fail fail;
+  kwbuf head, body;                /* body: the buffered body, or the pending stream bytes */
+  char errbuf[CURL_ERROR_SIZE];
+  char message[CURL_ERROR_SIZE + 96];
+};
+
+struct kwhttp_loop {
+  CURLM *multi;
+  kwhttp_req *live;                /* every request not yet freed */
+  size_t nlive;
+  kwhttp_req **ready;              /* capacity >= nlive, so marking never allocates */
+  size_t nready, capready;
+  size_t active;
+  uint64_t next_id;
+};
+
+const char *kwhttp_fail_name(kwhttp_fail fail)
+{
+  switch (fail) {
+  case KWHTTP_OK: return "ok";
+  case KWHTTP_TIMEOUT: return "timeout";
+  case KWHTTP_TLS: return "tls";
+  case KWHTTP_TRANSPORT: return "transport";
+  case KWHTTP_TOO_LARGE: return "too_large";
+  case KWHTTP_SINK: return "sink";
+  }
+  return "transport";
+}
+
+kwhttp_loop *kwhttp_loop_new(void)
+{
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    return NULL;
+  kwhttp_loop *loop = calloc(1, sizeof *loop);
+  if (loop == NULL) {
+    curl_global_cleanup();
+    return NULL;
+  }
+  loop->multi = curl_multi_init();
+  if (loop->multi == NULL) {
+    free(loop);
+    curl_global_cleanup();
+    return NULL;
+  }
+  curl_multi_setopt(loop->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+  loop->next_id = 1;
+  return loop;
+}
+
+static void fail_with(kwhttp_req *req, kwhttp_fail fail, const char *message)
+{
+  if (req->fail != KWHTTP_OK)
+    return; /* the first cause is the one worth reporting */
+  req->fail = fail;
+  snprintf(req->message, sizeof req->message, "%s", message);
+}
+
+void kwhttp_loop_free(kwhttp_loop *loop)
+{
+  if (loop == NULL)
+    return;
+  for (kwhttp_req *req = loop->live; req != NULL; req = req->next) {
+    if (req->running)
+      curl_multi_remove_handle(loop->multi, req->easy);
+    if (!req->done)
+      fail_with(req, KWHTTP_TRANSPORT, "the event loop was closed");
+    req->running = 0;
+    req->done = 1;
+    req->loop = NULL;
+  }
+  curl_multi_cleanup(loop->multi);
+  free(loop->ready);
+  free(loop);
+  curl_global_cleanup();
+}
+
+size_t kwhttp_loop_active(const kwhttp_loop *loop)
+{
+  return loop->active;
+}
+
+static void mark_ready(kwhttp_req *req)
+{
+  kwhttp_loop *loop = req->loop;
+  if (loop == NULL || req->in_ready)
+    return;
+  req->in_ready = 1;
+  loop->ready[loop->nready++] = req;
+}
+
+static kwhttp_fail classify(CURLcode code)
+{
+  switch (code) {
+  case CURLE_OPERATION_TIMEDOUT:
+    return KWHTTP_TIMEOUT;
+  case CURLE_PEER_FAILED_VERIFICATION:
+  case CURLE_SSL_CONNECT_ERROR:
+  case CURLE_SSL_CERTPROBLEM:
+  case CURLE_SSL_CIPHER:
+  case CURLE_SSL_CACERT_BADFILE:
+  case CURLE_SSL_ISSUER_ERROR:
+  case CURLE_SSL_CRL_BADFILE:
+  case CURLE_SSL_INVALIDCERTSTATUS:
+  case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+  case CURLE_SSL_ENGINE_INITFAILED:
+  case CURLE_SSL_ENGINE_NOTFOUND:
+  case CURLE_SSL_ENGINE_SETFAILED:
+  case CURLE_SSL_SHUTDOWN_FAILED:
+  case CURLE_USE_SSL_FAILED:
+    return KWHTTP_TLS;
+  default:
+    return KWHTTP_TRANSPORT;
+  }
+}
+
+static void finish(kwhttp_req *req, CURLcode code)
+{
+  kwhttp_loop *loop = req->loop;
+  curl_multi_remove_handle(loop->multi, req->easy);
+  loop->active--;
+  req->running = 0;
+  req->done = 1;
+  long status = 0;
+  curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &status);
+  req->status = status;
+  if (code != CURLE_OK) {
+    char message[sizeof req->message];
+    if (req->errbuf[0] != '\0')
+      snprintf(message, sizeof message, "%s: %s", curl_easy_strerror(code), req->errbuf);
+    else
+      snprintf(message, sizeof message, "%s", curl_easy_strerror(code));
+    fail_with(req, classify(code), message);
+  }
+  mark_ready(req);
+}
+
+int kwhttp_loop_step(kwhttp_loop *loop, int timeout_ms, char *err, size_t errlen)
+{
+  for (size_t i = 0; i < loop->nready; i++)
+    loop->ready[i]->in_ready = 0;
+  loop->nready = 0;
+  for (int round = 0; round < 2; round++) {
+    int running = 0;
+    CURLMcode mc = curl_multi_perform(loop->multi, &running);
+    if (mc != CURLM_OK) {
+      snprintf(err, errlen, "curl_multi_perform: %s", curl_multi_strerror(mc));
+      return -1;
+    }
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(loop->multi, &left)) != NULL) {
+      if (msg->msg != CURLMSG_DONE)
+        continue;
+      kwhttp_req *req = NULL;
+      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&req);
+      if (req != NULL)
+        finish(req, msg->data.result);
+    }
+    /* Poll only when nothing is ready yet, so a step never sleeps on ready work. */
+    if (round == 1 || loop->nready != 0 || timeout_ms <= 0)
+      break;
+    mc = curl_multi_poll(loop->multi, NULL, 0, timeout_ms, NULL);
+    if (mc != CURLM_OK) {
+      snprintf(err, errlen, "curl_multi_poll: %s", curl_multi_strerror(mc));
+      return -1;
+    }
+  }
+  return 0;
+}
+
+kwhttp_req *const *kwhttp_loop_ready(const kwhttp_loop *loop, size_t *n)
+{
+  *n = loop->nready;
+  return loop->ready;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+  kwhttp_req *req = ud;
+  size_t len = size * n;
+  if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
+    /* A new response (after 100 Continue, say): only the final one counts. */
+    kwbuf_reset(&req->head);
+    req->headers_done = 0;
+  }
+  if (kwbuf_append(&req->head, p, len) != 0) {
+    fail_with(req, KWHTTP_TOO_LARGE, "the response headers exceed 256 KiB");
+    return 0;
+  }
+  if ((len == 2 && p[0] == '\r' && p[1] == '\n') || (len == 1 && p[0] == '\n')) {
+    long status = 0;
+    curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &status);
+    if (status >= 200) {
+      req->status = status;
+      req->headers_done = 1;
+      mark_ready(req);
+    }
+  }
+  return len;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+  kwhttp_req *req = ud;
+  size_t len = size * n;
+  char message[96];
+  if (!req->stream) {
+    if (kwbuf_append(&req->body, p, len) == 0)
+      return len;
+    snprintf(message, sizeof message, "the response body exceeds the limit of %zu bytes",
+             req->body.max);
+    fail_with(req, KWHTTP_TOO_LARGE, message);
+    return 0;
+  }
+  if (req->sink.write != NULL) {
+    if (req->sink.write(req->sink.ud, p, len) != 0) {
+      fail_with(req, KWHTTP_SINK, "the stream's consumer refused the data");
+      return 0;
+    }
+    mark_ready(req);
+    return len;
+  }
+  if (req->body.len >= req->stream_buffer) {
+    /* The reader is behind: stop reading the socket until it drains the queue. */
+    req->paused = 1;
+    return CURL_WRITEFUNC_PAUSE;
+  }
+  if (kwbuf_append(&req->body, p, len) != 0) {
+    fail_with(req, KWHTTP_TOO_LARGE, "a streamed chunk exceeds the stream buffer");
+    return 0;
+  }
+  mark_ready(req);
+  return len;
+}
+
+static int valid_method(const char *m)
+{
+  if (*m == '\0')
+    return 0;
+  for (; *m != '\0'; m++)
+    if (!((*m >= 'A' && *m <= 'Z') || *m == '-'))
+      return 0;
+  return 1;
+}
+
+static int add_header(kwhttp_req *req, const char *line)
+{
+  struct curl_slist *list = curl_slist_append(req->headers, line);
+  if (list == NULL)
+    return -1;
+  req->headers = list;
+  return 0;
+}
+
+/* Builds the header list; the token goes only into this list, never into a message. */
+static int set_headers(kwhttp_req *req, const kwhttp_options *opt, char *err, size_t errlen)
+{
+  for (size_t i = 0; i < opt->nheaders; i++) {
+    const char *h = opt->headers[i];
+    if (h == NULL || strpbrk(h, "\r\n") != NULL || strchr(h, ':') == NULL) {
+      snprintf(err, errlen, "header %zu is not one \"Name: value\" line", i + 1);
+      return -1;
+    }
+    if (add_header(req, h) != 0)
+      goto nomem;
+  }
+  if (opt->token != NULL) {
+    if (strpbrk(opt->token, "\r\n") != NULL) {
+      snprintf(err, errlen, "the bearer token contains a line break");
+      return -1;
+    }
+    kwbuf line;
+    kwbuf_init(&line, 0);
+    int bad = kwbuf_append_str(&line, "Authorization: Bearer ") != 0 ||
+              kwbuf_append_str(&line, opt->token) != 0 || add_header(req, line.data) != 0;
+    kwbuf_free(&line);
+    if (bad)
+      goto nomem;
+  }
+  /* Never wait for 100 Continue: the API server does not need it. */
+  if (add_header(req, "Expect:") != 0)
+    goto nomem;
+  curl_easy_setopt(req->easy, CURLOPT_HTTPHEADER, req->headers);
+  return 0;
+nomem:
+  snprintf(err, errlen, "out of memory");
+  return -1;
+}
+
+static int set_blob(CURL *easy, CURLoption option, const char *data, size_t len)
+{
+  struct curl_blob blob = {(void *)(uintptr_t)data, len, CURL_BLOB_COPY};
+  return curl_easy_setopt(easy, option, &blob) == CURLE_OK ? 0 : -1;
+}
+
+static int set_tls(kwhttp_req *req, const kwhttp_options *opt, char *err, size_t errlen)
+{
+  CURL *easy = req->easy;
+  if (opt->ca != NULL) {
+    /* The given CA alone is trusted, as kubectl does. */
+    curl_easy_setopt(easy, CURLOPT_CAINFO, NULL);
+    curl_easy_setopt(easy, CURLOPT_CAPATH, NULL);
+    if (set_blob(easy, CURLOPT_CAINFO_BLOB, opt->ca, opt->ca_len) != 0)
+      goto fail;
+  }
+  if (opt->cert != NULL) {
+    curl_easy_setopt(easy, CURLOPT_SSLCERTTYPE, "PEM");
+    if (set_blob(easy, CURLOPT_SSLCERT_BLOB, opt->cert, opt->cert_len) != 0)
+      goto fail;
+  }
+  if (opt->key != NULL) {
+    curl_easy_setopt(easy, CURLOPT_SSLKEYTYPE, "PEM");
+    if (set_blob(easy, CURLOPT_SSLKEY_BLOB, opt->key, opt->key_len) != 0)
+      goto fail;
+  }
+  if (opt->insecure) {
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  return 0;
+fail:
+  snprintf(err, errlen, "libcurl refused the TLS credentials (out of memory?)");
+  return -1;
+}
+
+static int set_method(kwhttp_req *req, const kwhttp_options *opt, char *err, size_t errlen)
+{
+  CURL *easy = req->easy;
+  const char *method = opt->method != NULL ? opt->method : "GET";
+  if (!valid_method(method)) {
+    snprintf(err, errlen, "invalid HTTP method");
+    return -1;
+  }
+  if (opt->body != NULL) {
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)opt->body_len);
+    if (curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, opt->body) != CURLE_OK) {
+      snprintf(err, errlen, "out of memory");
+      return -1;
+    }
+  }
+  if (strcmp(method, "HEAD") == 0)
+    curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+  else if (strcmp(method, "GET") != 0 || opt->body != NULL)
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, method);
+  return 0;
+}
+
+static void set_transfer(kwhttp_req *req, const kwhttp_options *opt)
+{
+  CURL *easy = req->easy;
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, (char *)req);
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, req->errbuf);
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+  curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, req);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, req);
+  if (opt->connect_timeout_ms > 0)
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, opt->connect_timeout_ms);
+  if (opt->read_timeout_s > 0) {
+    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, opt->read_timeout_s);
+  }
+  if (opt->timeout_ms > 0)
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, opt->timeout_ms);
+}
+
+static int configure(kwhttp_req *req, const kwhttp_options *opt, char *err, size_t errlen)
+{
+  if (opt->url == NULL) {
+    snprintf(err, errlen, "no URL");
+    return -1;
+  }
+  if (curl_easy_setopt(req->easy, CURLOPT_URL, opt->url) != CURLE_OK) {
+    snprintf(err, errlen, "libcurl refused the URL");
+    return -1;
+  }
+  set_transfer(req, opt);
+  if (set_method(req, opt, err, errlen) != 0 || set_headers(req, opt, err, errlen) != 0 ||
+      set_tls(req, opt, err, errlen) != 0)
+    return -1;
+  return 0;
+}
+
+static void unlink_req(kwhttp_req *req)
+{
+  kwhttp_loop *loop = req->loop;
+  if (req->prev != NULL)
+    req->prev->next = req->next;
+  else
+    loop->live = req->next;
+  if (req->next != NULL)
+    req->next->prev = req->prev;
+  loop->nlive--;
+  if (req->in_ready) {
+    for (size_t i = 0; i < loop->nready; i++) {
+      if (loop->ready[i] == req) {
+        loop->ready[i] = loop->ready[--loop->nready];
+        break;
+      }
+    }
+  }
+}
+
+static int reserve_ready(kwhttp_loop *loop)
+{
+  if (loop->nlive < loop->capready)
+    return 0;
+  size_t cap = loop->capready != 0 ? loop->capready * 2 : 16;
+  kwhttp_req **ready = realloc(loop->ready, cap * sizeof *ready);
+  if (ready == NULL)
+    return -1;
+  loop->ready = ready;
+  loop->capready = cap;
+  return 0;
+}
+
+kwhttp_req *kwhttp_req_start(kwhttp_loop *loop, const kwhttp_options *opt, char *err,
+                             size_t errlen)
+{
+  err[0] = '\0';
+  if (reserve_ready(loop) != 0) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  kwhttp_req *req = calloc(1, sizeof *req);
+  if (req == NULL || (req->easy = curl_easy_init()) == NULL) {
+    free(req);
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  req->stream = opt->stream;
+  req->stream_buffer = opt->stream_buffer != 0 ? opt->stream_buffer : KWHTTP_DEFAULT_STREAM_BUFFER;
+  req->sink = opt->sink;
+  kwbuf_init(&req->head, KWHTTP_MAX_HEADERS);
+  if (opt->stream)
+    kwbuf_init(&req->body, req->stream_buffer + KWHTTP_MAX_CHUNK);
+  else
+    kwbuf_init(&req->body, opt->max_body != 0 ? opt->max_body : KWHTTP_DEFAULT_MAX_BODY);
+  if (configure(req, opt, err, errlen) != 0 ||
+      curl_multi_add_handle(loop->multi, req->easy) != CURLM_OK) {
+    if (err[0] == '\0')
+      snprintf(err, errlen, "libcurl refused the request");
+    curl_slist_free_all(req->headers);
+    curl_easy_cleanup(req->easy);
+    free(req);
+    return NULL;
+  }
+  req->loop = loop;
+  req->id = loop->next_id++;
+  req->running = 1;
+  req->next = loop->live;
+  if (loop->live != NULL)
+    loop->live->prev = req;
+  loop->live = req;
+  loop->nlive++;
+  loop->active++;
+  return req;
+}
+
+void kwhttp_req_free(kwhttp_req *req)
+{
+  if (req == NULL)
+    return;
+  if (req->loop != NULL) {
+    if (req->running) {
+      curl_multi_remove_handle(req->loop->multi, req->easy);
+      req->loop->active--;
+    }
+    unlink_req(req);
+  }
+  curl_easy_cleanup(req->easy);
+  curl_slist_free_all(req->headers);
+  kwbuf_free(&req->head);
+  kwbuf_free(&req->body);
+  free(req);
+}
+
+uint64_t kwhttp_req_id(const kwhttp_req *req) { return req->id; }
+int kwhttp_req_done(const kwhttp_req *req) { return req->done; }
+int kwhttp_req_headers_done(const kwhttp_req *req) { return req->headers_done || req->done; }
+long kwhttp_req_status(const kwhttp_req *req) { return req->status; }
+
+const char *kwhttp_req_headers(const kwhttp_req *req, size_t *len)
+{
+  *len = req->head.len;
+  return req->head.data != NULL ? req->head.data : "";
+}
+
+const char *kwhttp_req_body(const kwhttp_req *req, size_t *len)
+{
+  *len = req->body.len;
+  return req->body.data != NULL ? req->body.data : "";
+}
+
+kwhttp_fail kwhttp_req_failure(const kwhttp_req *req, const char **message)
+{
+  *message = req->message;
+  return req->fail;
+}
+
+const char *kwhttp_req_pending(const kwhttp_req *req, size_t *len)
+{
+  return kwhttp_req_body(req, len);
+}
+
+void kwhttp_req_consume(kwhttp_req *req)
+{
+  kwbuf_reset(&req->body);
+  if (req->paused && req->running) {
+    req->paused = 0;
+    curl_easy_pause(req->easy, CURLPAUSE_CONT);
+  }
+}

@@ -1,0 +1,343 @@
+/* lua_http.c: Lua binding of the HTTP transport (core.http).
+ *
+ * core.http.loop() -> a loop (one curl_multi, one connection cache). The Lua scheduler
+ * (lua/kwhisk/loop.lua) starts requests on it and calls loop:step(seconds), which
+ * returns the ids of the requests that progressed. No Lua code runs inside libcurl. */
+#include <lauxlib.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include "http.h"
+#include "lua_core.h"
+
+#define LOOP_MT "kwhisk.http.loop"
+#define REQ_MT "kwhisk.http.request"
+
+typedef struct {
+  kwhttp_loop *loop;
+} lloop;
+
+typedef struct {
+  kwhttp_req *req;
+} lreq;
+
+static kwhttp_loop *check_loop(lua_State *L, int idx)
+{
+  lloop *l = luaL_checkudata(L, idx, LOOP_MT);
+  if (l->loop == NULL)
+    luaL_argerror(L, idx, "the loop is closed");
+  return l->loop;
+}
+
+static kwhttp_req *check_req(lua_State *L, int idx)
+{
+  lreq *r = luaL_checkudata(L, idx, REQ_MT);
+  if (r->req == NULL)
+    luaL_argerror(L, idx, "the request is closed");
+  return r->req;
+}
+
+/* Optional string field; its bytes stay valid while the options table is on the stack. */
+static const char *opt_string(lua_State *L, const char *key, size_t *len)
+{
+  lua_getfield(L, 2, key);
+  const char *s = NULL;
+  if (!lua_isnil(L, -1)) {
+    if (lua_type(L, -1) != LUA_TSTRING)
+      luaL_error(L, "bad option '%s' (string expected, got %s)", key, luaL_typename(L, -1));
+    s = lua_tolstring(L, -1, len);
+  }
+  lua_pop(L, 1);
+  return s;
+}
+
+static double opt_number(lua_State *L, const char *key)
+{
+  lua_getfield(L, 2, key);
+  double v = 0;
+  if (!lua_isnil(L, -1)) {
+    if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) < 0)
+      luaL_error(L, "bad option '%s' (non-negative number expected)", key);
+    v = lua_tonumber(L, -1);
+  }
+  lua_pop(L, 1);
+  return v;
+}
+
+static int opt_bool(lua_State *L, const char *key)
+{
+  lua_getfield(L, 2, key);
+  int v = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+static void opt_headers(lua_State *L, kwhttp_options *o)
+{
+  lua_getfield(L, 2, "headers");
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    return;
+  }
+  luaL_argcheck(L, lua_istable(L, -1), 2, "option 'headers' must be an array of strings");
+  size_t n = lua_objlen(L, -1);
+  const char **lines = lua_newuserdata(L, (n + 1) * sizeof *lines); /* freed by the GC */
+  for (size_t i = 0; i < n; i++) {
+    lua_rawgeti(L, -2, (int)i + 1);
+    if (lua_type(L, -1) != LUA_TSTRING)
+      luaL_error(L, "bad option 'headers' (entry %d is not a string)", (int)i + 1);
+    lines[i] = lua_tostring(L, -1);
+    lua_pop(L, 1); /* still referenced by the headers table */
+  }
+  o->headers = lines;
+  o->nheaders = n;
+  lua_insert(L, -2); /* keep the userdata and the table on the stack until the call ends */
+}
+
+static void read_options(lua_State *L, kwhttp_options *o)
+{
+  luaL_checktype(L, 2, LUA_TTABLE);
+  memset(o, 0, sizeof *o);
+  o->method = opt_string(L, "method", NULL);
+  o->url = opt_string(L, "url", NULL);
+  luaL_argcheck(L, o->url != NULL, 2, "option 'url' is required");
+  o->token = opt_string(L, "token", NULL);
+  o->body = opt_string(L, "body", &o->body_len);
+  o->ca = opt_string(L, "ca", &o->ca_len);
+  o->cert = opt_string(L, "cert", &o->cert_len);
+  o->key = opt_string(L, "key", &o->key_len);
+  o->insecure = opt_bool(L, "insecure");
+  o->stream = opt_bool(L, "stream");
+  o->connect_timeout_ms = (long)(opt_number(L, "connect_timeout") * 1000);
+  double read_timeout = opt_number(L, "read_timeout");
+  o->read_timeout_s = read_timeout > 0 && read_timeout < 1 ? 1 : (long)read_timeout;
+  o->timeout_ms = (long)(opt_number(L, "timeout") * 1000);
+  o->max_body = (size_t)opt_number(L, "max_body");
+  o->stream_buffer = (size_t)opt_number(L, "stream_buffer");
+  opt_headers(L, o);
+}
+
+/* loop:request(options) -> request | nil, message */
+static int loop_request(lua_State *L)
+{
+  kwhttp_loop *loop = check_loop(L, 1);
+  kwhttp_options o;
+  read_options(L, &o);
+  lreq *r = lua_newuserdata(L, sizeof *r);
+  r->req = NULL;
+  luaL_getmetatable(L, REQ_MT);
+  lua_setmetatable(L, -2);
+  /* The request keeps its loop alive. */
+  lua_createtable(L, 1, 0);
+  lua_pushvalue(L, 1);
+  lua_rawseti(L, -2, 1);
+  lua_setfenv(L, -2);
+  char err[256];
+  r->req = kwhttp_req_start(loop, &o, err, sizeof err);
+  if (r->req == NULL) {
+    lua_pushnil(L);
+    lua_pushstring(L, err);
+    return 2;
+  }
+  return 1;
+}
+
+/* loop:step(seconds) -> { id, ... } of the requests that progressed */
+static int loop_step(lua_State *L)
+{
+  kwhttp_loop *loop = check_loop(L, 1);
+  double seconds = luaL_optnumber(L, 2, 0);
+  int ms = seconds <= 0 ? 0 : seconds > 3600 ? 3600000 : (int)(seconds * 1000 + 0.5);
+  char err[256];
+  if (kwhttp_loop_step(loop, ms, err, sizeof err) != 0)
+    return luaL_error(L, "%s", err);
+  size_t n;
+  kwhttp_req *const *ready = kwhttp_loop_ready(loop, &n);
+  lua_createtable(L, (int)n, 0);
+  for (size_t i = 0; i < n; i++) {
+    lua_pushnumber(L, (lua_Number)kwhttp_req_id(ready[i]));
+    lua_rawseti(L, -2, (int)i + 1);
+  }
+  return 1;
+}
+
+static int loop_active(lua_State *L)
+{
+  lua_pushinteger(L, (lua_Integer)kwhttp_loop_active(check_loop(L, 1)));
+  return 1;
+}
+
+static int loop_gc(lua_State *L)
+{
+  lloop *l = luaL_checkudata(L, 1, LOOP_MT);
+  kwhttp_loop_free(l->loop);
+  l->loop = NULL;
+  return 0;
+}
+
+static int loop_tostring(lua_State *L)
+{
+  lloop *l = luaL_checkudata(L, 1, LOOP_MT);
+  lua_pushfstring(L, "kwhisk.http.loop (%d active)",
+                  l->loop != NULL ? (int)kwhttp_loop_active(l->loop) : 0);
+  return 1;
+}
+
+static int req_id(lua_State *L)
+{
+  lua_pushnumber(L, (lua_Number)kwhttp_req_id(check_req(L, 1)));
+  return 1;
+}
+
+static int req_done(lua_State *L)
+{
+  lua_pushboolean(L, kwhttp_req_done(check_req(L, 1)));
+  return 1;
+}
+
+static int req_headers_done(lua_State *L)
+{
+  lua_pushboolean(L, kwhttp_req_headers_done(check_req(L, 1)));
+  return 1;
+}
+
+static int req_status(lua_State *L)
+{
+  lua_pushinteger(L, (lua_Integer)kwhttp_req_status(check_req(L, 1)));
+  return 1;
+}
+
+static int req_headers(lua_State *L)
+{
+  size_t len;
+  const char *h = kwhttp_req_headers(check_req(L, 1), &len);
+  lua_pushlstring(L, h, len);
+  return 1;
+}
+
+static int req_body(lua_State *L)
+{
+  size_t len;
+  const char *b = kwhttp_req_body(check_req(L, 1), &len);
+  lua_pushlstring(L, b, len);
+  return 1;
+}
+
+/* req:failure() -> nil | kind, message */
+static int req_failure(lua_State *L)
+{
+  const char *message;
+  kwhttp_fail fail = kwhttp_req_failure(check_req(L, 1), &message);
+  if (fail == KWHTTP_OK)
+    return 0;
+  lua_pushstring(L, kwhttp_fail_name(fail));
+  lua_pushstring(L, message);
+  return 2;
+}
+
+/* req:take() -> the streamed bytes not yet taken, or nil when there are none */
+static int req_take(lua_State *L)
+{
+  kwhttp_req *req = check_req(L, 1);
+  size_t len;
+  const char *p = kwhttp_req_pending(req, &len);
+  if (len == 0)
+    return 0;
+  lua_pushlstring(L, p, len);
+  kwhttp_req_consume(req);
+  return 1;
+}
+
+/* req:pending() -> number of streamed bytes waiting to be taken */
+static int req_pending(lua_State *L)
+{
+  size_t len;
+  kwhttp_req_pending(check_req(L, 1), &len);
+  lua_pushnumber(L, (lua_Number)len);
+  return 1;
+}
+
+static int req_closed(lua_State *L)
+{
+  lreq *r = luaL_checkudata(L, 1, REQ_MT);
+  lua_pushboolean(L, r->req == NULL);
+  return 1;
+}
+
+static int req_close(lua_State *L)
+{
+  lreq *r = luaL_checkudata(L, 1, REQ_MT);
+  kwhttp_req_free(r->req);
+  r->req = NULL;
+  return 0;
+}
+
+static int req_tostring(lua_State *L)
+{
+  lreq *r = luaL_checkudata(L, 1, REQ_MT);
+  if (r->req == NULL)
+    lua_pushliteral(L, "kwhisk.http.request (closed)");
+  else
+    lua_pushfstring(L, "kwhisk.http.request %d (%s)", (int)kwhttp_req_id(r->req),
+                    kwhttp_req_done(r->req) ? "done" : "running");
+  return 1;
+}
+
+static int new_loop(lua_State *L)
+{
+  lloop *l = lua_newuserdata(L, sizeof *l);
+  l->loop = NULL;
+  luaL_getmetatable(L, LOOP_MT);
+  lua_setmetatable(L, -2);
+  l->loop = kwhttp_loop_new();
+  if (l->loop == NULL)
+    return luaL_error(L, "cannot initialise libcurl");
+  return 1;
+}
+
+/* now() -> seconds on the monotonic clock: deadlines of timers and timeouts. */
+static int mono_now(lua_State *L)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec / 1e9);
+  return 1;
+}
+
+static void new_type(lua_State *L, const char *name, const luaL_Reg *methods,
+                     lua_CFunction gc, lua_CFunction tostring)
+{
+  luaL_newmetatable(L, name);
+  lua_newtable(L);
+  luaL_register(L, NULL, methods);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pushcfunction(L, tostring);
+  lua_setfield(L, -2, "__tostring");
+  lua_pop(L, 1);
+}
+
+int kwlua_open_http(lua_State *L)
+{
+  static const luaL_Reg loop_methods[] = {
+    {"request", loop_request}, {"step", loop_step}, {"active", loop_active},
+    {NULL, NULL},
+  };
+  static const luaL_Reg req_methods[] = {
+    {"id", req_id}, {"done", req_done}, {"headers_done", req_headers_done},
+    {"status", req_status}, {"headers", req_headers}, {"body", req_body},
+    {"failure", req_failure}, {"take", req_take}, {"pending", req_pending}, {"close", req_close},
+    {"closed", req_closed},
+    {NULL, NULL},
+  };
+  new_type(L, LOOP_MT, loop_methods, loop_gc, loop_tostring);
+  new_type(L, REQ_MT, req_methods, req_close, req_tostring);
+  lua_newtable(L);
+  lua_pushcfunction(L, new_loop);
+  lua_setfield(L, -2, "loop");
+  lua_pushcfunction(L, mono_now);
+  lua_setfield(L, -2, "now");
+  return 1;
+}
