@@ -53,7 +53,8 @@ local BOOLEANS = { ["true"] = true, yes = true, on = true, ["false"] = false, no
 
 local function boolean(v)
   if type(v) == "boolean" then return v end
-  local b = type(v) == "string" and BOOLEANS[v:lower()]
+  local b
+  if type(v) == "string" then b = BOOLEANS[v:lower()] end
   if b == nil then
     return nil, "expected true or false, got " .. shown(v)
   end
