@@ -218,6 +218,14 @@ describe("kwhisk.config", function()
         .. ".*not%-a%-pod.yaml: the template is a Service",
         err.message)
     end)
+
+    it("names the key once for an inline template", function()
+      local _, err = load({ ["pod-template"] = "kind: Service" })
+      assert.are.equal("config: pod-template: the template is a Service, expected a Pod",
+        err.message)
+      _, err = load({ ["pod-template"] = "a: [1" })
+      assert.matches("^config: pod%-template:2:1: did not find expected", err.message)
+    end)
   end)
 
   describe("YAML files", function()

@@ -249,7 +249,9 @@ end
 local function parse_value(spec, path, value, getenv)
   local parsed, err = spec.parse(value, getenv)
   if parsed == nil then
-    return invalid(path .. ": " .. err)
+    -- An inline template's messages already start with the key ("pod-template:2:1: ...").
+    if err:sub(1, #path + 1) ~= path .. ":" then err = path .. ": " .. err end
+    return invalid(err)
   end
   return parsed
 end
