@@ -175,11 +175,15 @@ describe("kwhisk.config", function()
       assert.are.equal(65536, cfg["log-max-line"])
     end)
 
-    it("report a bad value by key", function()
+    it("report a bad value by variable and key", function()
       local cfg, err = load(nil, { CONFIG_whisk_kubernetes_portForwardingEnabled = "maybe" })
       assert.is_nil(cfg)
-      assert.are.equal("config: port-forwarding-enabled: expected true or false, got 'maybe'",
-        err.message)
+      assert.are.equal("config: CONFIG_whisk_kubernetes_portForwardingEnabled: "
+        .. "port-forwarding-enabled: expected true or false, got 'maybe'", err.message)
+      cfg, err = load(nil, { CONFIG_whisk_kubernetes_timeouts_run = "soon" })
+      assert.is_nil(cfg)
+      assert.matches("^config: CONFIG_whisk_kubernetes_timeouts_run: timeouts.run: expected a "
+        .. "duration", err.message)
     end)
 
     it("read os.getenv by default", function()
