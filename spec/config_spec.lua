@@ -122,6 +122,9 @@ describe("kwhisk.config", function()
         "config: invoker-agent.port: expected an integer from 1 to 65535, got 70000" },
       { { ["pdb-enabled"] = "sometimes" },
         "config: pdb-enabled: expected true or false, got 'sometimes'" },
+      { { ["pdb-enabled"] = 1 }, "config: pdb-enabled: expected true or false, got 1" },
+      { { ["invoker-agent"] = { enabled = {} } },
+        "config: invoker-agent.enabled: expected true or false, got table" },
       { { ["cpu-scaling"] = { millicpus = 1, memory = "1 k", ["max-millicpus"] = 2 } },
         "config: cpu-scaling.memory: expected a size of at least 1 Mi, got '1 k'" },
       { { ["ephemeral-storage"] = { limit = "lots" } },
@@ -172,11 +175,15 @@ describe("kwhisk.config", function()
       assert.are.equal(65536, cfg["log-max-line"])
     end)
 
-    it("report a bad value by key", function()
+    it("report a bad value by variable and key", function()
       local cfg, err = load(nil, { CONFIG_whisk_kubernetes_portForwardingEnabled = "maybe" })
       assert.is_nil(cfg)
-      assert.are.equal("config: port-forwarding-enabled: expected true or false, got 'maybe'",
-        err.message)
+      assert.are.equal("config: CONFIG_whisk_kubernetes_portForwardingEnabled: "
+        .. "port-forwarding-enabled: expected true or false, got 'maybe'", err.message)
+      cfg, err = load(nil, { CONFIG_whisk_kubernetes_timeouts_run = "soon" })
+      assert.is_nil(cfg)
+      assert.matches("^config: CONFIG_whisk_kubernetes_timeouts_run: timeouts.run: expected a "
+        .. "duration", err.message)
     end)
 
     it("read os.getenv by default", function()
@@ -214,6 +221,14 @@ describe("kwhisk.config", function()
       assert.matches("^config: pod%-template: "
         .. ".*not%-a%-pod.yaml: the template is a Service",
         err.message)
+    end)
+
+    it("names the key once for an inline template", function()
+      local _, err = load({ ["pod-template"] = "kind: Service" })
+      assert.are.equal("config: pod-template: the template is a Service, expected a Pod",
+        err.message)
+      _, err = load({ ["pod-template"] = "a: [1" })
+      assert.matches("^config: pod%-template:2:1: did not find expected", err.message)
     end)
   end)
 

@@ -194,6 +194,14 @@ date: 2024-01-01
       end
     end)
 
+    it("keeps its output in a collectable userdata, so a raise cannot leak it", function()
+      yaml.dump({ a = 1 })
+      local mt = debug.getregistry()["kwhisk.yaml.output"]
+      assert.is_table(mt)
+      assert.is_function(mt.__gc)
+      assert.is_function(mt.__tostring)
+    end)
+
     it("raises like json.encode for unencodable values", function()
       assert.has_error(function() yaml.dump({ f = print }) end,
         "yaml.dump: cannot encode a function at value.f")

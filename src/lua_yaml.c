@@ -96,36 +96,59 @@ static int yaml_load(lua_State *L)
   return 1;
 }
 
+/* The text dump writes, a userdata so that an error while it becomes a Lua string (out
+ * of memory) cannot leak it. */
+#define OUTPUT_MT "kwhisk.yaml.output"
+
+static int output_gc(lua_State *L)
+{
+  kwbuf_free(luaL_checkudata(L, 1, OUTPUT_MT));
+  return 0;
+}
+
+static int output_tostring(lua_State *L)
+{
+  kwbuf *out = luaL_checkudata(L, 1, OUTPUT_MT);
+  lua_pushfstring(L, OUTPUT_MT " (%d bytes)", (int)out->len);
+  return 1;
+}
+
 /* core.yaml.dump_json(json_text) -> yaml_text; the JSON comes from kwhisk.json.encode,
  * so a failure here is a programming error (or out of memory): raised. */
 static int yaml_dump_json(lua_State *L)
 {
   size_t n;
   const char *json = luaL_checklstring(L, 1, &n);
-  kwbuf out;
+  kwbuf *out = lua_newuserdata(L, sizeof *out);
+  kwbuf_init(out, 0);
+  luaL_getmetatable(L, OUTPUT_MT);
+  lua_setmetatable(L, -2);
   char err[200];
-  kwbuf_init(&out, 0);
-  int rc = kwyaml_dump_json(json, n, &out, err, sizeof err);
-  if (rc != 0) {
-    kwbuf_free(&out);
+  if (kwyaml_dump_json(json, n, out, err, sizeof err) != 0)
     return luaL_error(L, "yaml.dump: %s", err);
-  }
-  lua_pushlstring(L, out.data != NULL ? out.data : "", out.len);
-  kwbuf_free(&out);
+  lua_pushlstring(L, out->data != NULL ? out->data : "", out->len);
+  kwbuf_free(out); /* now rather than at the next collection */
   return 1;
+}
+
+/* Registers the metatable of one of the userdata types here (none has methods). */
+static void new_type(lua_State *L, const char *name, lua_CFunction gc, lua_CFunction tostring)
+{
+  if (luaL_newmetatable(L, name)) {
+    lua_pushcfunction(L, gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_newtable(L);
+    lua_setfield(L, -2, "__index");
+  }
+  lua_pop(L, 1);
 }
 
 int kwlua_open_yaml(lua_State *L)
 {
-  if (luaL_newmetatable(L, STREAM_MT)) {
-    lua_pushcfunction(L, stream_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, stream_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_newtable(L); /* no methods: the stream is internal to load */
-    lua_setfield(L, -2, "__index");
-  }
-  lua_pop(L, 1);
+  new_type(L, STREAM_MT, stream_gc, stream_tostring);
+  new_type(L, OUTPUT_MT, output_gc, output_tostring);
   lua_createtable(L, 0, 2);
   lua_pushcfunction(L, yaml_load);
   lua_setfield(L, -2, "load");

@@ -230,24 +230,28 @@ static int merge_from(loader *ld, kwyaml_node *map, const kwyaml_node *source)
   for (size_t i = 0; i < source->n; i += 2) {
     if (has_key(map, map->n, source->items[i]))
       continue;
-    source->items[i]->refs++;
-    source->items[i + 1]->refs++;
-    if (kwyaml_node_push(map, source->items[i]) != 0 ||
-        kwyaml_node_push(map, source->items[i + 1]) != 0)
-      return fail(ld, map->line, map->column, "out of memory");
+    /* A reference is taken only once pushed, so a failed push leaks nothing. */
+    for (size_t k = i; k <= i + 1; k++) {
+      if (kwyaml_node_push(map, source->items[k]) != 0)
+        return fail(ld, map->line, map->column, "out of memory");
+      source->items[k]->refs++;
+    }
   }
   return 0;
 }
 
-/* Replaces the merge keys of a finished mapping by the pairs they bring. */
+/* Replaces the merge keys of a finished mapping by the pairs they bring; the mapping's
+ * weight and height then count what it holds, not the merge keys' values too. */
 static int merge(loader *ld, kwyaml_node *map)
 {
+  int merged = 0;
   for (size_t i = 0; i < map->n; i += 2) {
     if (!is_merge_key(map->items[i]))
       continue;
     kwyaml_node *key = map->items[i], *value = map->items[i + 1];
     memmove(map->items + i, map->items + i + 2, (map->n - i - 2) * sizeof *map->items);
     map->n -= 2;
+    merged = 1;
     int rc = 0;
     if (value->kind == KWYAML_SEQUENCE)
       for (size_t k = 0; k < value->n && rc == 0; k++)
@@ -260,6 +264,8 @@ static int merge(loader *ld, kwyaml_node *map)
       return -1;
     i -= 2; /* the next pair moved into slot i */
   }
+  if (merged)
+    kwyaml_node_recount(map);
   return 0;
 }
 

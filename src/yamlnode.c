@@ -33,6 +33,16 @@ int kwyaml_node_set_text(kwyaml_node *node, const char *text, size_t len)
   return 0;
 }
 
+/* Adds item's weight and height to parent's. */
+static void count(kwyaml_node *parent, const kwyaml_node *item)
+{
+  /* Saturating: the loader refuses anything near the limit long before. */
+  parent->weight = item->weight > SIZE_MAX - parent->weight ? SIZE_MAX
+                                                            : parent->weight + item->weight;
+  if (item->height + 1 > parent->height)
+    parent->height = item->height + 1;
+}
+
 int kwyaml_node_push(kwyaml_node *parent, kwyaml_node *item)
 {
   if (parent->n == parent->cap) {
@@ -46,12 +56,16 @@ int kwyaml_node_push(kwyaml_node *parent, kwyaml_node *item)
     parent->cap = cap;
   }
   parent->items[parent->n++] = item;
-  /* Saturating: the loader refuses anything near the limit long before. */
-  parent->weight = item->weight > SIZE_MAX - parent->weight ? SIZE_MAX
-                                                            : parent->weight + item->weight;
-  if (item->height + 1 > parent->height)
-    parent->height = item->height + 1;
+  count(parent, item);
   return 0;
+}
+
+void kwyaml_node_recount(kwyaml_node *node)
+{
+  node->weight = 1;
+  node->height = 1;
+  for (size_t i = 0; i < node->n; i++)
+    count(node, node->items[i]);
 }
 
 void kwyaml_node_release(kwyaml_node *node)

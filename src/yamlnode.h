@@ -40,6 +40,8 @@ kwyaml_node *kwyaml_node_new(kwyaml_kind kind, size_t line, size_t column);
 int kwyaml_node_set_text(kwyaml_node *node, const char *text, size_t len);
 /* Appends item (taking over one reference) to a sequence or mapping. 0 or -1. */
 int kwyaml_node_push(kwyaml_node *parent, kwyaml_node *item);
+/* Recomputes weight and height from the items (after items were removed). */
+void kwyaml_node_recount(kwyaml_node *node);
 /* Drops one reference; frees the node and its items when none is left. */
 void kwyaml_node_release(kwyaml_node *node);
 

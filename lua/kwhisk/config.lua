@@ -53,7 +53,8 @@ local BOOLEANS = { ["true"] = true, yes = true, on = true, ["false"] = false, no
 
 local function boolean(v)
   if type(v) == "boolean" then return v end
-  local b = type(v) == "string" and BOOLEANS[v:lower()]
+  local b
+  if type(v) == "string" then b = BOOLEANS[v:lower()] end
   if b == nil then
     return nil, "expected true or false, got " .. shown(v)
   end
@@ -245,16 +246,19 @@ local function kebab(key)
   return type(key) == "string" and key:gsub("_", "-") or key
 end
 
-local function parse_value(spec, path, value, getenv)
+-- origin: the environment variable the value came from, named first in errors.
+local function parse_value(spec, path, value, getenv, origin)
   local parsed, err = spec.parse(value, getenv)
   if parsed == nil then
-    return invalid(path .. ": " .. err)
+    -- An inline template's messages already start with the key ("pod-template:2:1: ...").
+    if err:sub(1, #path + 1) ~= path .. ":" then err = path .. ": " .. err end
+    return invalid(origin and origin .. ": " .. err or err)
   end
   return parsed
 end
 
 -- Applies the user's keys of one group onto its current table.
-local function apply_group(spec, key, given, current, getenv)
+local function apply_group(spec, key, given, current, getenv, origin)
   if type(given) ~= "table" then
     return invalid(key .. ": expected a map of " .. key .. " settings, got " .. shown(given))
   end
@@ -262,15 +266,15 @@ local function apply_group(spec, key, given, current, getenv)
     local field = kebab(name)
     local fspec = spec.fields[field]
     if not fspec then return unknown(key .. "." .. tostring(name)) end
-    local parsed, err = parse_value(fspec, key .. "." .. field, value, getenv)
+    local parsed, err = parse_value(fspec, key .. "." .. field, value, getenv, origin)
     if parsed == nil then return nil, err end
     current[field] = parsed
   end
   return true
 end
 
--- Applies a table of user keys (from a table or a YAML file) onto cfg.
-local function apply(cfg, input, getenv)
+-- Applies a table of user keys (from a table, a YAML file or the variable origin) onto cfg.
+local function apply(cfg, input, getenv, origin)
   for name, value in pairs(input) do
     local key = kebab(name)
     key = ALIASES[key] or key
@@ -280,10 +284,10 @@ local function apply(cfg, input, getenv)
       cfg[key] = nil
     elseif spec.fields then
       cfg[key] = cfg[key] or {}
-      local ok, err = apply_group(spec, key, value, cfg[key], getenv)
+      local ok, err = apply_group(spec, key, value, cfg[key], getenv, origin)
       if not ok then return nil, err end
     else
-      local parsed, err = parse_value(spec, key, value, getenv)
+      local parsed, err = parse_value(spec, key, value, getenv, origin)
       if parsed == nil then return nil, err end
       cfg[key] = parsed
     end
@@ -306,16 +310,18 @@ local function apply_env(cfg, getenv)
   for key, spec in pairs(KEYS) do
     if spec.fields then
       for field in pairs(spec.fields) do
-        local value = getenv(config.env_name(key, field))
+        local name = config.env_name(key, field)
+        local value = getenv(name)
         if value ~= nil then
-          local ok, err = apply(cfg, { [key] = { [field] = value } }, getenv)
+          local ok, err = apply(cfg, { [key] = { [field] = value } }, getenv, name)
           if not ok then return nil, err end
         end
       end
     elseif spec.parse ~= string_map then
-      local value = getenv(config.env_name(key))
+      local name = config.env_name(key)
+      local value = getenv(name)
       if value ~= nil then
-        local ok, err = apply(cfg, { [key] = value }, getenv)
+        local ok, err = apply(cfg, { [key] = value }, getenv, name)
         if not ok then return nil, err end
       end
     end

@@ -83,6 +83,10 @@ static void test_documents(void)
   CHECK_STR(d->items[0]->text, "j");
   CHECK(d->items[1]->number == 3);
   CHECK_STR(d->items[2]->text, "k");
+  /* a merged mapping weighs what it holds: its pairs, not also the merge key's value */
+  CHECK(load("b: &b {x: 1, y: 2}\nm:\n  <<: [*b]\n") == 0);
+  CHECK(s.docs[0]->items[3]->n == 4);
+  CHECK(s.docs[0]->items[3]->weight == 5 && s.docs[0]->items[3]->height == 2);
   CHECK(load("a: &x 1\nb: &x 2\nc: *x\n") == 0 && s.docs[0]->items[5]->number == 2);
   CHECK(load("'<<': 1") == 0 && s.docs[0]->n == 2); /* quoted: an ordinary key */
 }
