@@ -19,6 +19,10 @@ describe("kwhisk.policy.affinity", function()
       "affinity.expression: operator Exists takes no values")
     assert.has_error(function() affinity.expression("k", "In", { 3 }) end,
       "affinity.expression: values[1] must be a non-empty string, got number")
+    assert.has_error(function() affinity.expression("k", "In", { "" }) end,
+      "affinity.expression: values[1] must be a non-empty string, got an empty string")
+    assert.has_error(function() affinity.expression("k", "In", {}) end,
+      "affinity.expression: operator In needs at least one value")
     assert.has_error(function() affinity.expression(nil, "In", { "a" }) end,
       "affinity.expression: key must be a non-empty string, got nil")
   end)

@@ -39,7 +39,7 @@ function config.parse_duration(s)
     local scale = unit and DURATION_UNITS[unit:lower()]
     seconds = scale and tonumber(number) * scale
   end
-  if not seconds or seconds < 0 or seconds ~= seconds then
+  if not seconds or seconds < 0 or seconds ~= seconds or seconds == math.huge then
     return nil, "expected a duration like `1 minute`, `10 s`, `250 ms` or a number of seconds, got "
       .. shown(s)
   end

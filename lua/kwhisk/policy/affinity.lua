@@ -13,7 +13,8 @@ local OPERATORS = { In = true, NotIn = true, Exists = false, DoesNotExist = fals
 
 local function check_string(fn, what, v)
   if type(v) ~= "string" or v == "" then
-    error(("affinity.%s: %s must be a non-empty string, got %s"):format(fn, what, type(v)), 3)
+    error(("affinity.%s: %s must be a non-empty string, got %s"):format(fn, what,
+      v == "" and "an empty string" or type(v)), 3)
   end
 end
 
@@ -37,6 +38,9 @@ function affinity.expression(key, operator, values)
     for i, v in ipairs(values) do
       check_string("expression", "values[" .. i .. "]", v)
       list[i] = v
+    end
+    if #list == 0 then
+      error("affinity.expression: operator " .. operator .. " needs at least one value", 2)
     end
     expression.values = list
   end
