@@ -3,6 +3,7 @@
 --
 --   http.request(options) -> { status, headers, body } | nil, err
 --   http.stream(options)  -> stream | nil, err;  stream:read() -> chunk | nil[, err]
+--   stream:records(reader) -> iterator of log records (the body read in place, in C)
 --
 -- options: url, method, headers (array of "Name: value"), token, body, ca, cert, key
 -- (PEM text), insecure, connect_timeout, read_timeout, timeout (seconds), max_body,
