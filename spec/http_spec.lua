@@ -6,11 +6,37 @@ local httpd = require "helpers.httpd"
 
 local TOKEN = "tok-7f3a9c-never-print-me"
 
+-- A log text of n lines, shared by the spec and the server: "\n" and "\r\n" ends, empty
+-- and malformed lines, lines of 0 to ~300 bytes, shared seconds, no final newline.
+local LOG_TEXT = [[
+  return function(n)
+    local out, seed = {}, 7
+    for i = 1, n do
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      out[#out + 1] = string.format("2018-02-06T00:%02d:%02d.%06dZ %d %s%s",
+        math.floor(i / 60) % 60, i % 60, seed % 1000000, i, string.rep("x", seed % 300),
+        i % 3 == 0 and "\r\n" or "\n")
+      if i % 97 == 0 then out[#out + 1] = "\nno-timestamp-here\n" end
+    end
+    out[#out + 1] = "2018-02-06T01:00:00Z last, unterminated"
+    return table.concat(out)
+  end]]
+
+-- Cuts text into chunks of size bytes.
+local CHUNKS = [[
+  return function(text, size)
+    local chunks = {}
+    for i = 1, #text, size do chunks[#chunks + 1] = text:sub(i, i + size - 1) end
+    return chunks
+  end]]
+
 describe("kwhisk.http", function()
   local server
 
   setup(function()
-    server = httpd.start { handler = [[
+    local prelude = string.format("local log_text = assert(loadstring(%q))()\n"
+      .. "local chunked = assert(loadstring(%q))()\n", LOG_TEXT, CHUNKS)
+    server = httpd.start { handler = prelude .. [[
       local big = string.rep("x", 100000)
       return function(r)
         local p = r.path
@@ -28,6 +54,16 @@ describe("kwhisk.http", function()
           return { chunks = { "2018-02-06T00:00:18.419889342Z first", " line\n2018-02-06T00:00:1",
             "9Z second\r\n", "no-timestamp-here\n", "2018-02-06T00:00:20.5Z last" },
             interval = 0.01 }
+        elseif p == "/log-1b" then return { chunks = chunked(log_text(200), 1) }
+        elseif p == "/log-64k" then return { chunks = chunked(log_text(20000), 65536) }
+        elseif p == "/long-line" then
+          local chunks = chunked("2018-02-06T00:00:01Z " .. string.rep("a", 10000), 7)
+          chunks[#chunks + 1] = "\n2018-02-06T00:00:02Z next\n"
+          return { chunks = chunks }
+        elseif p == "/endless-log" then
+          local chunks = {}
+          for i = 1, 100 do chunks[i] = log_text(50) .. "\n" end
+          return { chunks = chunks, interval = 0.05 }
         elseif p == "/endless" then
           local chunks = {}
           for i = 1, 200 do chunks[i] = "line " .. i .. "\n" end
@@ -191,6 +227,96 @@ describe("kwhisk.http", function()
       end
       assert.same({ "2018-02-06T00:00:18.419889342Z|first line", "2018-02-06T00:00:19.0Z|second",
                     "2018-02-06T00:00:20.5Z|last" }, got)
+    end)
+
+    describe("into the log reader", function()
+      local logs = require "kwhisk.logs"
+      local log_text = assert(loadstring(LOG_TEXT))()
+
+      local function summary(records)
+        local out = {}
+        for i, r in ipairs(records) do
+          out[i] = tostring(r.time) .. "|" .. r.log .. (r.truncated and "|T" or "")
+        end
+        return out
+      end
+
+      local function stream_records(path, reader, options)
+        options = options or {}
+        options.url = server.url .. path
+        local s = assert(http.stream(options))
+        local got = {}
+        for record, err in s:records(reader) do
+          assert.is_nil(err)
+          got[#got + 1] = record
+        end
+        s:close()
+        return got
+      end
+
+      it("gives exactly the lines of the text from 1-byte chunks", function()
+        local want = logs.read_lines(log_text(200))
+        assert.equal(201, #want)
+        local reader = logs.reader()
+        assert.same(summary(want), summary(stream_records("/log-1b", reader)))
+        assert.equal(2, reader:stats().malformed)
+      end)
+
+      it("gives exactly the lines of the text from 64 KiB chunks, pausing a slow reader", function()
+        local want = logs.read_lines(log_text(20000))
+        assert.equal(20001, #want)
+        assert.same(summary(want), summary(stream_records("/log-64k", logs.reader())))
+        -- A small buffer: the transfer pauses again and again, and nothing is lost.
+        local s = assert(http.stream { url = server.url .. "/log-64k", stream_buffer = 4096 })
+        loop.sleep(0.05)
+        assert.is_true(s.req:pending() <= 4096 + 16384, s.req:pending() .. " bytes queued")
+        local n = 0
+        for record in s:records(logs.reader()) do
+          n = n + 1
+          assert.equal(tostring(want[n].time) .. "|" .. want[n].log,
+            tostring(record.time) .. "|" .. record.log)
+        end
+        assert.equal(20001, n)
+        s:close()
+      end)
+
+      it("cuts a line longer than max_line and flags it", function()
+        local reader = logs.reader { max_line = 64 }
+        local got = stream_records("/long-line", reader)
+        assert.same({ "2018-02-06T00:00:01.0Z|" .. string.rep("a", 64 - 21) .. "|T",
+                      "2018-02-06T00:00:02.0Z|next" }, summary(got))
+        assert.equal(1, reader:stats().truncated)
+      end)
+
+      -- Reads five records of an endless log, closes the stream mid-body, checks what the
+      -- reader still holds; returns a weak reference to the request.
+      local function read_then_close(reader)
+        local s = assert(http.stream { url = server.url .. "/endless-log" })
+        local next_record = s:records(reader)
+        for i = 1, 5 do
+          assert.matches("^" .. i .. " ", next_record().log)
+        end
+        local req = setmetatable({ s.req }, { __mode = "v" })
+        s:close()
+        assert.equal(0, loop.active())
+        -- The rest of the bytes handed over is the reader's own copy now.
+        local rest = reader:drain()
+        assert.is_true(#rest > 0)
+        assert.equal("6", rest[1].log:match("^%d+"))
+        local record, err = next_record()
+        assert.is_nil(record)
+        assert.matches("the stream is closed", err.message)
+        return req
+      end
+
+      it("frees the transfer on close, the reader keeping what it was handed", function()
+        local reader = logs.reader()
+        local req = read_then_close(reader)
+        collectgarbage()
+        collectgarbage()
+        assert.is_nil(req[1], "the reader still holds the request")
+        assert.is_nil(reader:next())
+      end)
     end)
 
     it("ends the records with the transfer's error", function()

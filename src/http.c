@@ -25,6 +25,7 @@ struct kwhttp_req {
   kwhttp_sink sink;
   kwhttp_fail fail;
   kwbuf head, body;                /* body: the buffered body, or the pending stream bytes */
+  kwbuf held;                      /* streaming: the bytes last handed over (kwhttp_req_hand) */
   char errbuf[CURL_ERROR_SIZE];
   char message[CURL_ERROR_SIZE + 96];
 };
@@ -462,6 +463,7 @@ kwhttp_req *kwhttp_req_start(kwhttp_loop *loop, const kwhttp_options *opt, char 
   req->stream_buffer = opt->stream_buffer != 0 ? opt->stream_buffer : KWHTTP_DEFAULT_STREAM_BUFFER;
   req->sink = opt->sink;
   kwbuf_init(&req->head, KWHTTP_MAX_HEADERS);
+  kwbuf_init(&req->held, req->stream_buffer + KWHTTP_MAX_CHUNK);
   if (opt->stream)
     kwbuf_init(&req->body, req->stream_buffer + KWHTTP_MAX_CHUNK);
   else
@@ -502,6 +504,7 @@ void kwhttp_req_free(kwhttp_req *req)
   curl_slist_free_all(req->headers);
   kwbuf_free(&req->head);
   kwbuf_free(&req->body);
+  kwbuf_free(&req->held);
   free(req);
 }
 
@@ -533,11 +536,30 @@ const char *kwhttp_req_pending(const kwhttp_req *req, size_t *len)
   return kwhttp_req_body(req, len);
 }
 
-void kwhttp_req_consume(kwhttp_req *req)
+static void resume_paused(kwhttp_req *req)
 {
-  kwbuf_reset(&req->body);
+  /* libcurl may deliver the refused bytes from inside this call: they go to body. */
   if (req->paused && req->running) {
     req->paused = 0;
     curl_easy_pause(req->easy, CURLPAUSE_CONT);
   }
+}
+
+void kwhttp_req_consume(kwhttp_req *req)
+{
+  kwbuf_reset(&req->body);
+  resume_paused(req);
+}
+
+const char *kwhttp_req_hand(kwhttp_req *req, size_t *len)
+{
+  /* Swapping the two buffers moves the bytes without copying them; the previous held
+   * bytes are released here, and the new ones stay put while libcurl fills body. */
+  kwbuf spare = req->held;
+  req->held = req->body;
+  req->body = spare;
+  kwbuf_reset(&req->body);
+  resume_paused(req);
+  *len = req->held.len;
+  return req->held.len != 0 ? req->held.data : NULL;
 }

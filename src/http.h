@@ -7,7 +7,8 @@
  * got streamed bytes), so a caller (the Lua scheduler) can resume exactly those.
  *
  * A response body goes either into a bounded buffer (normal requests), into a pending
- * queue the caller drains (raw streaming; the transfer pauses while the queue is full),
+ * queue the caller drains, by copy or by hand-over (raw streaming; the transfer pauses
+ * while the queue is full),
  * or into a sink function (e.g. the log reader). Credentials (token, client key) are
  * passed to libcurl only; no message built here ever contains a header value. */
 #ifndef KWHISK_HTTP_H
@@ -90,6 +91,12 @@ kwhttp_fail kwhttp_req_failure(const kwhttp_req *req, const char **message);
 const char *kwhttp_req_pending(const kwhttp_req *req, size_t *len);
 /* Streaming: forgets the pending bytes and resumes a paused transfer. */
 void kwhttp_req_consume(kwhttp_req *req);
+/* Streaming: hands the pending bytes over without copying them and resumes a paused
+ * transfer. The bytes returned stay valid and unchanged until the next kwhttp_req_hand
+ * or kwhttp_req_free (so a zero-copy consumer such as the log reader may point into
+ * them); NULL with *len 0 when nothing is pending. Memory stays bounded by about twice
+ * the stream buffer: the bytes handed over and those queued behind them. */
+const char *kwhttp_req_hand(kwhttp_req *req, size_t *len);
 
 const char *kwhttp_fail_name(kwhttp_fail fail);
 

@@ -16,7 +16,8 @@
  * chunk cuts in two. So the bytes given to kwlog_reader_feed must stay valid and
  * unchanged until the next kwlog_reader_feed or kwlog_reader_free; a caller whose buffer
  * is reused (a libcurl write callback) drains kwlog_reader_next until 0 before it returns.
- * Feeding again before the reader is drained is allowed: it then copies the rest. */
+ * Feeding again before the reader is drained is allowed: it then copies the rest (so
+ * feeding 0 bytes releases the caller's buffer). */
 #ifndef KWHISK_LOGREADER_H
 #define KWHISK_LOGREADER_H
 

@@ -249,6 +249,20 @@ static int req_take(lua_State *L)
   return 1;
 }
 
+/* req:hand() -> pointer (light userdata), length | nil when nothing is pending.
+ * The streamed bytes without a Lua string: they stay valid until the next req:hand() or
+ * req:close(), for a consumer that reads them in place through the FFI (kwhisk.logs). */
+static int req_hand(lua_State *L)
+{
+  size_t len;
+  const char *p = kwhttp_req_hand(check_req(L, 1), &len);
+  if (p == NULL)
+    return 0;
+  lua_pushlightuserdata(L, (void *)(uintptr_t)p);
+  lua_pushnumber(L, (lua_Number)len);
+  return 2;
+}
+
 /* req:pending() -> number of streamed bytes waiting to be taken */
 static int req_pending(lua_State *L)
 {
@@ -328,8 +342,8 @@ int kwlua_open_http(lua_State *L)
   static const luaL_Reg req_methods[] = {
     {"id", req_id}, {"done", req_done}, {"headers_done", req_headers_done},
     {"status", req_status}, {"headers", req_headers}, {"body", req_body},
-    {"failure", req_failure}, {"take", req_take}, {"pending", req_pending}, {"close", req_close},
-    {"closed", req_closed},
+    {"failure", req_failure}, {"take", req_take}, {"hand", req_hand}, {"pending", req_pending},
+    {"close", req_close}, {"closed", req_closed},
     {NULL, NULL},
   };
   new_type(L, LOOP_MT, loop_methods, loop_gc, loop_tostring);

@@ -3,6 +3,7 @@
 --
 --   http.request(options) -> { status, headers, body } | nil, err
 --   http.stream(options)  -> stream | nil, err;  stream:read() -> chunk | nil[, err]
+--   stream:records(reader) -> iterator of log records (the body read in place, in C)
 --
 -- options: url, method, headers (array of "Name: value"), token, body, ca, cert, key
 -- (PEM text), insecure, connect_timeout, read_timeout, timeout (seconds), max_body,
@@ -97,15 +98,19 @@ local function has_data(req)
   return req:done() or req:pending() > 0
 end
 
+local function closed(self)
+  return nil, errors.new("transport", shown(self.options) .. ": the stream is closed")
+end
+
 --- The next chunk of the body; nil at the end, or nil, err when the transfer failed.
 function Stream:read()
   local req = self.req
   if not req then
-    return nil, errors.new("transport", shown(self.options) .. ": the stream is closed")
+    return closed(self)
   end
   loop.await(req, has_data)
   if self.req ~= req then -- closed while we waited
-    return nil, errors.new("transport", shown(self.options) .. ": the stream is closed")
+    return closed(self)
   end
   local chunk = req:take()
   if chunk then
@@ -138,10 +143,47 @@ function Stream:read_all()
   end
 end
 
+-- Makes the reader last handed queued bytes let go of them (it copies what it has not
+-- read), so the transport may release them. False only when memory ran out.
+local function release_lent(self)
+  local lent = self.lent
+  if lent then
+    if not lent:release() then
+      return false
+    end
+    self.lent = nil
+  end
+  return true
+end
+
+-- Hands the next queued bytes to reader in place (no Lua string): true, or nil at the
+-- end of the body, or nil, err.
+local function hand(self, reader)
+  local req = self.req
+  if not req then
+    return closed(self)
+  end
+  loop.await(req, has_data)
+  if self.req ~= req then -- closed while we waited
+    return closed(self)
+  end
+  if not release_lent(self) then
+    return nil, errors.new("transport", shown(self.options) .. ": out of memory")
+  end
+  local ptr, n = req:hand()
+  if not ptr then
+    return nil, failure(req, self.options)
+  end
+  -- The reader keeps req (the bytes' owner) alive until it lets go of them.
+  reader:feed_at(ptr, n, req)
+  self.lent = reader
+  return true
+end
+
 --- Feeds the body into a log reader (kwhisk.logs.reader) as it arrives and returns an
 -- iterator of its records: each call gives the next finished record, nil at the end, or
--- nil, err when the transfer failed. Chunks go from the transport to the C reader; Lua
--- only sees finished records.
+-- nil, err when the transfer failed. The reader reads the transport's queue in place
+-- whenever it has no record ready; Lua only sees finished records.
 function Stream:records(reader)
   local finished, failure_err = false, nil
   return function()
@@ -153,10 +195,8 @@ function Stream:records(reader)
       if finished then
         return nil, failure_err
       end
-      local chunk, err = self:read()
-      if chunk then
-        reader:feed(chunk)
-      else
+      local ok, err = hand(self, reader)
+      if not ok then
         reader:finish()
         finished, failure_err = true, err
       end
@@ -164,13 +204,18 @@ function Stream:records(reader)
   end
 end
 
---- Aborts the transfer at once (the connection is dropped, not drained).
+--- Aborts the transfer at once (the connection is dropped, not drained). A reader fed
+-- by :records keeps the records it has not delivered yet.
 function Stream:close()
   local req = self.req
   if req then
     self.req = nil
     loop.forget(req)
-    req:close()
+    -- Out of memory, a reader still points into req's bytes: it keeps req alive, and the
+    -- garbage collector frees both together.
+    if release_lent(self) then
+      req:close()
+    end
   end
 end
 

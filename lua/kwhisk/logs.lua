@@ -113,6 +113,27 @@ function Reader:feed(chunk)
   return true
 end
 
+--- Takes n bytes at ptr (a pointer or light userdata) without copying them. They must
+-- stay valid and unchanged until the next feed or :release(); owner (the object that
+-- holds them) is kept alive until then. Returns true, or nil and "out of memory".
+function Reader:feed_at(ptr, n, owner)
+  if C.kwlog_reader_feed(self.ptr, ptr, n) ~= 0 then
+    return nil, "out of memory"
+  end
+  self.chunk = owner
+  return true
+end
+
+--- Stops pointing into the bytes last fed: the reader copies what it has not read yet, so
+-- their owner may free or reuse them. Returns true, or nil and "out of memory".
+function Reader:release()
+  if C.kwlog_reader_feed(self.ptr, nil, 0) ~= 0 then
+    return nil, "out of memory"
+  end
+  self.chunk = nil
+  return true
+end
+
 --- Marks the end of the body: a last line without a newline becomes a record.
 function Reader:finish()
   C.kwlog_reader_finish(self.ptr)
