@@ -22,7 +22,6 @@ struct kwhttp_req {
   int running, done, headers_done, in_ready, paused, stream;
   long status;
   size_t stream_buffer;
-  kwhttp_sink sink;
   kwhttp_fail fail;
   kwbuf head, body;                /* body: the buffered body, or the pending stream bytes */
   kwbuf held;                      /* streaming: the bytes last handed over (kwhttp_req_hand) */
@@ -48,7 +47,6 @@ const char *kwhttp_fail_name(kwhttp_fail fail)
   case KWHTTP_TLS: return "tls";
   case KWHTTP_TRANSPORT: return "transport";
   case KWHTTP_TOO_LARGE: return "too_large";
-  case KWHTTP_SINK: return "sink";
   }
   return "transport";
 }
@@ -237,14 +235,6 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
              req->body.max);
     fail_with(req, KWHTTP_TOO_LARGE, message);
     return 0;
-  }
-  if (req->sink.write != NULL) {
-    if (req->sink.write(req->sink.ud, p, len) != 0) {
-      fail_with(req, KWHTTP_SINK, "the stream's consumer refused the data");
-      return 0;
-    }
-    mark_ready(req);
-    return len;
   }
   if (req->body.len >= req->stream_buffer) {
     /* The reader is behind: stop reading the socket until it drains the queue. */
@@ -461,7 +451,6 @@ kwhttp_req *kwhttp_req_start(kwhttp_loop *loop, const kwhttp_options *opt, char 
   }
   req->stream = opt->stream;
   req->stream_buffer = opt->stream_buffer != 0 ? opt->stream_buffer : KWHTTP_DEFAULT_STREAM_BUFFER;
-  req->sink = opt->sink;
   kwbuf_init(&req->head, KWHTTP_MAX_HEADERS);
   kwbuf_init(&req->held, req->stream_buffer + KWHTTP_MAX_CHUNK);
   if (opt->stream)

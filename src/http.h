@@ -8,8 +8,7 @@
  *
  * A response body goes either into a bounded buffer (normal requests), into a pending
  * queue the caller drains, by copy or by hand-over (raw streaming; the transfer pauses
- * while the queue is full),
- * or into a sink function (e.g. the log reader). Credentials (token, client key) are
+ * while the queue is full; the log reader reads handed-over bytes in place). Credentials (token, client key) are
  * passed to libcurl only; no message built here ever contains a header value. */
 #ifndef KWHISK_HTTP_H
 #define KWHISK_HTTP_H
@@ -27,14 +26,7 @@ typedef enum kwhttp_fail {
   KWHTTP_TLS,       /* certificate verification or TLS handshake */
   KWHTTP_TRANSPORT, /* connection refused or reset, bad response, ... */
   KWHTTP_TOO_LARGE, /* the body passed max_body */
-  KWHTTP_SINK,      /* the sink refused the bytes */
 } kwhttp_fail;
-
-/* A consumer of streamed body bytes: returns 0 to go on, -1 to abort the transfer. */
-typedef struct kwhttp_sink {
-  int (*write)(void *ud, const char *bytes, size_t n);
-  void *ud;
-} kwhttp_sink;
 
 typedef struct kwhttp_options {
   const char *method;             /* "GET" when NULL */
@@ -51,9 +43,8 @@ typedef struct kwhttp_options {
   long read_timeout_s;            /* abort after this long without a byte; 0: never */
   long timeout_ms;                /* whole request; 0: no limit */
   size_t max_body;                /* buffered body limit; 0: 64 MiB */
-  int stream;                     /* body into the pending queue (or the sink) */
+  int stream;                     /* body into the pending queue */
   size_t stream_buffer;           /* pending bytes before the transfer pauses; 0: 1 MiB */
-  kwhttp_sink sink;               /* with stream: receives the body instead of the queue */
 } kwhttp_options;
 
 #define KWHTTP_DEFAULT_MAX_BODY ((size_t)64 << 20)

@@ -56,9 +56,6 @@ local function failure(req, options)
   if not kind then
     return nil
   end
-  if kind == "sink" then
-    kind = "transport"
-  end
   return errors.new(kind, shown(options) .. ": " .. message)
 end
 
