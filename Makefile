@@ -8,7 +8,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_RUNS ?= 20000
 
-.PHONY: all deps test test-c test-asan test-valgrind test-lua test-fuzz lint fuzz bench demo clean
+.PHONY: all deps test test-c test-asan test-lua-asan test-valgrind test-lua test-fuzz lint fuzz bench demo clean
 
 all: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -20,7 +20,7 @@ deps:
 # Everything: C unit tests (plain, ASan+UBSan, valgrind), fuzz smoke, luacheck, busted.
 test: all
 	@scripts/ensure-deps test
-	$(MAKE) --no-print-directory test-c test-asan test-valgrind test-fuzz lint test-lua
+	$(MAKE) --no-print-directory test-c test-asan test-lua-asan test-valgrind test-fuzz lint test-lua
 
 test-c:
 	cd $(BUILD) && ctest --output-on-failure
@@ -29,6 +29,13 @@ test-asan:
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DKWHISK_SANITIZE=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure
+
+# The specs of the C-backed modules again, loading the ASan+UBSan build of kwhisk.core.
+ASAN_SPECS = spec/time_spec.lua spec/logs_spec.lua spec/logline_spec.lua spec/json_spec.lua \
+             spec/yaml_spec.lua spec/http_spec.lua spec/api_spec.lua spec/policy_openwhisk_spec.lua
+test-lua-asan:
+	LD_PRELOAD="$$(gcc -print-file-name=libasan.so):$$(gcc -print-file-name=libubsan.so)" \
+	  ASAN_OPTIONS=detect_leaks=0 busted --cpath='$(ASAN_BUILD)/?.so' $(ASAN_SPECS)
 
 test-valgrind:
 	@for t in $(BUILD)/spec/c/test_*; do \

@@ -200,7 +200,8 @@ static void object(encoder *e, int t, size_t base, int depth)
 {
   lua_State *L = e->L;
   size_t n = e->nkeys - base;
-  qsort(e->keys + base, n, sizeof *e->keys, key_order);
+  if (n > 1) /* e->keys is NULL until the first object with keys */
+    qsort(e->keys + base, n, sizeof *e->keys, key_order);
   put(e, "{", 1);
   for (size_t i = 0; i < n; i++) {
     key k = e->keys[base + i];
