@@ -7,6 +7,7 @@ usage: kwhisk COMMAND [ARGS]
 
 commands:
   version    print kwhisk's version
+  sim        serve a simulated Kubernetes cluster on loopback (kwhisk sim --help)
 ]]
 
 local commands = {}
@@ -14,6 +15,10 @@ local commands = {}
 function commands.version()
   io.stdout:write("kwhisk ", require("kwhisk").version, "\n")
   return 0
+end
+
+function commands.sim(args)
+  return require("kwhisk.sim").main(args)
 end
 
 function cli.main(argv)
