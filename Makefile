@@ -51,7 +51,7 @@ fuzz: $(FUZZ_BUILD)/.built
 	@scripts/run-fuzzers $(FUZZ_BUILD)/fuzz -max_total_time=$(FUZZ_SECONDS)
 
 lint:
-	luacheck -q lua spec bin examples bench
+	luacheck -q bin/kwhisk $(wildcard lua spec examples bench)
 
 test-lua: all
 	busted
