@@ -44,6 +44,9 @@ end
 
 local function parse_set(key, op, list)
   local values, set = {}, {}
+  if trim(list) == "" then
+    return nil, "for 'in', 'notin' operators, values set can't be empty"
+  end
   for _, v in ipairs(split_requirements(list)) do
     v = trim(v)
     local problem = check_value(v)
@@ -52,9 +55,6 @@ local function parse_set(key, op, list)
     end
     values[#values + 1] = v
     set[v] = true
-  end
-  if #values == 0 then
-    return nil, "for 'in', 'notin' operators, values set can't be empty"
   end
   return { key = key, op = op, set = set }
 end
