@@ -43,7 +43,7 @@ local function check_value(value)
 end
 
 local function parse_set(key, op, list)
-  local values, set = {}, {}
+  local set = {}
   if trim(list) == "" then
     return nil, "for 'in', 'notin' operators, values set can't be empty"
   end
@@ -53,7 +53,6 @@ local function parse_set(key, op, list)
     if problem then
       return nil, problem
     end
-    values[#values + 1] = v
     set[v] = true
   end
   return { key = key, op = op, set = set }
