@@ -44,12 +44,20 @@ function cluster:allocate_ip()
   return ip, n
 end
 
+-- Event names end in an increasing number (the API server uses the time), so they list in
+-- the order they happened.
+function cluster:event_serial()
+  self.serial = (self.serial or ktime.now().sec * 1000000) + 1
+  return self.serial
+end
+
 function cluster:event(pod, type_, reason, message)
   local meta = pod.metadata
   local now = now_string()
   local ev = {
     apiVersion = "v1", kind = "Event", type = type_, reason = reason, message = message,
-    metadata = { name = meta.name .. "." .. ids.hex(8), namespace = meta.namespace,
+    metadata = { name = meta.name .. "." .. string.format("%016x", self:event_serial()),
+      namespace = meta.namespace,
       uid = ids.uid(), creationTimestamp = now },
     involvedObject = { apiVersion = "v1", kind = "Pod", name = meta.name,
       namespace = meta.namespace, uid = meta.uid, resourceVersion = meta.resourceVersion },
@@ -101,12 +109,16 @@ end
 
 local function wait_listening(host, port, deadline)
   while cqueues.monotime() < deadline do
-    local s = socket.connect({ host = host, port = port })
-    local ok = s and s:connect(0.2)
-    if s then
-      s:close()
+    local ok, s = pcall(socket.connect, { host = host, port = port })
+    local connected = false
+    if ok then
+      local pok, cok = pcall(s.connect, s, 0.2)
+      connected = pok and cok
     end
     if ok then
+      s:close()
+    end
+    if connected then
       return true
     end
     cqueues.sleep(0.02)
@@ -120,6 +132,8 @@ function cluster:start_runtime(pod, on_ready)
     pod.status.podIP, self:log_path(pod, c.name))
   local pid = unistd.fork()
   if pid == 0 then
+    -- The sim blocks SIGINT/SIGTERM to take them as events; the runtime must die by them.
+    require("cqueues.signal").unblock(signal.SIGINT, signal.SIGTERM)
     unistd.execp("luajit", { [0] = "luajit", "-e", code })
     unistd._exit(127)
   end

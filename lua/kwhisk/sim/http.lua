@@ -85,7 +85,7 @@ end
 --- Answers a whole body of content_type.
 function request:send(code, body, content_type, extra)
   extra = extra or {}
-  if not self.reset_after then
+  if not self.reset_after and code ~= 204 then
     extra["content-length"] = tostring(#body)
   end
   self:write_headers(code, content_type, extra)

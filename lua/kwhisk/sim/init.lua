@@ -30,11 +30,13 @@ function sim.main(argv)
     io.stdout:write("kwhisk sim: stopping\n")
     s.stop()
   end)
-  local ok, lerr = cq:loop()
-  if not ok then
-    io.stderr:write("kwhisk sim: ", tostring(lerr), "\n")
-    return 1
-  end
+  -- A failure in one task is reported and the others go on serving.
+  repeat
+    local ok, lerr = cq:loop()
+    if not ok then
+      io.stderr:write("kwhisk sim: ", tostring(lerr), "\n")
+    end
+  until ok
   return 0
 end
 
@@ -97,8 +99,12 @@ end
 
 local function source_bin()
   local path = package.searchpath("kwhisk.sim", package.path)
-  local root = path and path:match("^(.-)/?lua/kwhisk/sim/init%.lua$")
-  return (root and root ~= "" and root .. "/" or "") .. "bin/kwhisk"
+  local root = path and path:match("^(.-)/?lua/kwhisk/sim/init%.lua$") or ""
+  if root:sub(1, 1) ~= "/" then
+    -- bin/kwhisk finds its source tree from its own path, so give it an absolute one.
+    root = os.getenv("PWD") .. (root ~= "" and "/" .. root or "")
+  end
+  return root .. "/bin/kwhisk"
 end
 
 local function read_file(path)
