@@ -1,0 +1,29 @@
+/* fuzz_ktime.c: libFuzzer target of the timestamp parser. Any input either fails with a
+ * position inside it, or parses to a time that formats and parses back to itself. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "ktime.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  for (int grammar = KWTIME_SUPERSET; grammar <= KWTIME_OPENWHISK; grammar++) {
+    kwtime t, back;
+    kwtime_error err;
+    if (kwtime_parse((const char *)data, size, grammar, &t, &err) != 0) {
+      if (err.pos > size || err.expected == NULL)
+        abort();
+      continue;
+    }
+    if (t.nsec < 0 || t.nsec > 999999999)
+      abort();
+    char out[KWTIME_FORMAT_MAX];
+    size_t n = kwtime_format(t, KWTIME_STYLE_OPENWHISK, 0, out);
+    if (n == 0 || kwtime_parse(out, n, KWTIME_OPENWHISK, &back, NULL) != 0 ||
+        kwtime_compare(t, back) != 0)
+      abort();
+  }
+  return 0;
+}

@@ -1,0 +1,197 @@
+--- kwhisk.logs: reading a pod's log text into records (SPEC A3, C2).
+-- `reader(opts)` wraps the C core's incremental reader: feed it body chunks of any size
+-- as they arrive, take records with :next(). `read_lines(text, since)` is the seed's
+-- readLines on top of it (superset timestamps; a line without a space is skipped).
+-- Records are kwhisk.logline records; the hot path reaches the C reader through
+-- LuaJIT's FFI so that a record costs one C call and no Lua/C API round trip.
+local ffi = require "ffi"
+local core = require "kwhisk.core"
+local time = require "kwhisk.time"
+local logline = require "kwhisk.logline"
+
+local type, error, tonumber, setmetatable = type, error, tonumber, setmetatable
+local ffi_string, ffi_gc = ffi.string, ffi.gc
+local time_ct, is_time = time.ctype, time.is_time
+local record_mt = logline.record_mt
+
+if not pcall(ffi.typeof, "kw_log_record") then
+  ffi.cdef [[
+    typedef struct kwlog_reader kwlog_reader;
+    typedef struct kw_log_options {
+      size_t max_line; int cursor; kw_time since; int64_t resume_sec; uint64_t resume_count;
+    } kw_log_options;
+    typedef struct kw_log_record {
+      int64_t sec; int32_t nsec; int32_t truncated; const char *msg; size_t len;
+    } kw_log_record;
+    typedef struct kw_log_stats {
+      uint64_t lines, delivered, skipped, empty, malformed, truncated;
+    } kw_log_stats;
+    kwlog_reader *kwlog_reader_new(const kw_log_options *opts);
+    void kwlog_reader_free(kwlog_reader *r);
+    int kwlog_reader_feed(kwlog_reader *r, const char *bytes, size_t n);
+    void kwlog_reader_finish(kwlog_reader *r);
+    int kwlog_reader_next(kwlog_reader *r, kw_log_record *out);
+    const kw_log_stats *kwlog_reader_stats(const kwlog_reader *r);
+    int kwlog_reader_cursor(const kwlog_reader *r, int64_t *sec, uint64_t *count);
+    size_t kwlog_reader_error(const kwlog_reader *r, size_t i, const char **text, size_t *len);
+  ]]
+end
+local sizes = core.logreader
+assert(ffi.sizeof("kw_log_options") == sizes.sizeof_options
+  and ffi.sizeof("kw_log_record") == sizes.sizeof_record
+  and ffi.sizeof("kw_log_stats") == sizes.sizeof_stats, "kw_log_* do not match the C core")
+
+local C = ffi.load(package.searchpath("kwhisk.core", package.cpath))
+local record_ct = ffi.typeof("kw_log_record")
+-- kwlog_cursor_kind; 0 (every line) is the default of a zeroed kw_log_options.
+local CURSOR_SINCE, CURSOR_RESUME = 1, 2
+
+local M = { default_max_line = sizes.default_max_line }
+
+local Reader = {}
+Reader.__index = Reader
+
+local function is_count(v)
+  return type(v) == "number" and v >= 0 and v == math.floor(v) and v < 2 ^ 53
+end
+
+local function options(opts)
+  local o = ffi.new("kw_log_options")
+  if opts == nil then
+    return o
+  end
+  if type(opts) ~= "table" then
+    error("bad argument #1 to 'reader' (table or nil expected, got " .. type(opts) .. ")", 3)
+  end
+  if opts.max_line ~= nil then
+    if not is_count(opts.max_line) or opts.max_line < 1 then
+      error("bad argument #1 to 'reader' (opts.max_line: positive integer expected)", 3)
+    end
+    o.max_line = opts.max_line
+  end
+  if opts.since ~= nil and opts.resume ~= nil then
+    error("bad argument #1 to 'reader' (opts.since and opts.resume exclude each other)", 3)
+  elseif opts.since ~= nil then
+    if not is_time(opts.since) then
+      error("bad argument #1 to 'reader' (opts.since: time expected)", 3)
+    end
+    o.cursor, o.since = CURSOR_SINCE, opts.since
+  elseif opts.resume ~= nil then
+    local r = opts.resume
+    if type(r) ~= "table" or type(r.sec) ~= "number" or r.sec ~= math.floor(r.sec)
+      or not is_count(r.count) then
+      error("bad argument #1 to 'reader' (opts.resume: {sec = integer, count = integer >= 0}"
+        .. " expected)", 3)
+    end
+    o.cursor, o.resume_sec, o.resume_count = CURSOR_RESUME, r.sec, r.count
+  end
+  return o
+end
+
+--- A new reader. opts (all optional): max_line (bytes of one line kept, timestamp
+-- included; default 1 MiB), and one cursor: since (a time: only lines strictly after
+-- it, the seed's rule) or resume ({sec =, count =}, from :cursor() of an earlier reader:
+-- the first count lines of second sec are skipped as already delivered).
+function M.reader(opts)
+  local ptr = C.kwlog_reader_new(options(opts))
+  if ptr == nil then
+    return nil, "out of memory"
+  end
+  return setmetatable({ ptr = ffi_gc(ptr, C.kwlog_reader_free), rec = record_ct() }, Reader)
+end
+
+--- Takes the next chunk of the body. Returns true, or nil and "out of memory".
+function Reader:feed(chunk)
+  if type(chunk) ~= "string" then
+    error("bad argument #1 to 'feed' (string expected, got " .. type(chunk) .. ")", 2)
+  end
+  if C.kwlog_reader_feed(self.ptr, chunk, #chunk) ~= 0 then
+    return nil, "out of memory"
+  end
+  -- The C reader points into the chunk: keep it alive until the next feed.
+  self.chunk = chunk
+  return true
+end
+
+--- Marks the end of the body: a last line without a newline becomes a record.
+function Reader:finish()
+  C.kwlog_reader_finish(self.ptr)
+end
+
+local function take(rec)
+  local r = setmetatable({
+    time = time_ct(rec.sec, rec.nsec), stream = "stdout", log = ffi_string(rec.msg, rec.len),
+  }, record_mt)
+  if rec.truncated ~= 0 then
+    r.truncated = true
+  end
+  return r
+end
+
+--- The next record, or nil until more is fed (or, after :finish(), at the end).
+function Reader:next()
+  local rec = self.rec
+  if C.kwlog_reader_next(self.ptr, rec) == 0 then
+    return nil
+  end
+  return take(rec)
+end
+
+--- Appends every record available now to the array out (default a new one); returns
+-- out and how many were added.
+function Reader:drain(out)
+  out = out or {}
+  local ptr, rec, n = self.ptr, self.rec, #out
+  local first = n
+  while C.kwlog_reader_next(ptr, rec) ~= 0 do
+    n = n + 1
+    out[n] = take(rec)
+  end
+  return out, n - first
+end
+
+--- The resume cursor after what was read: {sec =, count =} (count lines of second sec
+-- were met), or nil when no line has set one and no cursor was given.
+function Reader:cursor()
+  local sec, count = ffi.new("int64_t[1]"), ffi.new("uint64_t[1]")
+  if C.kwlog_reader_cursor(self.ptr, sec, count) == 0 then
+    return nil
+  end
+  return { sec = tonumber(sec[0]), count = tonumber(count[0]) }
+end
+
+--- Counters: lines (with a timestamp), delivered, skipped (held back by the cursor),
+-- empty, malformed (no space or no valid timestamp, such as an error text the API
+-- appends to a broken body), truncated (cut at max_line); errors: the last few
+-- malformed lines (up to 4, each up to 256 bytes), oldest first.
+function Reader:stats()
+  local s = C.kwlog_reader_stats(self.ptr)
+  local errors, text, len = {}, ffi.new("const char *[1]"), ffi.new("size_t[1]")
+  local count = tonumber(C.kwlog_reader_error(self.ptr, 0, text, len))
+  for i = 0, count - 1 do
+    C.kwlog_reader_error(self.ptr, i, text, len)
+    errors[i + 1] = ffi_string(text[0], len[0])
+  end
+  return {
+    lines = tonumber(s.lines), delivered = tonumber(s.delivered), skipped = tonumber(s.skipped),
+    empty = tonumber(s.empty), malformed = tonumber(s.malformed),
+    truncated = tonumber(s.truncated), errors = errors,
+  }
+end
+
+--- The seed's readLines (SPEC A3): the records of a whole log text, those strictly after
+-- since (a time, or nil for all).
+function M.read_lines(text, since)
+  if type(text) ~= "string" then
+    error("bad argument #1 to 'read_lines' (string expected, got " .. type(text) .. ")", 2)
+  end
+  if since ~= nil and not is_time(since) then
+    error("bad argument #2 to 'read_lines' (time or nil expected, got " .. type(since) .. ")", 2)
+  end
+  local r = assert(M.reader({ since = since }))
+  assert(r:feed(text))
+  r:finish()
+  return (r:drain())
+end
+
+return M

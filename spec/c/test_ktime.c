@@ -1,0 +1,166 @@
+/* test_ktime.c: unit tests of timestamp parsing and formatting (SPEC A2, C1). */
+#include <stdint.h>
+#include <string.h>
+
+#include "check.h"
+#include "ktime.h"
+
+static int parse(const char *s, int grammar, kwtime *t)
+{
+  return kwtime_parse(s, strlen(s), grammar, t, NULL);
+}
+
+static void check_time(const char *s, int grammar, int64_t sec, int32_t nsec)
+{
+  kwtime t = {0, 0};
+  int rc = parse(s, grammar, &t);
+  CHECK(rc == 0);
+  if (rc != 0 || t.sec != sec || t.nsec != nsec)
+    fprintf(stderr, "  %s -> rc %d sec %lld nsec %d\n", s, rc, (long long)t.sec, t.nsec);
+  CHECK(t.sec == sec && t.nsec == nsec);
+}
+
+static void check_error(const char *s, int grammar, size_t pos, const char *expected)
+{
+  kwtime t;
+  kwtime_error e = {0, NULL};
+  CHECK(kwtime_parse(s, strlen(s), grammar, &t, &e) == -1);
+  CHECK(e.pos == pos);
+  CHECK_STR(e.expected, expected);
+}
+
+static void test_parse(void)
+{
+  check_time("2018-02-06T00:09:35.38267193Z", KWTIME_OPENWHISK, 1517875775, 382671930);
+  check_time("2018-02-06t00:09:35.38267193z", KWTIME_OPENWHISK, 1517875775, 382671930);
+  check_time("1970-01-01T00:00:00.0Z", KWTIME_OPENWHISK, 0, 0);
+  check_time("2018-02-06T00:00:18.000000001Z", KWTIME_SUPERSET, 1517875218, 1);
+  check_time("2018-02-06T00:00:18Z", KWTIME_SUPERSET, 1517875218, 0);
+  check_time("2018-02-05T19:00:18.5-05:00", KWTIME_SUPERSET, 1517875218, 500000000);
+  check_time("2018-02-06T05:30:18+05:30", KWTIME_SUPERSET, 1517875218, 0);
+  check_time("1969-12-31T23:59:59.999999999Z", KWTIME_SUPERSET, -1, 999999999);
+  check_time("0000-01-01T00:00:00Z", KWTIME_SUPERSET, -62167219200, 0);
+  check_time("9999-12-31T23:59:59.999999999Z", KWTIME_SUPERSET, 253402300799, 999999999);
+  check_time("2024-02-29T00:00:00Z", KWTIME_SUPERSET, 1709164800, 0);
+  check_time("2000-02-29T00:00:00Z", KWTIME_SUPERSET, 951782400, 0);
+}
+
+static void test_errors(void)
+{
+  check_error("2018-02-06T00:00:18Z", KWTIME_OPENWHISK, 19, "'.' and 1 to 9 fraction digits");
+  check_error("2018-02-06T00:00:18.5+01:00", KWTIME_OPENWHISK, 21, "'Z' or 'z'");
+  check_error("2018-02-06T00:00:18.1234567890Z", KWTIME_SUPERSET, 29,
+              "'Z', 'z', '+' or '-' (at most 9 fraction digits)");
+  check_error("2018-02-06T00:00:18.Z", KWTIME_SUPERSET, 20, "a fraction digit");
+  check_error("2018-02-06 00:00:18Z", KWTIME_SUPERSET, 10, "'T' or 't'");
+  check_error("2023-02-29T00:00:00Z", KWTIME_SUPERSET, 8, "a day that exists in that month");
+  check_error("1900-02-29T00:00:00Z", KWTIME_SUPERSET, 8, "a day that exists in that month");
+  check_error("2018-02-31T00:00:00.0Z", KWTIME_OPENWHISK, 8, "a day that exists in that month");
+  check_error("2018-13-01T00:00:00Z", KWTIME_SUPERSET, 5, "a month 01-12");
+  check_error("2018-00-01T00:00:00Z", KWTIME_SUPERSET, 5, "a month 01-12");
+  check_error("2018-01-01T24:00:00Z", KWTIME_SUPERSET, 11, "an hour 00-23");
+  check_error("2018-01-01T00:60:00Z", KWTIME_SUPERSET, 14, "a minute 00-59");
+  check_error("2018-01-01T00:00:60Z", KWTIME_SUPERSET, 17, "a second 00-59");
+  check_error("2018-01-01T00:00:00+24:00", KWTIME_SUPERSET, 20, "an offset hour 00-23");
+  check_error("2018-01-01T00:00:00+01:60", KWTIME_SUPERSET, 23, "offset minutes 00-59");
+  check_error("2018-01-01T00:00:00+0100", KWTIME_SUPERSET, 22, "':'");
+  check_error("2018-01-01T00:00:00", KWTIME_SUPERSET, 19, "'.', 'Z', 'z', '+' or '-'");
+  check_error("2018-01-01T00:00:00.5", KWTIME_SUPERSET, 21, "'Z', 'z', '+' or '-'");
+  check_error("2018-01-01T00:00:00Zx", KWTIME_SUPERSET, 20, "the end of the timestamp");
+  check_error("18-01-01T00:00:00Z", KWTIME_SUPERSET, 2, "a digit");
+  check_error("2018-1-01T00:00:00Z", KWTIME_SUPERSET, 6, "a digit");
+  check_error("", KWTIME_SUPERSET, 0, "a digit");
+  check_error("2018-01-01T00:00:0", KWTIME_SUPERSET, 18, "a digit");
+}
+
+static void check_format(int64_t sec, int32_t nsec, int style, int offset, const char *want)
+{
+  char out[KWTIME_FORMAT_MAX];
+  kwtime t = {sec, nsec};
+  size_t n = kwtime_format(t, style, offset, out);
+  CHECK(n == strlen(want));
+  CHECK_STR(out, want);
+}
+
+static void test_format(void)
+{
+  check_format(0, 0, KWTIME_STYLE_OPENWHISK, 0, "1970-01-01T00:00:00.0Z");
+  check_format(1517875218, 500000000, KWTIME_STYLE_OPENWHISK, 0, "2018-02-06T00:00:18.5Z");
+  check_format(1517875775, 382671930, KWTIME_STYLE_OPENWHISK, 0, "2018-02-06T00:09:35.38267193Z");
+  check_format(1517875218, 1, KWTIME_STYLE_OPENWHISK, 0, "2018-02-06T00:00:18.000000001Z");
+  check_format(1517875218, 500000000, KWTIME_STYLE_FIXED, 0, "2018-02-06T00:00:18.500000000Z");
+  check_format(1517875218, 500000000, KWTIME_STYLE_TRIMMED, 0, "2018-02-06T00:00:18.5Z");
+  check_format(1517875218, 0, KWTIME_STYLE_TRIMMED, 0, "2018-02-06T00:00:18Z");
+  check_format(1517875218, 999, KWTIME_STYLE_SECONDS, 0, "2018-02-06T00:00:18Z");
+  check_format(1517875218, 500000000, KWTIME_STYLE_OPENWHISK, -300, "2018-02-05T19:00:18.5-05:00");
+  check_format(1517875218, 0, KWTIME_STYLE_SECONDS, 330, "2018-02-06T05:30:18+05:30");
+  check_format(-1, 999999999, KWTIME_STYLE_OPENWHISK, 0, "1969-12-31T23:59:59.999999999Z");
+  check_format(253402300800, 0, KWTIME_STYLE_SECONDS, 0, "+10000-01-01T00:00:00Z");
+  check_format(-62167219201, 0, KWTIME_STYLE_SECONDS, 0, "-0001-12-31T23:59:59Z");
+  char out[KWTIME_FORMAT_MAX];
+  kwtime t = {0, 0};
+  CHECK(kwtime_format(t, 4, 0, out) == 0);
+  CHECK(kwtime_format(t, 0, 1440, out) == 0);
+  t.nsec = 1000000000;
+  CHECK(kwtime_format(t, 0, 0, out) == 0);
+  t.nsec = 0;
+  t.sec = INT64_MAX;
+  CHECK(kwtime_format(t, 0, 0, out) == 0);
+}
+
+/* Every day of years 0-9999 maps to the next day number and back. */
+static void test_calendar(void)
+{
+  int64_t expect = kwtime_days_from_civil(0, 1, 1), bad = 0;
+  for (int64_t y = 0; y <= 9999; y++)
+    for (int m = 1; m <= 12; m++) {
+      static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+      int leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+      int days = dim[m - 1] + (m == 2 && leap);
+      for (int d = 1; d <= days; d++, expect++) {
+        int64_t yy;
+        int mm, dd;
+        kwtime_civil_from_days(expect, &yy, &mm, &dd);
+        bad += kwtime_days_from_civil(y, m, d) != expect || yy != y || mm != m || dd != d;
+      }
+    }
+  CHECK(bad == 0);
+  CHECK(kwtime_days_from_civil(1970, 1, 1) == 0);
+}
+
+/* Formatting then parsing gives the same time back, in every style that keeps ns. */
+static void test_round_trip(void)
+{
+  int bad = 0;
+  uint64_t x = 88172645463325252u;
+  for (int i = 0; i < 200000; i++) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    kwtime t = {(int64_t)(x % 253402300800u) - 62167219200 / 2, (int32_t)(x % 1000000000u)};
+    int offset = (int)(x >> 40) % 1440 - 720;
+    char out[KWTIME_FORMAT_MAX];
+    kwtime back;
+    size_t n = kwtime_format(t, i % 3, offset, out);
+    if (n == 0 || kwtime_parse(out, n, KWTIME_SUPERSET, &back, NULL) != 0 || back.sec != t.sec ||
+        back.nsec != t.nsec)
+      bad++;
+  }
+  CHECK(bad == 0);
+}
+
+static void test_now(void)
+{
+  kwtime t;
+  CHECK(kwtime_now(&t) == 0);
+  CHECK(t.sec > 1700000000 && t.nsec >= 0 && t.nsec < 1000000000);
+}
+
+int main(void)
+{
+  test_parse();
+  test_errors();
+  test_format();
+  test_calendar();
+  test_round_trip();
+  test_now();
+  return check_summary("ktime");
+}

@@ -1,0 +1,254 @@
+/* ktime.c: parsing and formatting timestamps with nanosecond precision (see ktime.h).
+ * Hand-written for speed: fixed positions for the date and time, one pass over the
+ * fraction and offset, and day counting by arithmetic instead of tables or libc. */
+#include "ktime.h"
+
+#include <time.h>
+
+/* Whether c is an ASCII digit. */
+static inline int is_digit(unsigned char c)
+{
+  return (unsigned)(c - '0') <= 9u;
+}
+
+static const int32_t pow10_tab[10] = {1, 10, 100, 1000, 10000, 100000, 1000000,
+                                      10000000, 100000000, 1000000000};
+
+static int is_leap(int64_t y)
+{
+  return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
+
+static int days_in_month(int64_t y, int m)
+{
+  static const unsigned char days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+int64_t kwtime_days_from_civil(int64_t y, int m, int d)
+{
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+void kwtime_civil_from_days(int64_t days, int64_t *y, int *m, int *d)
+{
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int mm = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+  *m = mm;
+  *y = yoe + era * 400 + (mm <= 2);
+}
+
+/* Reads the two digits at s[i], s[i+1] into *v; otherwise returns the position of the
+ * first byte that is not a digit. */
+static inline int two_digits(const unsigned char *s, size_t n, size_t i, int *v, size_t *bad)
+{
+  if (i >= n || !is_digit(s[i])) {
+    *bad = i;
+    return -1;
+  }
+  if (i + 1 >= n || !is_digit(s[i + 1])) {
+    *bad = i + 1;
+    return -1;
+  }
+  *v = (s[i] - '0') * 10 + (s[i + 1] - '0');
+  return 0;
+}
+
+#define FAIL(at, what)                                                     \
+  do {                                                                     \
+    if (err != NULL) {                                                     \
+      err->pos = (at);                                                     \
+      err->expected = (what);                                              \
+    }                                                                      \
+    return -1;                                                             \
+  } while (0)
+
+#define EXPECT_CHAR(at, c, what)                                           \
+  do {                                                                     \
+    if ((at) >= n || s[at] != (c))                                         \
+      FAIL(at, what);                                                      \
+  } while (0)
+
+#define TWO(at, var)                                                       \
+  do {                                                                     \
+    size_t bad_;                                                           \
+    if (two_digits(s, n, at, &(var), &bad_) != 0)                          \
+      FAIL(bad_, "a digit");                                               \
+  } while (0)
+
+/* Parses the fraction and zone that follow the seconds, from s[19]: sets *nsec and
+ * *offset (seconds east of UTC). */
+static int parse_tail(const unsigned char *s, size_t n, int grammar, int32_t *nsec,
+                      int32_t *offset, kwtime_error *err)
+{
+  int ow = grammar == KWTIME_OPENWHISK;
+  size_t i = 19;
+  int32_t frac = 0;
+  if (i < n && s[i] == '.') {
+    size_t start = ++i;
+    while (i < n && i - start < 9 && is_digit(s[i]))
+      frac = frac * 10 + (s[i++] - '0');
+    if (i == start)
+      FAIL(i, "a fraction digit");
+    if (i < n && is_digit(s[i]))
+      FAIL(i, ow ? "'Z' or 'z' (at most 9 fraction digits)"
+                 : "'Z', 'z', '+' or '-' (at most 9 fraction digits)");
+    frac *= pow10_tab[9 - (i - start)];
+  } else if (ow) {
+    FAIL(i, "'.' and 1 to 9 fraction digits");
+  }
+  *nsec = frac;
+  *offset = 0;
+  if (i < n && (s[i] | 0x20) == 'z') {
+    i++;
+  } else if (!ow && i < n && (s[i] == '+' || s[i] == '-')) {
+    int oh, om;
+    TWO(i + 1, oh);
+    if (oh > 23)
+      FAIL(i + 1, "an offset hour 00-23");
+    EXPECT_CHAR(i + 3, ':', "':'");
+    TWO(i + 4, om);
+    if (om > 59)
+      FAIL(i + 4, "offset minutes 00-59");
+    *offset = (s[i] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+    i += 6;
+  } else {
+    FAIL(i, ow ? "'Z' or 'z'" : i == 19 ? "'.', 'Z', 'z', '+' or '-'" : "'Z', 'z', '+' or '-'");
+  }
+  if (i != n)
+    FAIL(i, "the end of the timestamp");
+  return 0;
+}
+
+int kwtime_parse(const char *str, size_t n, int grammar, kwtime *out, kwtime_error *err)
+{
+  const unsigned char *s = (const unsigned char *)str;
+  int yh, yl, mo, d, h, mi, se;
+  TWO(0, yh);
+  TWO(2, yl);
+  EXPECT_CHAR(4, '-', "'-'");
+  TWO(5, mo);
+  if (mo < 1 || mo > 12)
+    FAIL(5, "a month 01-12");
+  EXPECT_CHAR(7, '-', "'-'");
+  TWO(8, d);
+  int64_t y = yh * 100 + yl;
+  if (d < 1 || d > days_in_month(y, mo))
+    FAIL(8, "a day that exists in that month");
+  if (10 >= n || (s[10] | 0x20) != 't')
+    FAIL(10, "'T' or 't'");
+  TWO(11, h);
+  if (h > 23)
+    FAIL(11, "an hour 00-23");
+  EXPECT_CHAR(13, ':', "':'");
+  TWO(14, mi);
+  if (mi > 59)
+    FAIL(14, "a minute 00-59");
+  EXPECT_CHAR(16, ':', "':'");
+  TWO(17, se);
+  if (se > 59)
+    FAIL(17, "a second 00-59");
+  int32_t nsec, offset;
+  if (parse_tail(s, n, grammar, &nsec, &offset, err) != 0)
+    return -1;
+  out->sec = kwtime_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
+  out->nsec = nsec;
+  return 0;
+}
+
+/* Writes v (0 <= v < 10^width) as exactly width digits. */
+static char *put_digits(char *p, int64_t v, int width)
+{
+  for (int i = width - 1; i >= 0; i--) {
+    p[i] = (char)('0' + v % 10);
+    v /= 10;
+  }
+  return p + width;
+}
+
+static char *put_year(char *p, int64_t y)
+{
+  if (y >= 0 && y <= 9999)
+    return put_digits(p, y, 4);
+  *p++ = y < 0 ? '-' : '+';
+  int64_t a = y < 0 ? -y : y;
+  int width = 4;
+  for (int64_t limit = 10000; a >= limit && width < 18; limit *= 10)
+    width++;
+  return put_digits(p, a, width);
+}
+
+static char *put_fraction(char *p, int32_t nsec, int style)
+{
+  if (style == KWTIME_STYLE_SECONDS || (style == KWTIME_STYLE_TRIMMED && nsec == 0))
+    return p;
+  int digits = 9;
+  if (style != KWTIME_STYLE_FIXED)
+    while (digits > 1 && nsec % pow10_tab[10 - digits] == 0)
+      digits--;
+  *p++ = '.';
+  return put_digits(p, nsec / pow10_tab[9 - digits], digits);
+}
+
+size_t kwtime_format(kwtime t, int style, int offset_minutes, char out[KWTIME_FORMAT_MAX])
+{
+  /* The bound on sec keeps every later step far from overflow (years of 12 digits). */
+  const int64_t max_sec = INT64_C(1) << 52;
+  if (style < KWTIME_STYLE_OPENWHISK || style > KWTIME_STYLE_SECONDS ||
+      offset_minutes < -KWTIME_MAX_OFFSET_MINUTES || offset_minutes > KWTIME_MAX_OFFSET_MINUTES ||
+      t.nsec < 0 || t.nsec > 999999999 || t.sec > max_sec || t.sec < -max_sec)
+    return 0;
+  int64_t local = t.sec + (int64_t)offset_minutes * 60;
+  int64_t days = local / 86400, rem = local % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    days--;
+  }
+  int64_t y;
+  int m, d;
+  kwtime_civil_from_days(days, &y, &m, &d);
+  char *p = put_year(out, y);
+  *p++ = '-';
+  p = put_digits(p, m, 2);
+  *p++ = '-';
+  p = put_digits(p, d, 2);
+  *p++ = 'T';
+  p = put_digits(p, rem / 3600, 2);
+  *p++ = ':';
+  p = put_digits(p, rem / 60 % 60, 2);
+  *p++ = ':';
+  p = put_digits(p, rem % 60, 2);
+  p = put_fraction(p, t.nsec, style);
+  if (offset_minutes == 0) {
+    *p++ = 'Z';
+  } else {
+    int a = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+    *p++ = offset_minutes < 0 ? '-' : '+';
+    p = put_digits(p, a / 60, 2);
+    *p++ = ':';
+    p = put_digits(p, a % 60, 2);
+  }
+  *p = '\0';
+  return (size_t)(p - out);
+}
+
+int kwtime_now(kwtime *out)
+{
+  struct timespec ts;
+  if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+    return -1;
+  out->sec = ts.tv_sec;
+  out->nsec = (int32_t)ts.tv_nsec;
+  return 0;
+}
