@@ -30,13 +30,14 @@ function sim.main(argv)
     io.stdout:write("kwhisk sim: stopping\n")
     s.stop()
   end)
-  -- A failure in one task is reported and the others go on serving.
-  repeat
-    local ok, lerr = cq:loop()
+  -- A failure in one task is reported and the others go on serving. Once stopped, streams
+  -- still open (follows, watches) end with the process.
+  while not s.stopped do
+    local ok, lerr = cq:step(1)
     if not ok then
       io.stderr:write("kwhisk sim: ", tostring(lerr), "\n")
     end
-  until ok
+  end
   return 0
 end
 
