@@ -122,7 +122,8 @@ function runtime.main(host, port, log_path, parent_pid)
   local log = assert(podlog.writer(log_path))
   local state = { log = log, env = action_env(log) }
   local server = assert(require("http.server").listen({
-    host = host, port = port, reuseaddr = true,
+    -- tls = false: otherwise lua-http makes a self-signed key for every runtime (~0.2 s).
+    host = host, port = port, reuseaddr = true, tls = false,
     onstream = function(_, stream)
       local headers = stream:get_headers()
       local path, method = headers:get(":path"), headers:get(":method")

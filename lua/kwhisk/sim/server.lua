@@ -326,7 +326,7 @@ local function listen_agent(sim, opts)
   for attempt = 0, 40 do
     local net = opts.podNetwork or (first + attempt * 7) % 230 + 20
     local s = http_server.listen({ host = "127." .. net .. ".0.1", port = opts.agentPort,
-      reuseaddr = false, cq = sim.cq,
+      reuseaddr = false, tls = false, cq = sim.cq,
       onstream = function(_, stream) agent_handle(sim, stream) end })
     local ok, err = s:listen()
     if ok then
