@@ -77,34 +77,33 @@ local function watch(cq, pods, phase, on_event)
   end)
 end
 
-local function status_kib(pid, field)
-  local f = io.open("/proc/" .. pid .. "/status")
+local function read(path)
+  local f = io.open(path, "rb")
   if not f then
-    return 0
+    return ""
   end
-  local text = f:read("*a")
+  local s = f:read("*a")
   f:close()
-  return tonumber(text:match(field .. ":%s*(%d+)")) or 0
+  return s
+end
+
+local function status_kib(pid, field)
+  return tonumber(read("/proc/" .. pid .. "/status"):match(field .. ":%s*(%d+)")) or 0
 end
 
 -- Proportional set size (shared pages split between their users), in KiB.
 local function pss_kib(pid)
-  local f = io.open("/proc/" .. pid .. "/smaps_rollup")
-  if not f then
-    return 0
-  end
-  local text = f:read("*a")
-  f:close()
-  return tonumber(text:match("\nPss:%s*(%d+)")) or 0
+  return tonumber(read("/proc/" .. pid .. "/smaps_rollup"):match("\nPss:%s*(%d+)")) or 0
 end
 
-local function children(pid)
-  local f = assert(io.open("/proc/" .. pid .. "/task/" .. pid .. "/children"))
+-- The action runtimes among the children of pid.
+local function runtimes_of(pid)
   local out = {}
-  for child in f:read("*a"):gmatch("%d+") do
-    out[#out + 1] = child
+  for child in read("/proc/" .. pid .. "/task/" .. pid .. "/children"):gmatch("%d+") do
+    if read("/proc/" .. child .. "/cmdline"):find("kwhisk.sim.runtime", 1, true) then
+      out[#out + 1] = child
+    end
   end
-  f:close()
   return out
 end
 
@@ -135,7 +134,7 @@ local function phase(sim, name, image)
       assert(cqueues.monotime() - t0 < TIMEOUT, name .. ": only " .. ready_n .. " Ready")
       cqueues.sleep(0.05)
     end
-    for _, pid in ipairs(children(sim.pid)) do
+    for _, pid in ipairs(runtimes_of(sim.pid)) do
       runtimes.count = runtimes.count + 1
       runtimes.rss = runtimes.rss + status_kib(pid, "VmRSS")
       runtimes.pss = runtimes.pss + pss_kib(pid)
@@ -144,7 +143,14 @@ local function phase(sim, name, image)
   end)
   assert(cq:loop())
   assert(gone_n == COUNT, name .. ": only " .. gone_n .. " deleted")
-  return cqueues.monotime() - t0, runtimes
+  local took = cqueues.monotime() - t0
+  -- Deleting a pod stops its runtime: none may be left.
+  local deadline = cqueues.monotime() + 10
+  while #runtimes_of(sim.pid) > 0 and cqueues.monotime() < deadline do
+    cqueues.sleep(0.1)
+  end
+  assert(#runtimes_of(sim.pid) == 0, name .. ": runtimes left after every pod was deleted")
+  return took, runtimes
 end
 
 local sim = assert(sim_start({ timeout = 30 }))

@@ -5,14 +5,23 @@ local simh = require "helpers.sim"
 
 local http = simh.http
 
-local function children(pid)
-  local f = io.open("/proc/" .. pid .. "/task/" .. pid .. "/children")
-  local out = {}
-  for child in (f and f:read("*a") or ""):gmatch("%d+") do
-    out[#out + 1] = tonumber(child)
+local function read(path)
+  local f = io.open(path, "rb")
+  if not f then
+    return ""
   end
-  if f then
-    f:close()
+  local s = f:read("*a")
+  f:close()
+  return s
+end
+
+-- The pids of the action runtimes among the children of pid.
+local function runtimes_of(pid)
+  local out = {}
+  for child in read("/proc/" .. pid .. "/task/" .. pid .. "/children"):gmatch("%d+") do
+    if read("/proc/" .. child .. "/cmdline"):find("kwhisk.sim.runtime", 1, true) then
+      out[#out + 1] = tonumber(child)
+    end
   end
   return out
 end
@@ -31,7 +40,7 @@ describe("kwhisk.sim.runtime", function()
     end
     local p = simh.ready(pods .. "/rt1")
     simh.ready(pods .. "/rt2")
-    local runtimes = children(sim.pid)
+    local runtimes = runtimes_of(sim.pid)
     assert.equal(2, #runtimes)
     local info = assert(sim:info())
     local id = p.status.containerStatuses[1].containerID:gsub("^containerd://", "")
