@@ -46,6 +46,10 @@ describe("kwhisk.sim.runtime", function()
     local id = p.status.containerStatuses[1].containerID:gsub("^containerd://", "")
     assert.equal(204, (http("GET", "http://" .. info.hostIP .. ":" .. info.agentPort
       .. "/suspend/" .. id)))
+    -- The handle's directory holds the logs, so stop() leaves nothing behind a killed sim.
+    local status, files = shell.run("ls " .. shell.quote(sim.dir .. "/logs"))
+    assert.equal(0, status, files)
+    assert.matches("default_rt1_%S+_user%-action%.log", files)
     assert.equal(0, (shell.run("kill -KILL " .. sim.pid)))
     simh.wait_for(function()
       return not alive(runtimes[1]) and not alive(runtimes[2])

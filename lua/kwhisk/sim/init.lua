@@ -133,9 +133,10 @@ function sim.start(opts)
   for i, a in ipairs(opts.args or {}) do
     words[i] = quote(a)
   end
-  local command = string.format("%s sim --port 0 --kubeconfig %s %s >%s 2>&1 & echo $!",
-    quote(opts.bin or source_bin()), quote(self.kubeconfig), table.concat(words, " "),
-    quote(self.log))
+  -- Logs under the handle's directory, so stop() cleans up even after a killed sim.
+  local command = string.format("%s sim --port 0 --kubeconfig %s --log-dir %s %s >%s 2>&1 & "
+    .. "echo $!", quote(opts.bin or source_bin()), quote(self.kubeconfig), quote(dir .. "/logs"),
+    table.concat(words, " "), quote(self.log))
   self.pid = tonumber(assert(io.popen(command)):read("*l"))
   local deadline = os.time() + (opts.timeout or 20)
   while os.time() <= deadline do
