@@ -55,4 +55,18 @@ describe("kwhisk.sim.runtime", function()
       return not alive(runtimes[1]) and not alive(runtimes[2])
     end, 5)
   end)
+
+  it("goes, with its runtimes, when the process that started it is killed", function()
+    local pipe = assert(io.popen("exec luajit -e " .. shell.quote(string.format("package.path = %q "
+      .. "package.cpath = %q local s = assert(require('kwhisk.sim').start{}) "
+      .. "print(require('posix.unistd').getpid(), s.pid, s.dir) io.stdout:flush() "
+      .. "require('posix.unistd').sleep(30)", package.path, package.cpath))))
+    local starter, sim_pid, dir = pipe:read("*l"):match("^(%d+)%s+(%d+)%s+(%S+)$")
+    assert.truthy(starter)
+    assert.is_true(alive(sim_pid))
+    assert.equal(0, (shell.run("kill -KILL " .. starter)))
+    pipe:close()
+    simh.wait_for(function() return not alive(sim_pid) end, 5)
+    os.execute("rm -rf " .. shell.quote(dir))
+  end)
 end)

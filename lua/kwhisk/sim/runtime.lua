@@ -7,22 +7,6 @@ local podlog = require "kwhisk.sim.podlog"
 
 local runtime = {}
 
-local PR_SET_PDEATHSIG = 1
-local SIGKILL = 9
-
--- A runtime must not outlive its sim, however the sim ends (even by SIGKILL): the kernel
--- kills it when the parent goes. SIGKILL, because a suspended (stopped) runtime would only
--- keep any other signal pending. If the sim died before the prctl, the parent has changed.
-local function die_with_parent(parent_pid)
-  local ffi = require "ffi"
-  ffi.cdef [[ int prctl(int option, unsigned long arg2, unsigned long arg3,
-                        unsigned long arg4, unsigned long arg5); ]]
-  if ffi.C.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) ~= 0
-      or require("posix.unistd").getppid() ~= parent_pid then
-    os.exit(1)
-  end
-end
-
 local SENTINEL = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX"
 
 local function reply(stream, code, body)
@@ -118,7 +102,8 @@ end
 --- Serves the runtime on host:port, logging to the CRI file log_path, until stopped or until
 -- the process parent_pid (the sim that forked it) is gone.
 function runtime.main(host, port, log_path, parent_pid)
-  die_with_parent(parent_pid)
+  -- SIGKILL: a suspended (stopped) runtime would only keep any other signal pending.
+  require("kwhisk.sim.lifeline").die_with_parent(parent_pid, require("posix.signal").SIGKILL)
   local log = assert(podlog.writer(log_path))
   local state = { log = log, env = action_env(log) }
   local server = assert(require("http.server").listen({
