@@ -12,19 +12,24 @@ local DNS1123_LABEL_MAX = 63
 local DNS1123_SUBDOMAIN_MAX = 253
 local LABEL_VALUE_MAX = 63
 
---- True when s is a DNS-1123 label: at most 63 of [a-z0-9-], alphanumeric at both ends.
-function names.is_dns1123_label(s)
-  return type(s) == "string" and #s >= 1 and #s <= DNS1123_LABEL_MAX
-    and s:find("^[a-z0-9][a-z0-9-]*$") ~= nil and s:find("[a-z0-9]$") ~= nil
+-- [a-z0-9-], alphanumeric at both ends (any length).
+local function is_label_shaped(s)
+  return s:find("^[a-z0-9][a-z0-9-]*$") ~= nil and s:find("[a-z0-9]$") ~= nil
 end
 
---- True when s is a DNS-1123 subdomain: dot-separated labels, at most 253 characters.
+--- True when s is a DNS-1123 label: at most 63 of [a-z0-9-], alphanumeric at both ends.
+function names.is_dns1123_label(s)
+  return type(s) == "string" and #s <= DNS1123_LABEL_MAX and is_label_shaped(s)
+end
+
+--- True when s is a DNS-1123 subdomain: at most 253 characters of dot-separated parts, each
+-- shaped like a label. (Like the API server, it does not limit the parts to 63 characters.)
 function names.is_dns1123_subdomain(s)
   if type(s) ~= "string" or #s == 0 or #s > DNS1123_SUBDOMAIN_MAX then
     return false
   end
-  for label in (s .. "."):gmatch("([^.]*)%.") do
-    if not names.is_dns1123_label(label) then
+  for part in (s .. "."):gmatch("([^.]*)%.") do
+    if not is_label_shaped(part) then
       return false
     end
   end
