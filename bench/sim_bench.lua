@@ -4,6 +4,7 @@
 -- each), in the same sim. Prints each phase's wall time, the action/pause ratio, the sim's
 -- peak RSS (VmHWM) and the runtimes' total memory while all of them run.
 local cqueues = require "cqueues"
+local fs = require "kwhisk.fs"
 local http_request = require "http.request"
 local json = require "kwhisk.json"
 local sim_start = require("kwhisk.sim").start
@@ -77,14 +78,9 @@ local function watch(cq, pods, phase, on_event)
   end)
 end
 
+-- The bytes of a file, or "" when it is gone (/proc entries vanish with their process).
 local function read(path)
-  local f = io.open(path, "rb")
-  if not f then
-    return ""
-  end
-  local s = f:read("*a")
-  f:close()
-  return s
+  return fs.read_file(path) or ""
 end
 
 local function status_kib(pid, field)

@@ -8,12 +8,7 @@ local shell = require "helpers.shell"
 
 local TOKEN = "tok-tls-93b1-secret"
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("*a")
-  f:close()
-  return s
-end
+local read = shell.read
 
 local function make_pki(dir)
   local ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"

@@ -4,12 +4,7 @@ local podlog = require "kwhisk.sim.podlog"
 local ktime = require "kwhisk.time"
 local shell = require "helpers.shell"
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("*a")
-  f:close()
-  return s
-end
+local read = shell.read
 
 local function append(path, s)
   local f = assert(io.open(path, "ab"))

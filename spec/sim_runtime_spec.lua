@@ -1,18 +1,14 @@
 -- The action runtime process of kwhisk/action-lua pods (kwhisk.sim.runtime): it serves on
 -- podIP:8080 and never outlives the sim that started it.
 local shell = require "helpers.shell"
+local fs = require "kwhisk.fs"
 local simh = require "helpers.sim"
 
 local http = simh.http
 
+-- The bytes of a file, or "" when it is gone (/proc entries vanish with their process).
 local function read(path)
-  local f = io.open(path, "rb")
-  if not f then
-    return ""
-  end
-  local s = f:read("*a")
-  f:close()
-  return s
+  return fs.read_file(path) or ""
 end
 
 -- The pids of the action runtimes among the children of pid.

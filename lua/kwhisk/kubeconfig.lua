@@ -5,6 +5,7 @@
 -- where credentials:get() -> { token, cert, key } reads rotating token files (at most
 -- `token_refresh` seconds old, 60 by default) and caches exec plugins until they expire,
 -- and credentials:renew() makes the next get() fetch fresh ones (after a 401).
+local fs = require "kwhisk.fs"
 local json = require "kwhisk.json"
 local errors = require "kwhisk.errors"
 local loop = require "kwhisk.loop"
@@ -21,15 +22,6 @@ local function config_error(message)
   return nil, errors.new("config", message)
 end
 
-local function read_file(path)
-  local f, err = io.open(path, "rb")
-  if not f then
-    return nil, err
-  end
-  local s = f:read("*a")
-  f:close()
-  return s
-end
 
 local function dirname(path)
   return path:match("^(.*)/[^/]*$") or "."
@@ -81,7 +73,7 @@ function Credentials:__tostring()
 end
 
 local function read_token(self)
-  local token = read_file(self.token_file)
+  local token = fs.read_file(self.token_file)
   token = token and token:match("^%s*(.-)%s*$")
   self.read_at = loop.now()
   if token and token ~= "" then
@@ -208,7 +200,7 @@ local EXPLICIT_KEYS = { server = true, token = true, token_file = true, ca = tru
   insecure = true, namespace = true }
 
 local function read_named(path, what)
-  local text, err = read_file(path)
+  local text, err = fs.read_file(path)
   if not text then
     return config_error(what .. ": cannot read " .. path .. ": " .. tostring(err))
   end
@@ -250,7 +242,7 @@ end
 
 -- Loads one file as a table, or nil, err naming it.
 local function load_file(path)
-  local text, rerr = read_file(path)
+  local text, rerr = fs.read_file(path)
   if not text then
     return config_error(path .. ": cannot read: " .. tostring(rerr))
   end
@@ -331,7 +323,7 @@ local function pem(body, name, entry)
   local path = body[name]
   if type(path) == "string" and path ~= "" then
     local full = resolve(path, dirname(entry.file))
-    local text, err = read_file(full)
+    local text, err = fs.read_file(full)
     if not text then
       return false, errors.new("config", format("%s.%s: cannot read %s: %s", entry.where,
         name, full, tostring(err)))
@@ -478,7 +470,7 @@ local function in_cluster(options, getenv)
   if not credentials then
     return nil, err
   end
-  local ns = (read_file(dir .. "/namespace") or ""):match("^%s*(.-)%s*$")
+  local ns = (fs.read_file(dir .. "/namespace") or ""):match("^%s*(.-)%s*$")
   return { server = "https://" .. host .. ":" .. port, namespace = ns ~= "" and ns or "default",
            ca = ca, insecure = false, credentials = credentials, source = "in-cluster" }
 end

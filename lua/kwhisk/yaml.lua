@@ -4,9 +4,10 @@
 -- loaded manifest encodes to the JSON the API server expects. Plain scalars resolve as
 -- Kubernetes reads manifests (src/yamlscalar.h); limits and keys: src/yamlload.h.
 local core = require("kwhisk.core").yaml
+local fs = require "kwhisk.fs"
 local json = require "kwhisk.json"
 
-local io, type, error = io, type, error
+local type, error = type, error
 
 local yaml = {}
 
@@ -27,14 +28,9 @@ function yaml.load_file(path)
   if type(path) ~= "string" then
     error("bad argument #1 to 'yaml.load_file' (string expected, got " .. type(path) .. ")", 2)
   end
-  local f, err = io.open(path, "rb")
-  if not f then
-    return nil, err -- io.open's message already starts with the path
-  end
-  local text, rerr = f:read("*a")
-  f:close()
+  local text, err = fs.read_file(path)
   if not text then
-    return nil, path .. ": " .. tostring(rerr)
+    return nil, err -- the message already starts with the path
   end
   return core.load(text, path)
 end

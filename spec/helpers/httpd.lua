@@ -9,21 +9,7 @@ local httpd = {}
 local Server = {}
 Server.__index = Server
 
-local function write(path, text)
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
-end
-
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then
-    return nil
-  end
-  local s = f:read("*a")
-  f:close()
-  return s
-end
+local write, read = shell.write, require("kwhisk.fs").read_file
 
 --- Starts a server; options: handler (Lua source), tls = { cert, key, client_ca } (paths).
 function httpd.start(options)

@@ -1,4 +1,6 @@
 --- Helpers for specs that run commands: run one and capture what it printed.
+local fs = require "kwhisk.fs"
+
 local shell = {}
 
 --- Quotes s for /bin/sh.
@@ -13,6 +15,16 @@ function shell.run(command)
   pipe:close()
   local body, status = output:match("^(.-)exit:(%d+)%s*$")
   return tonumber(status), body
+end
+
+--- The bytes of a file (raises when it cannot be read).
+function shell.read(path)
+  return assert(fs.read_file(path))
+end
+
+--- Writes a whole file (raises when it cannot).
+function shell.write(path, s)
+  assert(fs.write_file(path, s))
 end
 
 --- A fresh temporary directory, removed by the returned cleanup function.

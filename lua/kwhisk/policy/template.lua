@@ -1,6 +1,7 @@
 --- kwhisk.policy.template: pod templates (SPEC A5.1) and the merge rules that lay a
 -- generated pod over one (A5.2-5). Reusable by any policy: load a template (inline text,
 -- `file:PATH` or `env:NAME`), merge, find-or-add a container by name, copy a pod.
+local fs = require "kwhisk.fs"
 local json = require "kwhisk.json"
 
 local error, ipairs, pairs, type, tostring = error, ipairs, pairs, type, tostring
@@ -9,10 +10,8 @@ local getmetatable, setmetatable = getmetatable, setmetatable
 local template = {}
 
 local function read_file(path)
-  local f, err = io.open(path, "rb")
-  if not f then return nil, "cannot read the pod template: " .. err end
-  local text = f:read("*a")
-  f:close()
+  local text, err = fs.read_file(path)
+  if not text then return nil, "cannot read the pod template: " .. err end
   return text
 end
 

@@ -109,15 +109,7 @@ local function source_bin()
   return root .. "/bin/kwhisk"
 end
 
-local function read_file(path)
-  local f = io.open(path)
-  if not f then
-    return nil
-  end
-  local s = f:read("*a")
-  f:close()
-  return s
-end
+local read_file = require("kwhisk.fs").read_file
 
 -- Runs bin with argv (bin's own argv[1..]) in a child process that writes stdout and stderr
 -- to log_path and gets SIGTERM when this process ends; returns its pid.

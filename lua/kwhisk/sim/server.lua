@@ -3,6 +3,7 @@
 -- IP, the kubeconfig it writes once it serves, and its start/stop.
 local cqueues = require "cqueues"
 local http_server = require "http.server"
+local fs = require "kwhisk.fs"
 local json = require "kwhisk.json"
 local basexx = require "basexx"
 local cluster_new = require("kwhisk.sim.cluster").new
@@ -309,12 +310,10 @@ end
 -- Writes the kubeconfig atomically, so a reader never sees half of it.
 local function write_kubeconfig(sim, path)
   local tmp = path .. ".tmp"
-  local f, err = io.open(tmp, "w")
-  if not f then
+  local ok, err = fs.write_file(tmp, kubeconfig_text(sim))
+  if not ok then
     return nil, err
   end
-  f:write(kubeconfig_text(sim))
-  f:close()
   return os.rename(tmp, path)
 end
 
