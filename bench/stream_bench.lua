@@ -170,7 +170,15 @@ local function main()
     dat[#dat + 1] = ('"%s" %.1f %.3f %.1f'):format(r.name, r.mbps, r.cpu, r.rss_mib)
   end
   os.execute("mkdir -p " .. BUILD .. "/bench-results")
-  u.write_file(BUILD .. "/bench-results/stream.dat", table.concat(dat, "\n") .. "\n")
+  local dat_path = BUILD .. "/bench-results/stream.dat"
+  u.write_file(dat_path, table.concat(dat, "\n") .. "\n")
+  if u.have("gnuplot") then
+    os.execute(("gnuplot -e \"dat='%s'; out='bench/stream.png'; size='%d MiB'\" bench/plot.gp")
+      :format(dat_path, MIB))
+    print("  chart: bench/stream.png")
+  else
+    print("  chart: skipped: gnuplot is not installed")
+  end
   local c, l = by_key["kwhisk-c"], by_key["kwhisk-lua"]
   local function goal(text, ok)
     local verdict = ok == nil and "not measured" or ok and "met" or "MISSED"
