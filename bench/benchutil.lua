@@ -1,0 +1,107 @@
+--- bench/benchutil.lua: what the peer benchmarks share: shell helpers, timing one reader
+-- process at a time under /usr/bin/time (wall, CPU and peak RSS), best-of-N runs, the npm
+-- install of @kubernetes/client-node into BUILD/js, and the data files plot.gp reads.
+local M = {}
+
+M.JS_CLIENT = "@kubernetes/client-node@1.3.0" -- 2.x needs Node 22's zstd
+
+--- Output of a shell command.
+function M.sh(command)
+  local pipe = assert(io.popen(command))
+  local out = pipe:read("*a")
+  pipe:close()
+  return out
+end
+
+--- Whether a program is on PATH.
+function M.have(program)
+  return os.execute("command -v " .. program .. " >/dev/null 2>&1") == 0
+end
+
+function M.quote(s)
+  return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+function M.read_file(path)
+  local f = io.open(path, "rb")
+  if not f then
+    return nil
+  end
+  local s = f:read("*a")
+  f:close()
+  return s
+end
+
+function M.write_file(path, text)
+  local f = assert(io.open(path, "wb"))
+  f:write(text)
+  f:close()
+end
+
+--- A temporary directory, removed by the returned function.
+function M.tmpdir()
+  local dir = M.sh("mktemp -d"):match("%S+")
+  return dir, function() os.execute("rm -rf " .. M.quote(dir)) end
+end
+
+--- Runs command (argv already quoted) as one process under /usr/bin/time: a table
+-- {wall, cpu, rss_mib, out} or nil, message when it failed.
+function M.time_command(command)
+  local tmp = os.tmpname()
+  local out = M.sh("/usr/bin/time -f '%e %U %S %M' -o " .. tmp .. " " .. command
+    .. " 2>" .. tmp .. ".err")
+  local times = M.read_file(tmp) or ""
+  local err = M.read_file(tmp .. ".err") or ""
+  os.remove(tmp)
+  os.remove(tmp .. ".err")
+  local wall, user, sys, rss = times:match("([%d%.]+) ([%d%.]+) ([%d%.]+) (%d+)%s*$")
+  if not wall or times:find("exited with non%-zero status") then
+    return nil, (err .. times):gsub("%s+", " "):sub(1, 300)
+  end
+  return { wall = tonumber(wall), cpu = tonumber(user) + tonumber(sys),
+    rss_mib = tonumber(rss) / 1024, out = out }
+end
+
+--- The run with the least wall time of `runs` (the machine is shared), or nil, message.
+function M.best_of(runs, command)
+  local best
+  for _ = 1, runs do
+    local r, err = M.time_command(command)
+    if not r then
+      return nil, err
+    end
+    if not best or r.wall < best.wall then
+      best = r
+    end
+  end
+  return best
+end
+
+--- Makes sure @kubernetes/client-node is in BUILD/js (npm, first run only): true or nil, why.
+function M.client_node(build)
+  local dir = build .. "/js"
+  if not io.open(dir .. "/node_modules/@kubernetes/client-node/package.json") then
+    if not M.have("npm") then
+      return nil, "npm is not installed"
+    end
+    os.execute("mkdir -p " .. dir .. " && npm install --silent --no-audit --no-fund --prefix "
+      .. dir .. " " .. M.JS_CLIENT .. " >/dev/null 2>&1")
+    if not io.open(dir .. "/node_modules/@kubernetes/client-node/package.json") then
+      return nil, "npm install " .. M.JS_CLIENT .. " failed"
+    end
+  end
+  return true
+end
+
+--- Waits until a server answers url (curl): true, or nil after about 10 s.
+function M.wait_http(url)
+  for _ = 1, 500 do
+    if os.execute("curl -s -o /dev/null " .. M.quote(url)) == 0 then
+      return true
+    end
+    os.execute("sleep 0.02")
+  end
+  return nil
+end
+
+return M
