@@ -8,6 +8,7 @@ usage: kwhisk COMMAND [ARGS]
 commands:
   version    print kwhisk's version
   pod-spec   print the pod (and PDB) the pod policy builds for an action
+  sim        serve a simulated Kubernetes cluster on loopback (kwhisk sim --help)
 ]]
 
 local POD_SPEC_USAGE = [[
@@ -111,6 +112,10 @@ commands["pod-spec"] = function(args)
   end
   io.stdout:write(render(pod, pdb, opts.output))
   return 0
+end
+
+function commands.sim(args)
+  return require("kwhisk.sim").main(args)
 end
 
 function cli.main(argv)

@@ -8,7 +8,7 @@ local kwhisk = { version = core.version }
 
 -- Parts reachable as kwhisk.<name>, each the module kwhisk.<name>.
 local parts = {
-  time = true, logline = true, logs = true, json = true, yaml = true, names = true,
+  time = true, logline = true, logs = true, json = true, yaml = true, names = true, sim = true,
   config = true, policy = true, quantity = true,
   errors = true, http = true, loop = true, api = true, kubeconfig = true,
 }

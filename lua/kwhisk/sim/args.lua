@@ -1,0 +1,58 @@
+--- kwhisk.sim.args: the command line of `kwhisk sim`, parsed into the options of
+-- kwhisk.sim.server (nil and a usage message for bad input).
+local args = {}
+
+args.USAGE = [[
+usage: kwhisk sim [--port N] [--host 127.0.0.1] [--kubeconfig PATH] [--tls] [--token T]
+                  [--namespace default] [--agent-port N] [--pod-network N] [--split-streams]
+                  [--bookmark-interval SECONDS]
+]]
+
+local FLAGS = { tls = true, ["split-streams"] = true }
+local NUMBERS = { port = { 0, 65535 }, ["agent-port"] = { 0, 65535 },
+  ["pod-network"] = { 2, 254 }, ["bookmark-interval"] = { 0.01, 3600 } }
+local STRINGS = { host = true, kubeconfig = true, token = true, namespace = true }
+
+local function key(name)
+  return (name:gsub("%-(%a)", string.upper))
+end
+
+--- Parses argv (a list); returns the options table or nil, message.
+function args.parse(argv)
+  local o = { port = 0, host = "127.0.0.1", namespace = "default", agentPort = 3233 }
+  local i = 1
+  while i <= #argv do
+    local name, inline = argv[i]:match("^%-%-([%w-]+)=?(.*)$")
+    if not name then
+      return nil, "unexpected argument '" .. argv[i] .. "'"
+    end
+    if FLAGS[name] then
+      o[key(name)] = true
+    elseif NUMBERS[name] or STRINGS[name] then
+      local v = argv[i]:find("=", 1, true) and inline or argv[i + 1]
+      if not argv[i]:find("=", 1, true) then
+        i = i + 1
+      end
+      if v == nil then
+        return nil, "--" .. name .. " needs a value"
+      end
+      if NUMBERS[name] then
+        local n, range = tonumber(v), NUMBERS[name]
+        if not n or n < range[1] or n > range[2] then
+          return nil, "--" .. name .. " must be a number from " .. range[1] .. " to "
+            .. range[2] .. ", got '" .. v .. "'"
+        end
+        v = n
+      elseif v == "" then
+        return nil, "--" .. name .. " must not be empty"
+      end
+      o[key(name)] = v
+    else
+      return nil, "unknown option '--" .. name .. "'"
+    end
+    i = i + 1
+  end
+  return o
+end
+
+return args

@@ -1,0 +1,294 @@
+--- kwhisk.sim.cluster: the sim's cluster state behind the API: the store, the node, pod IPs
+-- on loopback, events, action runtimes (child processes) and the pod lifecycle's timers.
+-- Handlers ask it to create and delete pods; it keeps everything else consistent.
+local cqueues = require "cqueues"
+local socket = require "cqueues.socket"
+local json = require "kwhisk.json"
+local ktime = require "kwhisk.time"
+local unistd = require "posix.unistd"
+local signal = require "posix.signal"
+local wait = require "posix.sys.wait"
+local ids = require "kwhisk.sim.ids"
+local lifecycle = require "kwhisk.sim.lifecycle"
+local store = require "kwhisk.sim.store"
+
+local cluster = {}
+cluster.__index = cluster
+
+local MAX_EVENTS = 10000
+local PREFIX = "sim.kwhisk.io/"
+
+local function now_string()
+  return ktime.format(ktime.now(), "seconds")
+end
+
+--- A cluster in cq. opts: net (second octet of its 127.net.0.0/16 pod network), log_dir,
+-- node (name).
+function cluster.new(cq, opts)
+  local self = setmetatable({ cq = cq, store = store.new(), net = opts.net, log_dir = opts.log_dir,
+    free_ips = {}, next_ip = 1, runtimes = {}, event_queue = {}, event_first = 1 }, cluster)
+  self.node = { name = opts.node or "kwhisk-sim-node", ip = "127." .. opts.net .. ".0.1" }
+  self.ctx = self:lifecycle_context()
+  return self
+end
+
+function cluster:allocate_ip()
+  local n = table.remove(self.free_ips)
+  if not n then
+    n = self.next_ip
+    self.next_ip = n + 1
+  end
+  -- 127.net.1.1 onwards, skipping .0 and .255 of each /24.
+  local ip = string.format("127.%d.%d.%d", self.net, 1 + math.floor((n - 1) / 254),
+    1 + (n - 1) % 254)
+  return ip, n
+end
+
+-- Event names end in an increasing number (the API server uses the time), so they list in
+-- the order they happened.
+function cluster:event_serial()
+  self.serial = (self.serial or ktime.now().sec * 1000000) + 1
+  return self.serial
+end
+
+function cluster:event(pod, type_, reason, message)
+  local meta = pod.metadata
+  local now = now_string()
+  local ev = {
+    apiVersion = "v1", kind = "Event", type = type_, reason = reason, message = message,
+    metadata = { name = meta.name .. "." .. string.format("%016x", self:event_serial()),
+      namespace = meta.namespace,
+      uid = ids.uid(), creationTimestamp = now },
+    involvedObject = { apiVersion = "v1", kind = "Pod", name = meta.name,
+      namespace = meta.namespace, uid = meta.uid, resourceVersion = meta.resourceVersion },
+    source = { component = "kubelet", host = self.node.name },
+    firstTimestamp = now, lastTimestamp = now, count = 1,
+    reportingComponent = "kubelet", reportingInstance = self.node.name,
+  }
+  if reason == "Scheduled" or reason == "FailedScheduling" then
+    ev.source = { component = "default-scheduler" }
+    ev.reportingComponent = "default-scheduler"
+  end
+  self.store:create("events", ev)
+  local q = self.event_queue
+  q[#q + 1] = ev
+  -- Like the API server's event TTL, old events go: here by count, to bound memory.
+  if #q - self.event_first + 1 > MAX_EVENTS then
+    local old = q[self.event_first]
+    q[self.event_first] = nil
+    self.event_first = self.event_first + 1
+    self.store:delete("events", old.metadata.namespace, old.metadata.name)
+  end
+end
+
+function cluster:after(seconds, fn)
+  self.cq:wrap(function()
+    cqueues.sleep(seconds)
+    fn()
+  end)
+end
+
+--- The CRI log file of a container of pod.
+function cluster:log_path(pod, container)
+  local meta = pod.metadata
+  return self.log_dir .. "/" .. meta.namespace .. "_" .. meta.name .. "_" .. meta.uid .. "_"
+    .. container .. ".log"
+end
+
+-- Writes the lines of annotation sim.kwhisk.io/log-lines to each container's log at start.
+local function initial_logs(self, pod)
+  local text = (pod.metadata.annotations or {})[PREFIX .. "log-lines"]
+  for _, c in ipairs(pod.spec.containers) do
+    local w = assert(require("kwhisk.sim.podlog").writer(self:log_path(pod, c.name)))
+    if text then
+      w:write("stdout", (text:gsub("{container}", c.name)) .. "\n")
+    end
+    w:close()
+  end
+end
+
+local function wait_listening(host, port, deadline)
+  while cqueues.monotime() < deadline do
+    local ok, s = pcall(socket.connect, { host = host, port = port })
+    local connected = false
+    if ok then
+      local pok, cok = pcall(s.connect, s, 0.2)
+      connected = pok and cok
+    end
+    if ok then
+      s:close()
+    end
+    if connected then
+      return true
+    end
+    cqueues.sleep(0.02)
+  end
+end
+
+function cluster:start_runtime(pod, on_ready)
+  local c = pod.spec.containers[1]
+  local code = string.format("package.path=%q package.cpath=%q "
+    .. "require('kwhisk.sim.runtime').main(%q, 8080, %q)", package.path, package.cpath,
+    pod.status.podIP, self:log_path(pod, c.name))
+  local pid = unistd.fork()
+  if pid == 0 then
+    -- The sim blocks SIGINT/SIGTERM to take them as events; the runtime must die by them.
+    require("cqueues.signal").unblock(signal.SIGINT, signal.SIGTERM)
+    unistd.execp("luajit", { [0] = "luajit", "-e", code })
+    unistd._exit(127)
+  end
+  local rt = { pid = pid, id = pod.status.containerStatuses[1].containerID:gsub("^%w+://", "") }
+  self.runtimes[pod.metadata.uid] = rt
+  self.cq:wrap(function()
+    if wait_listening(pod.status.podIP, 8080, cqueues.monotime() + 10) and not pod.gone then
+      on_ready()
+    end
+  end)
+end
+
+function cluster:stop_runtime(pod)
+  local rt = self.runtimes[pod.metadata.uid]
+  if rt then
+    self.runtimes[pod.metadata.uid] = nil
+    signal.kill(rt.pid, signal.SIGCONT)
+    signal.kill(rt.pid, signal.SIGTERM)
+  end
+end
+
+--- The runtime of the container with native id (containerID without scheme), or nil.
+function cluster:runtime_by_id(id)
+  for _, rt in pairs(self.runtimes) do
+    if rt.id == id then
+      return rt
+    end
+  end
+end
+
+--- Suspends (SIGSTOP) or resumes (SIGCONT) the runtime of the container with native id
+-- (containerID without its scheme), as the invoker agent does. Containers without a runtime
+-- process have nothing to stop. Returns true, or nil and a message.
+function cluster:suspend(id, on)
+  local rt = self:runtime_by_id(id)
+  if rt then
+    signal.kill(rt.pid, on and signal.SIGSTOP or signal.SIGCONT)
+    return true
+  end
+  for _, pod in ipairs(self.store:list("pods")) do
+    for _, cs in ipairs(pod.status.containerStatuses or {}) do
+      if cs.containerID and cs.containerID:gsub("^%w+://", "") == id then
+        return true
+      end
+    end
+  end
+  return nil, "container " .. id .. " not found"
+end
+
+--- Reaps exited runtime processes (call now and then).
+function cluster.reap()
+  while true do
+    local pid = wait.wait(-1, wait.WNOHANG)
+    if not pid or pid == 0 then
+      return
+    end
+  end
+end
+
+function cluster:lifecycle_context()
+  local ctx = { node = self.node, now = now_string, null = json.null,
+    array = json.array, object = json.object }
+  function ctx.after(seconds, fn) self:after(seconds, fn) end
+  function ctx.update(pod)
+    if not pod.gone then
+      self.store:update("pods", pod)
+    end
+  end
+  function ctx.event(pod, type_, reason, message) self:event(pod, type_, reason, message) end
+  function ctx.pod_ip(pod)
+    if not pod.status.podIP then
+      local ip, n = self:allocate_ip()
+      pod.ip_slot = n
+      initial_logs(self, pod)
+      return ip
+    end
+    return pod.status.podIP
+  end
+  function ctx.start_runtime(pod, on_ready) self:start_runtime(pod, on_ready) end
+  return ctx
+end
+
+--- Stores a new (validated, defaulted) pod and starts its life.
+function cluster:create_pod(pod, behaviour)
+  lifecycle.pending(pod, self.ctx)
+  local ok, err = self.store:create("pods", pod)
+  if not ok then
+    return nil, err
+  end
+  lifecycle.run(pod, self.ctx, behaviour)
+  return pod
+end
+
+-- Removes a pod for good: its runtime, its IP, its log files.
+function cluster:remove_pod(pod)
+  if pod.gone then
+    return
+  end
+  pod.gone = true
+  self:stop_runtime(pod)
+  if pod.ip_slot then
+    self.free_ips[#self.free_ips + 1] = pod.ip_slot
+  end
+  for _, c in ipairs(pod.spec.containers) do
+    os.remove(self:log_path(pod, c.name))
+  end
+  self.store:delete("pods", pod.metadata.namespace, pod.metadata.name)
+end
+
+local function stop_containers(pod)
+  for _, cs in ipairs(pod.status.containerStatuses or {}) do
+    if cs.state and cs.state.running then
+      cs.state = { terminated = { exitCode = 0, reason = "Completed",
+        startedAt = cs.state.running.startedAt, finishedAt = now_string(),
+        containerID = cs.containerID } }
+      cs.ready, cs.started = false, false
+    end
+  end
+end
+
+--- Deletes a pod with a grace period (seconds): idle pods and grace 0 go at once; others get a
+-- deletionTimestamp, their containers stop (after sim.kwhisk.io/stop-delay, at most the grace
+-- period) and then they go. Returns the pod as the DELETE answers it.
+function cluster:delete_pod(pod, grace)
+  if pod.metadata.deletionTimestamp and grace ~= 0 then
+    return pod
+  end
+  if grace == 0 or lifecycle.idle(pod) then
+    self:remove_pod(pod)
+    return pod
+  end
+  local t = ktime.now()
+  pod.metadata.deletionTimestamp = ktime.format(ktime.new(t.sec + grace, 0), "seconds")
+  pod.metadata.deletionGracePeriodSeconds = grace
+  lifecycle.kill(pod, self.ctx)
+  self.store:update("pods", pod)
+  self:stop_runtime(pod)
+  local stop = tonumber((pod.metadata.annotations or {})[PREFIX .. "stop-delay"]) or 0.1
+  self:after(math.min(stop, grace), function()
+    if pod.gone then
+      return
+    end
+    stop_containers(pod)
+    self.store:update("pods", pod)
+    self:remove_pod(pod)
+  end)
+  return pod
+end
+
+--- Stops every runtime (the sim is shutting down).
+function cluster:shutdown()
+  for _, pod in ipairs(self.store:list("pods")) do
+    self:stop_runtime(pod)
+  end
+  cluster.reap()
+end
+
+return cluster

@@ -1,0 +1,264 @@
+--- kwhisk.sim.streams: the sim's long-lived answers: watches (chunked JSON events with
+-- ADDED/MODIFIED/DELETED, BOOKMARK, ERROR 410, timeoutSeconds) and `pods/log` (the kubelet's
+-- rules, follow, limitBytes, idle-cut faults).
+local cqueues = require "cqueues"
+local condition = require "cqueues.condition"
+local json = require "kwhisk.json"
+local ktime = require "kwhisk.time"
+local podlog = require "kwhisk.sim.podlog"
+local resources = require "kwhisk.sim.resources"
+local status = require "kwhisk.sim.status"
+
+local streams = {}
+
+local PREFIX = "sim.kwhisk.io/"
+
+local function gone_status(rv, current)
+  return status.new(410, "too old resource version: " .. rv .. " (" .. current .. ")", "Expired")
+end
+
+local function event_line(type_, obj)
+  return json.encode({ type = type_, object = obj }) .. "\n"
+end
+
+-- Replays what a watch starts with: ADDED for every object (no RV) or the changes since RV.
+local function backlog(sim, resource, ns, keep, rv)
+  local store = sim.cluster.store
+  if not rv or rv == 0 then
+    local out = {}
+    for _, obj in ipairs(store:list(resource, ns, keep)) do
+      out[#out + 1] = { type = "ADDED", object = resources.public(obj) }
+    end
+    return out, store.rv
+  end
+  local entries = store:since(resource, rv)
+  if not entries then
+    return nil
+  end
+  local out = {}
+  for _, e in ipairs(entries) do
+    if (ns == nil or e.object.metadata.namespace == ns) and keep(e.object) then
+      out[#out + 1] = { type = e.type, object = resources.public(e.object) }
+    end
+  end
+  return out, store.rv
+end
+
+function streams.watch(sim, req, resource, ns)
+  local q = req.query
+  local keep, err = resources.filter(resource, q)
+  if not keep then
+    return req:fail(err)
+  end
+  local rv = tonumber(q.resourceVersion or "")
+  local fault = sim.faults:take({ watch_gone = true }, req.method, req.path)
+  local initial = backlog(sim, resource, ns, keep, rv)
+  if fault and fault.mode == "http" or not fault and not initial then
+    return req:fail(gone_status(q.resourceVersion or "0", sim.cluster.store.rv))
+  end
+  req:write_headers(200, "application/json", { ["cache-control"] = "no-cache, private" })
+  if fault then
+    req:write(event_line("ERROR", gone_status(q.resourceVersion or "0", sim.cluster.store.rv)),
+      true)
+    return
+  end
+  local queue, cond = {}, condition.new()
+  local unsubscribe = sim.cluster.store:subscribe(function(e)
+    if e.kind == resource and (ns == nil or e.object.metadata.namespace == ns)
+        and keep(e.object) then
+      queue[#queue + 1] = { type = e.type, object = resources.public(e.object) }
+      cond:signal()
+    end
+  end)
+  local deadline = cqueues.monotime() + (tonumber(q.timeoutSeconds) or 1800)
+  local bookmarks = q.allowWatchBookmarks == "true"
+  local kind = resources.kinds[resource]
+  local ok = true
+  for _, e in ipairs(initial) do
+    ok = ok and req:write(event_line(e.type, e.object))
+  end
+  while ok do
+    local left = deadline - cqueues.monotime()
+    if left <= 0 then
+      break
+    end
+    if #queue == 0 then
+      local signalled = cond:wait(math.min(left, sim.bookmark_interval))
+      if not signalled and bookmarks and #queue == 0 then
+        ok = req:write(event_line("BOOKMARK", { kind = kind.kind, apiVersion = kind.version,
+          metadata = { resourceVersion = tostring(sim.cluster.store.rv) } }))
+      end
+    end
+    local batch = queue
+    queue = {}
+    for _, e in ipairs(batch) do
+      ok = ok and req:write(event_line(e.type, e.object))
+    end
+  end
+  unsubscribe()
+  if ok then
+    req:write("", true)
+  end
+end
+
+-- The pods/log options, or nil and a 422/400 Status.
+local function log_options(sim, q, pod)
+  local causes = {}
+  local function bad(fieldname, value, message)
+    causes[#causes + 1] = { reason = "FieldValueInvalid", field = fieldname,
+      message = "Invalid value: " .. value .. ": " .. message }
+  end
+  local o = { timestamps = q.timestamps == "true", follow = q.follow == "true" }
+  if q.sinceSeconds and q.sinceTime then
+    causes[#causes + 1] = { reason = "FieldValueForbidden", field = "sinceSeconds",
+      message = "Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified" }
+  end
+  o.tail = tonumber(q.tailLines)
+  if q.tailLines and (not o.tail or o.tail < 0) then
+    bad("tailLines", q.tailLines, "must be greater than or equal to 0")
+  end
+  o.limit = tonumber(q.limitBytes)
+  if q.limitBytes and (not o.limit or o.limit < 1) then
+    bad("limitBytes", q.limitBytes, "must be greater than 0")
+  end
+  local since_seconds = tonumber(q.sinceSeconds)
+  if q.sinceSeconds and (not since_seconds or since_seconds < 1) then
+    bad("sinceSeconds", q.sinceSeconds, "must be greater than 0")
+  elseif since_seconds then
+    o.since = ktime.new(ktime.now().sec - math.floor(since_seconds), 0)
+  end
+  if q.sinceTime then
+    o.since = ktime.parse(q.sinceTime)
+    if not o.since then
+      bad("sinceTime", '"' .. q.sinceTime .. '"', "must be an RFC 3339 time")
+    end
+  end
+  local stream = q.stream
+  if stream and sim.split_streams then
+    local streams_ = { All = false, Stdout = "stdout", Stderr = "stderr" }
+    if streams_[stream] == nil then
+      causes[#causes + 1] = { reason = "FieldValueNotSupported", field = "stream",
+        message = "Unsupported value: \"" .. stream .. "\": supported values: \"All\", "
+          .. "\"Stdout\", \"Stderr\"" }
+    elseif streams_[stream] and o.tail then
+      causes[#causes + 1] = { reason = "FieldValueForbidden", field = "tailLines",
+        message = "Forbidden: tailLines is forbidden when stream is not All" }
+    end
+    o.stream = streams_[stream] or nil
+  end
+  if #causes > 0 then
+    local name = pod.metadata.name
+    local parts = {}
+    for i, c in ipairs(causes) do
+      parts[i] = c.field .. ": " .. c.message
+    end
+    local list = #parts == 1 and parts[1] or "[" .. table.concat(parts, ", ") .. "]"
+    return nil, status.invalid("PodLogOptions", name, "PodLogOptions \"" .. name
+      .. "\" is invalid: " .. list, causes)
+  end
+  return o
+end
+
+-- The container a log request names, or nil and a 400 Status.
+local function log_container(pod, name)
+  local containers = pod.spec.containers
+  if not name then
+    if #containers == 1 then
+      return containers[1], 1
+    end
+    local names = {}
+    for i, c in ipairs(containers) do
+      names[i] = c.name
+    end
+    return nil, status.new(400, "a container name must be specified for pod "
+      .. pod.metadata.name .. ", choose one of: [" .. table.concat(names, " ") .. "]")
+  end
+  for i, c in ipairs(containers) do
+    if c.name == name then
+      return c, i
+    end
+  end
+  return nil, status.new(400, "container " .. name .. " is not valid for pod "
+    .. pod.metadata.name)
+end
+
+local WAITING_TEXT = { ErrImagePull = "image can't be pulled",
+  ImagePullBackOff = "image can't be pulled" }
+
+local function running(pod, index)
+  local cs = pod.status.containerStatuses and pod.status.containerStatuses[index]
+  return not pod.gone and cs and cs.state and cs.state.running ~= nil
+end
+
+local function offset_minutes(text)
+  local sign, h, m = (text or ""):match("^([+-])(%d%d):(%d%d)$")
+  if not sign then
+    return 0
+  end
+  return (sign == "-" and -1 or 1) * (tonumber(h) * 60 + tonumber(m))
+end
+
+function streams.log(sim, req, ns, name)
+  local pod = sim.cluster.store:get("pods", ns, name)
+  if not pod then
+    return req:fail(status.not_found("pods", name))
+  end
+  local c, index = log_container(pod, req.query.container)
+  if not c then
+    return req:fail(index)
+  end
+  local o, err = log_options(sim, req.query, pod)
+  if not o then
+    return req:fail(err)
+  end
+  if not pod.spec.nodeName then
+    return req:send(204, "", nil)
+  end
+  local cs = pod.status.containerStatuses[index]
+  local waiting = cs.state and cs.state.waiting
+  if waiting and not cs.lastState.terminated then
+    return req:fail(status.new(400, "container \"" .. c.name .. "\" in pod \"" .. name
+      .. "\" is waiting to start: " .. (WAITING_TEXT[waiting.reason] or waiting.reason)))
+  end
+  local annotations = pod.metadata.annotations or {}
+  local style = annotations[PREFIX .. "log-timestamps"] == "trimmed" and "trimmed" or "fixed"
+  local offset = offset_minutes(annotations[PREFIX .. "log-offset"])
+  local reader = podlog.reader(sim.cluster:log_path(pod, c.name))
+  local lines = podlog.select(reader:poll(), o)
+  local left = o.limit or math.huge
+  local cut = o.follow and sim.faults:take({ idle_cut = true }, req.method, req.path)
+  req:write_headers(200, "text/plain", { ["cache-control"] = "no-cache, private" })
+  local function emit(batch)
+    for _, l in ipairs(batch) do
+      local text = podlog.render(l, o.timestamps, style, offset)
+      if #text >= left then
+        req:write(text:sub(1, left))
+        return false
+      end
+      left = left - #text
+      if not req:write(text) then
+        return false
+      end
+    end
+    return true
+  end
+  local ok = emit(lines)
+  local idle_since = cqueues.monotime()
+  while ok and o.follow and running(pod, index) do
+    cqueues.sleep(0.05)
+    local batch = podlog.select(reader:poll(), { stream = o.stream, since = o.since })
+    if #batch > 0 then
+      idle_since = cqueues.monotime()
+      ok = emit(batch)
+    elseif cut and cqueues.monotime() - idle_since >= (cut.seconds or 0) then
+      req.stream.connection:shutdown()
+      return
+    end
+  end
+  if ok and o.follow then
+    emit(podlog.select(reader:poll(), { stream = o.stream, since = o.since }))
+  end
+  req:write("", true)
+end
+
+return streams

@@ -1,0 +1,150 @@
+--- kwhisk.sim.validate: the API server's checks of names, labels and pods, with its messages,
+-- so a client meets the same 422 causes as on a real cluster.
+local validate = {}
+
+local DNS1123_SUBDOMAIN = "a lowercase RFC 1123 subdomain must consist of lower case "
+  .. "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
+  .. "character (e.g. 'example.com', regex used for validation is "
+  .. "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+local LABEL_VALUE = "a valid label must be an empty string or consist of alphanumeric "
+  .. "characters, '-', '_' or '.', and must start and end with an alphanumeric character "
+  .. "(e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is "
+  .. "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+local NAME_PART = "name part must consist of alphanumeric characters, '-', '_' or '.', and "
+  .. "must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or "
+  .. "'123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+
+local function alnum_ends(s)
+  return s:match("^[%w]") and s:match("[%w]$")
+end
+
+--- nil when s is a DNS-1123 subdomain (pod names), else the reason.
+function validate.subdomain(s)
+  if #s > 253 then
+    return "must be no more than 253 characters"
+  end
+  for label in (s .. "."):gmatch("(.-)%.") do
+    if label == "" or not label:match("^[a-z0-9%-]+$") or not alnum_ends(label) then
+      return DNS1123_SUBDOMAIN
+    end
+  end
+end
+
+--- nil when s is a valid label value, else the reason.
+function validate.label_value(s)
+  if #s > 63 then
+    return "must be no more than 63 characters"
+  end
+  if s ~= "" and (not s:match("^[%w%-_%.]+$") or not alnum_ends(s)) then
+    return LABEL_VALUE
+  end
+end
+
+--- nil when s is a qualified name (label and annotation keys: `[prefix/]name`), else the reason.
+function validate.qualified_name(s)
+  local prefix, name = s:match("^(.*)/(.*)$")
+  if prefix then
+    if prefix == "" then
+      return "prefix part must be non-empty"
+    end
+    local problem = validate.subdomain(prefix)
+    if problem then
+      return "prefix part " .. problem
+    end
+  else
+    name = s
+  end
+  if name == "" then
+    return "name part must be non-empty"
+  end
+  if #name > 63 then
+    return "name part must be no more than 63 characters"
+  end
+  if not name:match("^[%w%-_%.]+$") or not alnum_ends(name) then
+    return NAME_PART
+  end
+end
+
+local function quote(v)
+  return '"' .. tostring(v):gsub('[\\"]', "\\%0") .. '"'
+end
+
+local function invalid(causes, field, value, detail)
+  causes[#causes + 1] = {
+    reason = "FieldValueInvalid", field = field,
+    message = "Invalid value: " .. quote(value) .. ": " .. detail,
+  }
+end
+
+local function required(causes, field)
+  causes[#causes + 1] = { reason = "FieldValueRequired", field = field, message = "Required value" }
+end
+
+--- Checks metadata labels (keys and values) into causes.
+function validate.labels(causes, labels, field)
+  for k, v in pairs(labels or {}) do
+    local problem = validate.qualified_name(k)
+    if problem then
+      invalid(causes, field, k, problem)
+    elseif type(v) ~= "string" then
+      invalid(causes, field .. "." .. k, tostring(v), "label values must be strings")
+    else
+      problem = validate.label_value(v)
+      if problem then
+        invalid(causes, field, v, problem)
+      end
+    end
+  end
+end
+
+--- Checks an object's metadata.name into causes (generateName is not supported).
+function validate.name(causes, name)
+  if type(name) ~= "string" or name == "" then
+    required(causes, "metadata.name")
+    return
+  end
+  local problem = validate.subdomain(name)
+  if problem then
+    invalid(causes, "metadata.name", name, problem)
+  end
+end
+
+--- The causes that make a pod invalid (an empty list when it is valid).
+function validate.pod(pod)
+  local causes = {}
+  local meta = pod.metadata or {}
+  validate.name(causes, meta.name)
+  validate.labels(causes, meta.labels, "metadata.labels")
+  local containers = pod.spec and pod.spec.containers
+  if type(containers) ~= "table" or #containers == 0 then
+    required(causes, "spec.containers")
+    return causes
+  end
+  local seen = {}
+  for i, c in ipairs(containers) do
+    local field = "spec.containers[" .. (i - 1) .. "]"
+    if type(c.name) ~= "string" or c.name == "" then
+      required(causes, field .. ".name")
+    elseif seen[c.name] then
+      causes[#causes + 1] = { reason = "FieldValueDuplicate", field = field .. ".name",
+        message = "Duplicate value: " .. quote(c.name) }
+    end
+    seen[c.name or ""] = true
+    if type(c.image) ~= "string" or c.image == "" then
+      required(causes, field .. ".image")
+    end
+  end
+  return causes
+end
+
+--- The message of a 422 for kind/name with causes, as the API server words it.
+function validate.message(kind, name, causes)
+  local parts = {}
+  for i, c in ipairs(causes) do
+    parts[i] = c.field .. ": " .. c.message
+  end
+  local list = #parts == 1 and parts[1] or "[" .. table.concat(parts, ", ") .. "]"
+  return kind .. " " .. quote(name or "") .. " is invalid: " .. list
+end
+
+return validate
