@@ -11,7 +11,7 @@
 -- opts: mode ("follow" | "poll"), seed, stream ("stdout" | "stderr": only that stream, its
 -- records labelled so; needs the server's stream= support), max_line (bytes; default the
 -- log-max-line setting), pause (seconds between empty polls, default 0.1), retries (drops
--- in a row before giving up, default 10), resume (a cursor from an earlier stream's :cursor(),
+-- in a row before giving up, default 10), backoff_max (seconds, default 2), resume (a cursor from an earlier stream's :cursor(),
 -- instead of since).
 local loop = require "kwhisk.loop"
 local logs = require "kwhisk.logs"
@@ -56,7 +56,7 @@ function logstream.open(client, c, since, opts)
     max_line = opts.max_line or cfg["log-max-line"], pause = opts.pause or 0.1,
     resume = opts.resume, last = since,
     dsec = opts.resume and opts.resume.sec, dcount = opts.resume and opts.resume.count,
-    retries = opts.retries or 10, queue = {}, head = 1, requests = 0, bytes = 0,
+    retries = opts.retries or 10, backoff_max = opts.backoff_max or 2, queue = {}, head = 1, requests = 0, bytes = 0,
     failures = 0, malformed = {},
   }, Stream)
   return self
@@ -151,7 +151,7 @@ function Stream:backoff(err)
   if self.failures > self.retries then
     return err
   end
-  loop.sleep(min(2, 0.05 * 2 ^ (self.failures - 1)))
+  loop.sleep(min(self.backoff_max, 0.05 * 2 ^ (self.failures - 1)))
 end
 
 -- Waits, not past the deadline; false when the deadline came first.
@@ -239,7 +239,7 @@ function Stream:fill_follow(deadline)
   end
 end
 
--- Poll: one whole GET; pause when it had nothing new.
+-- Poll: one GET, read as it arrives (a cut keeps what came whole); pause when nothing new.
 function Stream:fill_poll(deadline)
   while true do
     if deadline and loop.now() >= deadline then
@@ -250,25 +250,32 @@ function Stream:fill_poll(deadline)
       return nil, err
     end
     if response then
-      local body, rerr = response:read_all()
+      local added, rerr = 0, nil
+      while true do
+        local chunk
+        chunk, rerr = response:read()
+        if not chunk then break end
+        self.bytes = self.bytes + #chunk
+        self.reader:feed(chunk)
+        added = added + self:take_records()
+      end
       response:close()
-      if body then
-        self.bytes = self.bytes + #body
-        self.failures = 0
-        self.reader:feed(body)
+      if not rerr then
         self.reader:finish()
-        self:note_malformed()
-        if self:take_records() > 0 then
-          return true
-        end
-        if not pause(self.pause, deadline) then
-          return timed_out()
-        end
-      else
+        added = added + self:take_records()
+      end
+      self:note_malformed()
+      if added > 0 then
+        self.failures = 0
+        return true
+      end
+      if rerr then
         local gave_up = self:backoff(rerr)
         if gave_up then
           return nil, gave_up
         end
+      elseif not pause(self.pause, deadline) then
+        return timed_out()
       end
     end
   end
