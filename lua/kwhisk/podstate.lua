@@ -12,6 +12,9 @@ local type, ipairs, find, ceil, min = type, ipairs, string.find, math.ceil, math
 
 local podstate = {}
 
+-- Seconds a watch may stay silent before the pod is fetched directly.
+local QUIET = 5
+
 -- Waiting reasons that never resolve by themselves, by error kind (SPEC B, C4).
 local IMAGE_REASONS = { ErrImagePull = true, ImagePullBackOff = true, InvalidImageName = true,
                         ErrImageNeverPull = true }
@@ -98,14 +101,22 @@ local function watch_once(conn, path, name, deadline)
   end
   local buffer = ""
   while true do
-    local chunk, rerr = stream:read(deadline)
-    if not chunk then
+    local chunk, rerr = stream:read(min(deadline, loop.now() + QUIET))
+    if not chunk and rerr and rerr.deadline and loop.now() < deadline then
+      -- a quiet watch: look at the pod itself, in case an event went astray
+      local pod, ferr = outcome(conn:get(path .. "/" .. api.escape(name)))
+      if pod or ferr then
+        stream:close()
+        return pod, ferr
+      end
+    elseif not chunk then
       stream:close()
       if rerr and rerr.deadline then
         return false
       end
       return false, rerr
     end
+    chunk = chunk or ""
     buffer = buffer .. chunk
     for line in buffer:gmatch("([^\n]*)\n") do
       local event = json.decode(line)
