@@ -81,10 +81,12 @@ describe("kwhisk.client", function()
   end)
 
   it("reports a create the API refuses as pod_api", function()
-    local c, err = client:run("Bad_Name", "kwhisk/action-lua")
+    sim:fault({ kind = "status", code = 403, method = "POST",
+      path = "/api/v1/namespaces/default/pods", count = 1 })
+    local c, err = client:run("refused", "kwhisk/action-lua")
     assert.is_nil(c)
     assert.equal("pod_api", err.kind)
-    assert.equal(422, err.code)
+    assert.equal(403, err.code)
   end)
 
   it("deletes by labels in one call, and logs and returns errors", function()

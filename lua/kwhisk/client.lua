@@ -217,8 +217,26 @@ function Client:list(labels)
   return out
 end
 
--- Every pod matching labels: one deletecollection, or list-and-delete where the server
--- does not allow it (405).
+-- Every object of a collection matching selector: one deletecollection, or list-and-delete
+-- where the server does not allow it (405).
+local function delete_matching(conn, base, selector)
+  local err = delete(conn, base, { labelSelector = selector })
+  if not (err and err.code == 405) then
+    return err
+  end
+  local list, lerr = conn:get(base, { labelSelector = selector })
+  if not list then
+    return lerr
+  end
+  err = nil
+  for _, item in ipairs(list.items or {}) do
+    err = delete(conn, base .. "/" .. api.escape(item.metadata.name)) or err
+  end
+  return err
+end
+
+-- Every pod (and PDB) matching labels; with ensure_unpaused and the agent, each pod is
+-- resumed first.
 function Client:rm_labels(labels, opts)
   local selector = client.selector(labels)
   if opts.ensure_unpaused and self.config["invoker-agent"].enabled then
@@ -233,16 +251,9 @@ function Client:rm_labels(labels, opts)
       end
     end
   end
-  local err = delete(self.conn, self:pods_path(), { labelSelector = selector })
-  if err and err.code == 405 then
-    local pods
-    pods, err = self:list(labels)
-    for _, c in ipairs(pods or {}) do
-      err = self:rm_name(c.id) or err
-    end
-  end
+  local err = delete_matching(self.conn, self:pods_path(), selector)
   if self.config["pdb-enabled"] then
-    err = delete(self.conn, self:pdbs_path(), { labelSelector = selector }) or err
+    err = delete_matching(self.conn, self:pdbs_path(), selector) or err
   end
   return err
 end
@@ -280,7 +291,9 @@ function Client:agent(verb, c)
   end
   local url = "http://" .. tostring(c.worker_ip) .. ":" .. agent.port .. "/" .. verb .. "/"
     .. api.escape(c.native_id)
-  local response, err = http.request { url = url, connect_timeout = 10, timeout = 30 }
+  -- one short request per call: agents need not keep connections alive
+  local response, err = http.request { url = url, connect_timeout = 10, timeout = 30,
+                                       headers = { "Connection: close" } }
   if not response then
     return nil, errors.new("agent", "invoker agent " .. verb .. " " .. c.id .. ": " .. err.message)
   end

@@ -11,8 +11,8 @@
 -- opts: mode ("follow" | "poll"), seed, stream ("stdout" | "stderr": only that stream, its
 -- records labelled so; needs the server's stream= support), max_line (bytes; default the
 -- log-max-line setting), pause (seconds between empty polls, default 0.1), retries (drops
--- in a row before giving up, default 10), backoff_max (seconds, default 2), resume (a cursor from an earlier stream's :cursor(),
--- instead of since).
+-- in a row before giving up, default 10), backoff_max (seconds, default 2), resume (a
+-- cursor from an earlier stream's :cursor(), instead of since).
 local loop = require "kwhisk.loop"
 local logs = require "kwhisk.logs"
 local time = require "kwhisk.time"
@@ -56,8 +56,8 @@ function logstream.open(client, c, since, opts)
     max_line = opts.max_line or cfg["log-max-line"], pause = opts.pause or 0.1,
     resume = opts.resume, last = since,
     dsec = opts.resume and opts.resume.sec, dcount = opts.resume and opts.resume.count,
-    retries = opts.retries or 10, backoff_max = opts.backoff_max or 2, queue = {}, head = 1, requests = 0, bytes = 0,
-    failures = 0, malformed = {},
+    retries = opts.retries or 10, backoff_max = opts.backoff_max or 2,
+    queue = {}, head = 1, requests = 0, bytes = 0, failures = 0,
   }, Stream)
   return self
 end
@@ -250,7 +250,7 @@ function Stream:fill_poll(deadline)
       return nil, err
     end
     if response then
-      local added, rerr = 0, nil
+      local added, rerr = 0
       while true do
         local chunk
         chunk, rerr = response:read()
