@@ -6,7 +6,8 @@ describe("kwhisk.sim.args", function()
     assert.same({ port = 0, host = "127.0.0.1", namespace = "default", agentPort = 3233 },
       args.parse({}))
     local o = assert(args.parse({ "--port", "8001", "--tls", "--token=t0k", "--kubeconfig",
-      "/tmp/kc", "--split-streams", "--agent-port", "0", "--pod-network", "42" }))
+      "/tmp/kc", "--split-streams", "--agent-port", "0", "--pod-network", "42",
+      "--log-dir", "/tmp/l" }))
     assert.equal(8001, o.port)
     assert.is_true(o.tls)
     assert.is_true(o.splitStreams)
@@ -14,6 +15,7 @@ describe("kwhisk.sim.args", function()
     assert.equal("/tmp/kc", o.kubeconfig)
     assert.equal(0, o.agentPort)
     assert.equal(42, o.podNetwork)
+    assert.equal("/tmp/l", o.logDir)
   end)
 
   it("names the bad argument", function()

@@ -4,46 +4,7 @@ local json = require "kwhisk.json"
 local shell = require "helpers.shell"
 local simh = require "helpers.sim"
 
-local function http(method, url, body, headers)
-  local req = require("http.request").new_from_uri(url)
-  req.headers:upsert(":method", method)
-  for k, v in pairs(headers or {}) do
-    req.headers:upsert(k, v)
-  end
-  if body then
-    req:set_body(type(body) == "string" and body or json.encode(body))
-    req.headers:upsert("content-type", (headers or {})["content-type"] or "application/json")
-  end
-  if url:match("^https") then
-    req.ctx = require("http.tls").new_client_context()
-    req.ctx:setVerify(require("openssl.ssl.context").VERIFY_NONE)
-  end
-  local h, stream = req:go(10)
-  assert(h, tostring(stream))
-  local text = stream:get_body_as_string(10) or ""
-  return tonumber(h:get(":status")), text, h
-end
-
-local function wait_for(fn, seconds)
-  local deadline = os.time() + (seconds or 10)
-  repeat
-    local v = fn()
-    if v then
-      return v
-    end
-    os.execute("sleep 0.05")
-  until os.time() > deadline
-  error("condition not met in time")
-end
-
-local function pod_body(name, image, extra)
-  local pod = { apiVersion = "v1", kind = "Pod", metadata = { name = name, labels = { app = "t" } },
-    spec = { containers = { { name = "user-action", image = image or "nginx" } } } }
-  for k, v in pairs(extra or {}) do
-    pod.metadata[k] = v
-  end
-  return pod
-end
+local http, wait_for, pod_body = simh.http, simh.wait_for, simh.pod
 
 describe("kwhisk sim", function()
   local sim, pods
@@ -60,14 +21,7 @@ describe("kwhisk sim", function()
   end
 
   local function ready(name)
-    return wait_for(function()
-      local p = get_pod(name)
-      for _, c in ipairs(p and p.status.conditions or {}) do
-        if c.type == "Ready" and c.status == "True" then
-          return p
-        end
-      end
-    end)
+    return simh.ready(pods .. "/" .. name)
   end
 
   it("serves discovery", function()

@@ -1,6 +1,9 @@
 --- Spec helper: a simulated cluster (`bin/kwhisk sim`) in a child process on a free port.
 -- `sim.start(args)` returns a handle with url, kubeconfig (path), log (path), fault(spec),
--- faults(), info() and stop(); see kwhisk.sim.start.
+-- faults(), info() and stop(); see kwhisk.sim.start. Also a plain HTTP client (`http`), a
+-- poller (`wait_for`) and a pod body (`pod`) for specs that talk to it.
+local json = require "kwhisk.json"
+
 local sim = {}
 
 --- Starts a sim with extra command line flags (a list); raises when it does not come up.
@@ -11,6 +14,65 @@ end
 --- True when kubectl is installed.
 function sim.has_kubectl()
   return os.execute("command -v kubectl >/dev/null 2>&1") == 0
+end
+
+--- One HTTP request (http or https, certificates not checked: the sim's own CA). body: a
+-- string, or a table sent as JSON. Returns the status (a number), the body and the headers.
+function sim.http(method, url, body, headers)
+  local req = require("http.request").new_from_uri(url)
+  req.headers:upsert(":method", method)
+  for k, v in pairs(headers or {}) do
+    req.headers:upsert(k, v)
+  end
+  if body then
+    req:set_body(type(body) == "string" and body or json.encode(body))
+    req.headers:upsert("content-type", (headers or {})["content-type"] or "application/json")
+  end
+  if url:match("^https") then
+    req.ctx = require("http.tls").new_client_context()
+    req.ctx:setVerify(require("openssl.ssl.context").VERIFY_NONE)
+  end
+  local h, stream = req:go(10)
+  assert(h, tostring(stream))
+  local text = stream:get_body_as_string(10) or ""
+  return tonumber(h:get(":status")), text, h
+end
+
+--- Calls fn every 50 ms until it returns a true value, which it returns; raises after
+-- `seconds` (default 10).
+function sim.wait_for(fn, seconds)
+  local deadline = os.time() + (seconds or 10)
+  repeat
+    local v = fn()
+    if v then
+      return v
+    end
+    os.execute("sleep 0.05")
+  until os.time() > deadline
+  error("condition not met in time")
+end
+
+--- A pod body: name, image (default nginx), extra metadata fields (e.g. annotations).
+function sim.pod(name, image, extra)
+  local pod = { apiVersion = "v1", kind = "Pod", metadata = { name = name, labels = { app = "t" } },
+    spec = { containers = { { name = "user-action", image = image or "nginx" } } } }
+  for k, v in pairs(extra or {}) do
+    pod.metadata[k] = v
+  end
+  return pod
+end
+
+--- Waits until the pod at url (…/pods/<name>) is Ready; returns it decoded.
+function sim.ready(url, seconds)
+  return sim.wait_for(function()
+    local code, text = sim.http("GET", url)
+    local p = code == 200 and json.decode(text)
+    for _, c in ipairs(p and p.status.conditions or {}) do
+      if c.type == "Ready" and c.status == "True" then
+        return p
+      end
+    end
+  end, seconds)
 end
 
 return sim

@@ -5,13 +5,14 @@ local args = {}
 args.USAGE = [[
 usage: kwhisk sim [--port N] [--host 127.0.0.1] [--kubeconfig PATH] [--tls] [--token T]
                   [--namespace default] [--agent-port N] [--pod-network N] [--split-streams]
-                  [--bookmark-interval SECONDS]
+                  [--bookmark-interval SECONDS] [--log-dir DIR]
 ]]
 
 local FLAGS = { tls = true, ["split-streams"] = true }
 local NUMBERS = { port = { 0, 65535 }, ["agent-port"] = { 0, 65535 },
   ["pod-network"] = { 2, 254 }, ["bookmark-interval"] = { 0.01, 3600 } }
-local STRINGS = { host = true, kubeconfig = true, token = true, namespace = true }
+local STRINGS = { host = true, kubeconfig = true, token = true, namespace = true,
+  ["log-dir"] = true }
 
 local function key(name)
   return (name:gsub("%-(%a)", string.upper))

@@ -128,8 +128,8 @@ end
 function cluster:start_runtime(pod, on_ready)
   local c = pod.spec.containers[1]
   local code = string.format("package.path=%q package.cpath=%q "
-    .. "require('kwhisk.sim.runtime').main(%q, 8080, %q)", package.path, package.cpath,
-    pod.status.podIP, self:log_path(pod, c.name))
+    .. "require('kwhisk.sim.runtime').main(%q, 8080, %q, %d)", package.path, package.cpath,
+    pod.status.podIP, self:log_path(pod, c.name), unistd.getpid())
   local pid = unistd.fork()
   if pid == 0 then
     -- The sim blocks SIGINT/SIGTERM to take them as events; the runtime must die by them.

@@ -1,6 +1,7 @@
 --- kwhisk.sim.http: one request as the sim's handlers see it (method, path, query, body) and
 -- the ways to answer it (JSON, Status, plain text, chunks), with the transport faults (a reset
 -- after K bytes) applied where the bytes are written.
+local errno = require "cqueues.errno"
 local headers_new = require("http.headers").new
 local http_util = require "http.util"
 local json = require "kwhisk.json"
@@ -80,6 +81,32 @@ function request:write(data, last)
   self.sent = self.sent + #data
   local ok = self.stream:write_chunk(data, last or false)
   return ok ~= nil
+end
+
+--- True when the client has closed the connection (or it failed). Long answers (follow,
+-- watch) ask this while they have nothing to write, since only a write would notice.
+function request:client_gone()
+  local conn = self.stream.connection
+  if conn.version >= 2 then
+    return self.stream.state == "closed"
+  end
+  local sock = conn.socket
+  if not sock then
+    return true
+  end
+  -- A non-blocking peek: bytes read (a pipelined request) go back into the buffer; no bytes
+  -- and no EAGAIN means end of file or an error.
+  local data, e1, e2 = sock:recv(-4096)
+  if data then
+    sock:unget(data)
+    return false
+  end
+  local why = type(e2) == "number" and e2 or e1
+  if why == errno.EAGAIN then
+    sock:clearerr("r")
+    return false
+  end
+  return true
 end
 
 --- Answers a whole body of content_type.

@@ -1,6 +1,7 @@
 --- kwhisk.sim: the simulated cluster. `main(argv)` is `kwhisk sim` (serve until SIGINT or
 -- SIGTERM); `start{...}` runs `kwhisk sim` as a child process for specs and examples and
--- returns a handle with its url, kubeconfig path, faults and stop().
+-- returns a handle with its url, kubeconfig path, faults and stop(); that child gets SIGTERM
+-- when the process that started it ends, so an aborted spec run leaves no sim behind.
 local sim = {}
 
 --- Runs `kwhisk sim` with argv (the arguments after `sim`); returns the exit status.
@@ -30,13 +31,14 @@ function sim.main(argv)
     io.stdout:write("kwhisk sim: stopping\n")
     s.stop()
   end)
-  -- A failure in one task is reported and the others go on serving.
-  repeat
-    local ok, lerr = cq:loop()
+  -- A failure in one task is reported and the others go on serving. Once stopped, streams
+  -- still open (follows, watches) end with the process.
+  while not s.stopped do
+    local ok, lerr = cq:step(1)
     if not ok then
       io.stderr:write("kwhisk sim: ", tostring(lerr), "\n")
     end
-  until ok
+  end
   return 0
 end
 
@@ -90,8 +92,8 @@ end
 --- Stops the sim (SIGTERM) and waits for it to exit.
 function handle:stop()
   if self.pid then
-    os.execute("kill " .. self.pid .. " 2>/dev/null; while kill -0 " .. self.pid
-      .. " 2>/dev/null; do sleep 0.05; done")
+    require("posix.signal").kill(self.pid, require("posix.signal").SIGTERM)
+    require("posix.sys.wait").wait(self.pid)
     self.pid = nil
     os.execute("rm -rf " .. quote(self.dir))
   end
@@ -117,6 +119,28 @@ local function read_file(path)
   return s
 end
 
+-- Runs bin with argv (bin's own argv[1..]) in a child process that writes stdout and stderr
+-- to log_path and gets SIGTERM when this process ends; returns its pid.
+local function spawn(bin, argv, log_path)
+  local unistd = require "posix.unistd"
+  local fcntl = require "posix.fcntl"
+  local parent = unistd.getpid()
+  local pid = assert(unistd.fork())
+  if pid == 0 then
+    require("kwhisk.sim.lifeline").die_with_parent(parent, require("posix.signal").SIGTERM)
+    local fd = fcntl.open(log_path, fcntl.O_WRONLY + fcntl.O_CREAT + fcntl.O_TRUNC,
+      tonumber("644", 8))
+    if fd then
+      unistd.dup2(fd, 1)
+      unistd.dup2(fd, 2)
+    end
+    argv[0] = bin
+    unistd.execp(bin, argv)
+    unistd._exit(127)
+  end
+  return pid
+end
+
 --- Starts `kwhisk sim` in a child process and waits until it serves. opts: args (a list of
 -- extra flags, e.g. {"--tls", "--token", "t"}), bin (the kwhisk command), timeout (seconds).
 -- Returns a handle (url, kubeconfig, log, pid, fault, faults, info, stop) or nil, message.
@@ -128,14 +152,13 @@ function sim.start(opts)
   local dir = assert(io.popen("mktemp -d -t kwhisk-simh.XXXXXX")):read("*l")
   local self = setmetatable({ dir = dir, kubeconfig = dir .. "/kubeconfig",
     log = dir .. "/sim.log" }, handle)
-  local words = {}
-  for i, a in ipairs(opts.args or {}) do
-    words[i] = quote(a)
+  -- Logs under the handle's directory, so stop() cleans up even after a killed sim.
+  local argv = { "sim", "--port", "0", "--kubeconfig", self.kubeconfig, "--log-dir",
+    dir .. "/logs" }
+  for _, a in ipairs(opts.args or {}) do
+    argv[#argv + 1] = a
   end
-  local command = string.format("%s sim --port 0 --kubeconfig %s %s >%s 2>&1 & echo $!",
-    quote(opts.bin or source_bin()), quote(self.kubeconfig), table.concat(words, " "),
-    quote(self.log))
-  self.pid = tonumber(assert(io.popen(command)):read("*l"))
+  self.pid = spawn(opts.bin or source_bin(), argv, self.log)
   local deadline = os.time() + (opts.timeout or 20)
   while os.time() <= deadline do
     local text = read_file(self.kubeconfig)
@@ -144,7 +167,8 @@ function sim.start(opts)
       self.url = config.clusters[1].cluster.server
       return self
     end
-    if os.execute("kill -0 " .. self.pid .. " 2>/dev/null") ~= 0 then
+    if require("posix.sys.wait").wait(self.pid, require("posix.sys.wait").WNOHANG) ~= 0 then
+      self.pid = nil
       break
     end
     os.execute("sleep 0.05")

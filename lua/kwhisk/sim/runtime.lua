@@ -99,12 +99,16 @@ local function run(state, stream)
   reply(stream, 200, result)
 end
 
---- Serves the runtime on host:port, logging to the CRI file log_path; returns when stopped.
-function runtime.main(host, port, log_path)
+--- Serves the runtime on host:port, logging to the CRI file log_path, until stopped or until
+-- the process parent_pid (the sim that forked it) is gone.
+function runtime.main(host, port, log_path, parent_pid)
+  -- SIGKILL: a suspended (stopped) runtime would only keep any other signal pending.
+  require("kwhisk.sim.lifeline").die_with_parent(parent_pid, require("posix.signal").SIGKILL)
   local log = assert(podlog.writer(log_path))
   local state = { log = log, env = action_env(log) }
   local server = assert(require("http.server").listen({
-    host = host, port = port, reuseaddr = true,
+    -- tls = false: otherwise lua-http makes a self-signed key for every runtime (~0.2 s).
+    host = host, port = port, reuseaddr = true, tls = false,
     onstream = function(_, stream)
       local headers = stream:get_headers()
       local path, method = headers:get(":path"), headers:get(":method")

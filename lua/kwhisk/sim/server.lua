@@ -326,7 +326,7 @@ local function listen_agent(sim, opts)
   for attempt = 0, 40 do
     local net = opts.podNetwork or (first + attempt * 7) % 230 + 20
     local s = http_server.listen({ host = "127." .. net .. ".0.1", port = opts.agentPort,
-      reuseaddr = false, cq = sim.cq,
+      reuseaddr = false, tls = false, cq = sim.cq,
       onstream = function(_, stream) agent_handle(sim, stream) end })
     local ok, err = s:listen()
     if ok then
@@ -346,7 +346,16 @@ end
 --- Starts a sim in the cqueues controller cq. opts as from kwhisk.sim.args. Returns the sim
 -- (url, port, cluster, faults, stop()) or nil, message.
 function server.start(cq, opts)
-  local dir = assert(io.popen("mktemp -d -t kwhisk-sim.XXXXXX")):read("*l")
+  -- Container logs go to --log-dir (kept at stop) or to a directory of the sim's own.
+  local dir, own_dir = opts.logDir, not opts.logDir
+  if own_dir then
+    dir = assert(io.popen("mktemp -d -t kwhisk-sim.XXXXXX")):read("*l")
+  else
+    local made, merr, code = require("posix.sys.stat").mkdir(dir, tonumber("700", 8))
+    if not made and code ~= require("posix.errno").EEXIST then
+      return nil, "cannot make the log directory " .. dir .. ": " .. tostring(merr)
+    end
+  end
   local sim = { cq = cq, host = opts.host, token = opts.token, namespace = opts.namespace,
     faults = faults_new(), body_limit = opts.bodyLimit or BODY_LIMIT, log_dir = dir,
     split_streams = opts.splitStreams, bookmark_interval = opts.bookmarkInterval or 5,
@@ -386,7 +395,9 @@ function server.start(cq, opts)
     sim.cluster:shutdown()
     api:close()
     agent:close()
-    os.execute("rm -rf '" .. dir .. "'")
+    if own_dir then
+      os.execute("rm -rf '" .. dir .. "'")
+    end
   end
   if opts.kubeconfig then
     local wok, werr = write_kubeconfig(sim, opts.kubeconfig)

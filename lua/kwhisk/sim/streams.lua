@@ -12,6 +12,8 @@ local status = require "kwhisk.sim.status"
 local streams = {}
 
 local PREFIX = "sim.kwhisk.io/"
+-- How often (seconds) an idle watch checks that its client is still there.
+local CLIENT_CHECK = 1
 
 local function gone_status(rv, current)
   return status.new(410, "too old resource version: " .. rv .. " (" .. current .. ")", "Expired")
@@ -72,6 +74,7 @@ function streams.watch(sim, req, resource, ns)
   end)
   local deadline = cqueues.monotime() + (tonumber(q.timeoutSeconds) or 1800)
   local bookmarks = q.allowWatchBookmarks == "true"
+  local next_bookmark = cqueues.monotime() + sim.bookmark_interval
   local kind = resources.kinds[resource]
   local ok = true
   for _, e in ipairs(initial) do
@@ -83,10 +86,15 @@ function streams.watch(sim, req, resource, ns)
       break
     end
     if #queue == 0 then
-      local signalled = cond:wait(math.min(left, sim.bookmark_interval))
-      if not signalled and bookmarks and #queue == 0 then
+      local signalled = cond:wait(math.max(0.01, math.min(left,
+        next_bookmark - cqueues.monotime(), CLIENT_CHECK)))
+      ok = signalled or not req:client_gone()
+      if ok and bookmarks and #queue == 0 and cqueues.monotime() >= next_bookmark then
         ok = req:write(event_line("BOOKMARK", { kind = kind.kind, apiVersion = kind.version,
           metadata = { resourceVersion = tostring(sim.cluster.store.rv) } }))
+      end
+      if cqueues.monotime() >= next_bookmark then
+        next_bookmark = cqueues.monotime() + sim.bookmark_interval
       end
     end
     local batch = queue
@@ -247,6 +255,9 @@ function streams.log(sim, req, ns, name)
   local idle_since = cqueues.monotime()
   while ok and o.follow and running(pod, index) do
     cqueues.sleep(0.05)
+    if req:client_gone() then
+      return
+    end
     local batch = podlog.select(reader:poll(), { stream = o.stream, since = o.since })
     if #batch > 0 then
       idle_since = cqueues.monotime()

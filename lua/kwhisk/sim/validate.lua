@@ -1,5 +1,8 @@
 --- kwhisk.sim.validate: the API server's checks of names, labels and pods, with its messages,
--- so a client meets the same 422 causes as on a real cluster.
+-- so a client meets the same 422 causes as on a real cluster. The rules themselves are
+-- kwhisk.names'; this module adds the API server's wording and the pod-level checks.
+local names = require "kwhisk.names"
+
 local validate = {}
 
 local DNS1123_SUBDOMAIN = "a lowercase RFC 1123 subdomain must consist of lower case "
@@ -14,19 +17,13 @@ local NAME_PART = "name part must consist of alphanumeric characters, '-', '_' o
   .. "must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or "
   .. "'123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
 
-local function alnum_ends(s)
-  return s:match("^[%w]") and s:match("[%w]$")
-end
-
 --- nil when s is a DNS-1123 subdomain (pod names), else the reason.
 function validate.subdomain(s)
   if #s > 253 then
     return "must be no more than 253 characters"
   end
-  for label in (s .. "."):gmatch("(.-)%.") do
-    if label == "" or not label:match("^[a-z0-9%-]+$") or not alnum_ends(label) then
-      return DNS1123_SUBDOMAIN
-    end
+  if not names.is_dns1123_subdomain(s) then
+    return DNS1123_SUBDOMAIN
   end
 end
 
@@ -35,7 +32,7 @@ function validate.label_value(s)
   if #s > 63 then
     return "must be no more than 63 characters"
   end
-  if s ~= "" and (not s:match("^[%w%-_%.]+$") or not alnum_ends(s)) then
+  if names.label_value_error(s) then
     return LABEL_VALUE
   end
 end
@@ -60,7 +57,8 @@ function validate.qualified_name(s)
   if #name > 63 then
     return "name part must be no more than 63 characters"
   end
-  if not name:match("^[%w%-_%.]+$") or not alnum_ends(name) then
+  -- name holds no '/', so kwhisk.names judges it as a bare qualified-name part
+  if names.label_key_error(name) then
     return NAME_PART
   end
 end
