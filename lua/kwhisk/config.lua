@@ -3,7 +3,7 @@
 -- bytes, the pod template as text. Every mistake names the key, the value and what was
 -- expected, so a typo never turns silently into a default.
 local quantity = require "kwhisk.quantity"
-local failure = require "kwhisk.failure"
+local errors = require "kwhisk.errors"
 
 local error, pairs, setmetatable, getmetatable = error, pairs, setmetatable, getmetatable
 local tonumber, tostring, type = tonumber, tostring, type
@@ -230,7 +230,7 @@ local function closest(name)
 end
 
 local function invalid(message)
-  return nil, failure.new("invalid", "config: " .. message)
+  return nil, errors.new("invalid", "config: " .. message)
 end
 
 local function unknown(path)

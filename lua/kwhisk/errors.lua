@@ -18,6 +18,9 @@ errors.kinds = {
   config = true,
   -- the client's operations (SPEC A6, A7, C3)
   pod_api = true, image_pull = true, command_not_found = true, ready_timeout = true,
+  unschedulable = true, crash_loop = true, agent = true,
+  -- a pod policy that failed or built an invalid pod
+  policy = true,
 }
 
 local Error = {}

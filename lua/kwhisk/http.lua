@@ -100,12 +100,17 @@ local function closed(self)
 end
 
 --- The next chunk of the body; nil at the end, or nil, err when the transfer failed.
-function Stream:read()
+-- With a deadline (a loop.now() value): nil, err of kind "timeout" with err.deadline set
+-- once it passed with nothing to read; the stream stays usable.
+function Stream:read(deadline)
   local req = self.req
   if not req then
     return closed(self)
   end
-  loop.await(req, has_data)
+  if not loop.await(req, has_data, deadline) then
+    return nil, errors.new("timeout", shown(self.options) .. ": nothing arrived in time",
+      { deadline = true })
+  end
   if self.req ~= req then -- closed while we waited
     return closed(self)
   end

@@ -11,7 +11,13 @@ local parts = {
   time = true, logline = true, logs = true, json = true, yaml = true, names = true, sim = true,
   config = true, policy = true, quantity = true,
   errors = true, http = true, loop = true, api = true, kubeconfig = true, fs = true,
+  container = true, logstream = true, podstate = true, collect = true,
 }
+
+--- A client of the cluster the configuration names (kwhisk.client.new).
+function kwhisk.client(cfg, options)
+  return require("kwhisk.client").new(cfg, options)
+end
 
 --- Runs fn(...) as a task (kwhisk.loop); task:wait() returns fn's results.
 function kwhisk.spawn(fn, ...)

@@ -56,7 +56,9 @@ local function add_timer(deadline, co)
   while i > 0 and timers[i][1] > deadline do
     i = i - 1
   end
-  tinsert(timers, i + 1, { deadline, co })
+  local entry = { deadline, co }
+  tinsert(timers, i + 1, entry)
+  return entry
 end
 
 local function fire_timers()
@@ -103,18 +105,45 @@ function loop.start(options)
   return transport:request(options)
 end
 
---- Waits until ready(req) is true or req is closed: yields inside a task, runs the
--- scheduler outside.
-function loop.await(req, ready)
-  while not (req:closed() or ready(req)) do
-    local co = running()
-    if tasks[co] then
-      waiting[req:id()] = co
-      yield()
-    else
-      turn()
+local function cancel_timer(entry)
+  for i = 1, #timers do
+    if timers[i] == entry then
+      tremove(timers, i)
+      return
     end
   end
+end
+
+-- One wait of a task on req, woken by the transfer or, when given, by the deadline.
+local function task_wait(co, req, deadline)
+  local id = req:id()
+  waiting[id] = co
+  local entry = deadline and add_timer(deadline, co)
+  yield()
+  if waiting[id] == co then
+    waiting[id] = nil
+  end
+  if entry then
+    cancel_timer(entry) -- so a stale timer never wakes the task from a later wait
+  end
+end
+
+--- Waits until ready(req) is true or req is closed: yields inside a task, runs the
+-- scheduler outside. With a deadline (a loop.now() value) it also returns once that
+-- passed; the result is true when ready or closed, false at the deadline.
+function loop.await(req, ready, deadline)
+  while not (req:closed() or ready(req)) do
+    if deadline and now() >= deadline then
+      return false
+    end
+    local co = running()
+    if tasks[co] then
+      task_wait(co, req, deadline)
+    else
+      turn(deadline and min(MAX_WAIT, max(0, deadline - now())) or nil)
+    end
+  end
+  return true
 end
 
 --- Wakes whoever waits on req (it is being closed, so they must look again).

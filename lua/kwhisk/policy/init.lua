@@ -4,7 +4,7 @@
 -- hands it the parsed template and the seed's builder as `ctx.default`, and validates what
 -- it returns before anything reaches the API server.
 local config = require "kwhisk.config"
-local failure = require "kwhisk.failure"
+local errors = require "kwhisk.errors"
 local quantity = require "kwhisk.quantity"
 local openwhisk = require "kwhisk.policy.openwhisk"
 local template = require "kwhisk.policy.template"
@@ -17,7 +17,7 @@ local policy = {}
 local cache = {}
 
 local function policy_error(message)
-  return nil, failure.new("policy", message)
+  return nil, errors.new("policy", message)
 end
 
 local function checked(p, label)

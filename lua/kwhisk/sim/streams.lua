@@ -229,7 +229,8 @@ function streams.log(sim, req, ns, name)
       .. "\" is waiting to start: " .. (WAITING_TEXT[waiting.reason] or waiting.reason)))
   end
   local annotations = pod.metadata.annotations or {}
-  local style = annotations[PREFIX .. "log-timestamps"] == "trimmed" and "trimmed" or "fixed"
+  local style = ({ trimmed = "trimmed", seconds = "seconds" })[
+    annotations[PREFIX .. "log-timestamps"]] or "fixed"
   local offset = offset_minutes(annotations[PREFIX .. "log-offset"])
   local reader = podlog.reader(sim.cluster:log_path(pod, c.name))
   local lines = podlog.select(reader:poll(), o)

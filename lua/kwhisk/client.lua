@@ -1,0 +1,339 @@
+--- kwhisk.client: the Kubernetes client of an invoker (SPEC A6, C3-C6). Runs action pods
+-- built by the configured policy, waits for them to be Ready (watching, failing fast), and
+-- deletes, labels, suspends, resumes and reads the logs of them.
+--
+--   local client, err = kwhisk.client(config)    -- config table, YAML path, or config.load's
+--   client:run(name, image, {memory, env, labels, keep}) -> container | nil, err
+--   client:rm(container | name | labels, {ensure_unpaused}) -> ok, err
+--   client:suspend(c) / client:resume(c) / client:add_label(c, labels) -> true | nil, err
+--   client:logs(c, since, {mode = "follow" | "poll", stream, seed}) -> iterator
+local config = require "kwhisk.config"
+local kubeconfig = require "kwhisk.kubeconfig"
+local api = require "kwhisk.api"
+local loop = require "kwhisk.loop"
+local http = require "kwhisk.http"
+local errors = require "kwhisk.errors"
+local names = require "kwhisk.names"
+local policy = require "kwhisk.policy"
+local quantity = require "kwhisk.quantity"
+local podstate = require "kwhisk.podstate"
+local logstream = require "kwhisk.logstream"
+
+local type, pairs, ipairs, next, tostring, error, setmetatable, concat, sort =
+  type, pairs, ipairs, next, tostring, error, setmetatable, table.concat, table.sort
+
+local client = {}
+
+local Client = {}
+Client.__index = Client
+
+function Client:__tostring()
+  return "kwhisk client (" .. self.conn.server .. ", namespace " .. self.namespace .. ")"
+end
+
+local DEFAULT_MEMORY = 256 * 1024 * 1024
+
+--- A client from a configuration (a table, a YAML path, or config.load's result) and
+-- options: log (function(line) receiving client log lines; default stderr), api (options of
+-- kwhisk.api.new). Returns the client, or nil and an error value.
+function client.new(cfg, options)
+  options = options or {}
+  if type(options) ~= "table" then
+    error("bad argument #2 to 'client' (table expected, got " .. type(options) .. ")", 2)
+  end
+  if not config.is_config(cfg) then
+    local err
+    cfg, err = config.load(cfg)
+    if not cfg then
+      return nil, err
+    end
+  end
+  local connection, err = kubeconfig.load(cfg.kubeconfig, { context = cfg.context })
+  if not connection then
+    return nil, err
+  end
+  local api_options = { connect_timeout = cfg.timeouts.logs, read_timeout = cfg.timeouts.logs }
+  for k, v in pairs(options.api or {}) do
+    api_options[k] = v
+  end
+  local self = setmetatable({ config = cfg, conn = api.new(connection, api_options),
+    log = options.log or function(line) io.stderr:write("kwhisk: ", line, "\n") end }, Client)
+  self.namespace = cfg["action-namespace"] or connection.namespace or "default"
+  return self
+end
+
+function Client:pods_path(name)
+  local base = api.path("api", "v1", "namespaces", self.namespace, "pods")
+  return name and base .. "/" .. api.escape(name) or base
+end
+
+function Client:pdbs_path(name)
+  local base = api.path("apis", "policy", "v1", "namespaces", self.namespace,
+    "poddisruptionbudgets")
+  return name and base .. "/" .. api.escape(name) or base
+end
+
+-- The container of a Ready pod (SPEC A6): native_id without its runtime prefix (C6).
+local function container_of(pod)
+  local status = pod.status or {}
+  local cs = status.containerStatuses and status.containerStatuses[1] or {}
+  local native = (cs.containerID or ""):gsub("^[%w%-]+://", "")
+  return { id = pod.metadata.name, name = pod.metadata.name,
+           address = { host = status.podIP, port = 8080 },
+           worker_ip = status.hostIP, native_id = native }
+end
+
+--- The pod's events as {type, reason, message} tables, oldest first (empty when unknown).
+function Client:events(name)
+  local list = self.conn:get(api.path("api", "v1", "namespaces", self.namespace, "events"),
+    { fieldSelector = "involvedObject.name=" .. name })
+  local out = {}
+  for _, e in ipairs(type(list) == "table" and list.items or {}) do
+    out[#out + 1] = { type = e.type, reason = e.reason, message = e.message }
+  end
+  return out
+end
+
+-- A failure of run(): the pod's events in the error, and the pod removed unless kept.
+function Client:failed_run(name, err, keep)
+  local events = self:events(name)
+  local lines = {}
+  for i, e in ipairs(events) do
+    lines[i] = (e.reason or "?") .. ": " .. (e.message or "")
+  end
+  local message = "pod " .. name .. ": " .. err.message
+  if #lines > 0 then
+    message = message .. " (events: " .. concat(lines, "; ") .. ")"
+  end
+  local e = errors.new(err.kind, message, { status = err.status, code = err.code,
+                                            events = events, cause = err })
+  if not keep then
+    self:rm(name)
+  end
+  return nil, e
+end
+
+local function check_run_args(name, image, opts)
+  if type(name) ~= "string" then
+    error("bad argument #1 to 'run' (string expected, got " .. type(name) .. ")", 3)
+  end
+  if type(image) ~= "string" then
+    error("bad argument #2 to 'run' (string expected, got " .. type(image) .. ")", 3)
+  end
+  if opts ~= nil and type(opts) ~= "table" then
+    error("bad argument #3 to 'run' (table expected, got " .. type(opts) .. ")", 3)
+  end
+  opts = opts or {}
+  local memory = opts.memory or DEFAULT_MEMORY
+  if type(memory) == "string" then
+    local bytes, err = quantity.parse_size(memory)
+    if not bytes then
+      error("bad argument #3 to 'run' (opts.memory: " .. tostring(err) .. ")", 3)
+    end
+    memory = bytes
+  end
+  if type(memory) ~= "number" or memory < 1024 * 1024 then
+    error("bad argument #3 to 'run' (opts.memory: size of at least 1Mi expected)", 3)
+  end
+  return opts, memory
+end
+
+--- Builds the pod (and PDB) with the configured policy, creates them and waits until the pod
+-- is Ready. Every failure is an error value (kinds pod_api, image_pull, command_not_found,
+-- ready_timeout, unschedulable, crash_loop, policy) carrying the pod's events; the failed
+-- pod is deleted unless opts.keep or the keep-failed-pods setting.
+function Client:run(name, image, opts)
+  local memory
+  opts, memory = check_run_args(name, image, opts)
+  local keep = opts.keep or self.config["keep-failed-pods"]
+  local pod, pdb = policy.build(name, image, memory, opts.env or {}, opts.labels or {},
+    self.config)
+  if not pod then
+    return nil, pdb
+  end
+  local deadline = loop.now() + self.config.timeouts.run
+  local created, err = self.conn:create(self:pods_path(), pod)
+  if not created then
+    return self:failed_run(name, errors.new("pod_api", "create: " .. err.message,
+      { status = err.status, code = err.code }), keep or err.kind == "conflict")
+  end
+  if pdb then
+    created, err = self.conn:create(self:pdbs_path(), pdb)
+    if not created then
+      return self:failed_run(name, errors.new("pod_api", "create PDB: " .. err.message,
+        { status = err.status, code = err.code }), keep)
+    end
+  end
+  local ready
+  ready, err = podstate.wait_ready(self.conn, self.namespace, name, deadline)
+  if not ready then
+    return self:failed_run(name, err, keep)
+  end
+  return container_of(ready)
+end
+
+local function report(self, err)
+  if err then
+    self.log(err.message)
+  end
+  return err == nil, err
+end
+
+-- DELETE that counts a missing object as deleted.
+local function delete(conn, path, query)
+  local ok, err = conn:delete(path, query)
+  if not ok and err.kind ~= "not_found" then
+    return err
+  end
+end
+
+function Client:rm_name(name)
+  local err = delete(self.conn, self:pods_path(name))
+  if self.config["pdb-enabled"] then
+    err = delete(self.conn, self:pdbs_path(name)) or err
+  end
+  return err
+end
+
+--- "k1=v1,k2=v2" in key order.
+function client.selector(labels)
+  local parts = {}
+  for k, v in pairs(labels) do
+    parts[#parts + 1] = tostring(k) .. "=" .. tostring(v)
+  end
+  sort(parts)
+  return concat(parts, ",")
+end
+
+function Client:list(labels)
+  local list, err = self.conn:get(self:pods_path(), { labelSelector = client.selector(labels) })
+  if not list then
+    return nil, err
+  end
+  local out = {}
+  for i, pod in ipairs(list.items or {}) do
+    out[i] = container_of(pod)
+  end
+  return out
+end
+
+-- Every object of a collection matching selector: one deletecollection, or list-and-delete
+-- where the server does not allow it (405).
+local function delete_matching(conn, base, selector)
+  local err = delete(conn, base, { labelSelector = selector })
+  if not (err and err.code == 405) then
+    return err
+  end
+  local list, lerr = conn:get(base, { labelSelector = selector })
+  if not list then
+    return lerr
+  end
+  err = nil
+  for _, item in ipairs(list.items or {}) do
+    err = delete(conn, base .. "/" .. api.escape(item.metadata.name)) or err
+  end
+  return err
+end
+
+-- Every pod (and PDB) matching labels; with ensure_unpaused and the agent, each pod is
+-- resumed first.
+function Client:rm_labels(labels, opts)
+  local selector = client.selector(labels)
+  if opts.ensure_unpaused and self.config["invoker-agent"].enabled then
+    local pods, err = self:list(labels)
+    if not pods then
+      return err
+    end
+    for _, c in ipairs(pods) do
+      local _, rerr = self:resume(c)
+      if rerr then
+        self.log(rerr.message)
+      end
+    end
+  end
+  local err = delete_matching(self.conn, self:pods_path(), selector)
+  if self.config["pdb-enabled"] then
+    err = delete_matching(self.conn, self:pdbs_path(), selector) or err
+  end
+  return err
+end
+
+--- Deletes a container (or a pod by name, with its PDB), or every pod matching a label map.
+-- opts.ensure_unpaused: resume each matching pod first (with the invoker agent). Errors are
+-- logged and returned: true | false, err.
+function Client:rm(target, opts)
+  opts = opts or {}
+  if type(opts) ~= "table" then
+    error("bad argument #2 to 'rm' (table expected, got " .. type(opts) .. ")", 2)
+  end
+  if type(target) == "string" then
+    return report(self, self:rm_name(target))
+  elseif type(target) == "table" and type(target.id) == "string" then
+    return report(self, self:rm_name(target.id))
+  elseif type(target) == "table" and next(target) ~= nil then
+    return report(self, self:rm_labels(target, opts))
+  end
+  error("bad argument #1 to 'rm' (container, pod name or non-empty label map expected)", 2)
+end
+
+local function check_container(c, fname)
+  if type(c) ~= "table" or type(c.id) ~= "string" then
+    error("bad argument #1 to '" .. fname .. "' (container expected, got " .. type(c) .. ")", 3)
+  end
+end
+
+-- GET http://<worker_ip>:<port>/<verb>/<native_id> (SPEC A6): 204, or 500 with a message.
+function Client:agent(verb, c)
+  check_container(c, verb)
+  local agent = self.config["invoker-agent"]
+  if not agent.enabled then
+    return true
+  end
+  local url = "http://" .. tostring(c.worker_ip) .. ":" .. agent.port .. "/" .. verb .. "/"
+    .. api.escape(c.native_id)
+  -- one short request per call: agents need not keep connections alive
+  local response, err = http.request { url = url, connect_timeout = 10, timeout = 30,
+                                       headers = { "Connection: close" } }
+  if not response then
+    return nil, errors.new("agent", "invoker agent " .. verb .. " " .. c.id .. ": " .. err.message)
+  end
+  if response.status ~= 204 and response.status ~= 200 then
+    return nil, errors.new("agent", "invoker agent " .. verb .. " " .. c.id .. ": HTTP "
+      .. response.status .. ": " .. response.body:sub(1, 512), { code = response.status })
+  end
+  return true
+end
+
+function Client:suspend(c)
+  return self:agent("suspend", c)
+end
+
+function Client:resume(c)
+  return self:agent("resume", c)
+end
+
+--- Adds labels to the container's pod by a merge PATCH, after checking every key and value.
+function Client:add_label(c, labels)
+  check_container(c, "add_label")
+  if type(labels) ~= "table" then
+    error("bad argument #2 to 'add_label' (table expected, got " .. type(labels) .. ")", 2)
+  end
+  local why = names.labels_error(labels)
+  if why then
+    return nil, errors.new("invalid", "add_label " .. c.id .. ": " .. why)
+  end
+  local patched, err = self.conn:patch(self:pods_path(c.id), { metadata = { labels = labels } })
+  if not patched then
+    return nil, err
+  end
+  return true
+end
+
+--- An iterator of the container's log records after since (a time or nil); see
+-- kwhisk.logstream for the modes and options.
+function Client:logs(c, since, opts)
+  check_container(c, "logs")
+  return logstream.open(self, c, since, opts)
+end
+
+return client

@@ -1,0 +1,71 @@
+--- kwhisk.collect: collecting one activation's logs from a record source (SPEC A7): a byte
+-- limit with a truncation notice, sentinels that end the activation and are never emitted,
+-- a notice when the source ended before the sentinels, and a wall-time cap.
+local logline = require "kwhisk.logline"
+local time = require "kwhisk.time"
+local loop = require "kwhisk.loop"
+
+local tonumber, format, error = tonumber, string.format, error
+
+local collect = {}
+
+--- The line every action runtime writes to stdout and stderr after each activation.
+collect.SENTINEL = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX"
+collect.DEFAULT_TIMEOUT = 2
+
+local function notice(message)
+  return logline.new(time.now(), "stderr", message)
+end
+
+function collect.truncation_notice(limit)
+  return notice(format(
+    "Logs were truncated because the total bytes size exceeds the limit of %d bytes.", limit))
+end
+
+function collect.missing_notice()
+  return notice("There was an issue while collecting your logs. Data might be missing.")
+end
+
+--- Collects one activation. source(deadline) returns the next record; nil at its end; or
+-- nil, err (err.deadline set when the deadline passed first). opts: limit (bytes),
+-- wait_for_sentinel, timeout (seconds, default 2), on_record (called with every record that
+-- passed the limit, sentinels included: the caller moves its cursor there).
+-- Returns the records and, when the source failed, its error as a second value.
+function collect.activation(source, opts)
+  local limit = tonumber(opts.limit)
+  if not limit or limit < 0 then
+    error("bad argument #2 to 'activation' (opts.limit: bytes expected)", 2)
+  end
+  local deadline = loop.now() + (opts.timeout or collect.DEFAULT_TIMEOUT)
+  local records, n, used, sentinels = {}, 0, 0, 0
+  local on_record, sentinel = opts.on_record, collect.SENTINEL
+  while sentinels < 2 do
+    local record, err = source(deadline)
+    if not record then
+      if err and err.deadline then
+        return records -- the time cap: no notice, as the seed's takeWithin
+      end
+      if opts.wait_for_sentinel then
+        records[n + 1] = collect.missing_notice()
+      end
+      return records, err
+    end
+    used = used + record:json_size() + 1 -- each record is one line of the stored log
+    if used > limit then
+      records[n + 1] = collect.truncation_notice(limit)
+      return records
+    end
+    if on_record then
+      on_record(record)
+    end
+    if record.log == sentinel then
+      sentinels = sentinels + 1
+    else
+      n = n + 1
+      records[n] = record
+    end
+  end
+  return records
+end
+
+return collect

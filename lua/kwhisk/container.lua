@@ -1,0 +1,151 @@
+--- kwhisk.container: the invoker's container layer (SPEC A7). Creates action pods with the
+-- seed's failure messages, speaks the action protocol (POST /init, POST /run on the pod's
+-- address), collects one activation's logs at a time, and cleans up an invoker's pods.
+--
+--   local c, err = container.create(client, name, image, {memory, env, labels})
+--   c:init(code, main, env, deadline); c:run(params, deadline); c:logs(limit, wait); c:destroy()
+--   container.cleanup(client, invoker, release, timeout); container.pod_name(name)
+local loop = require "kwhisk.loop"
+local http = require "kwhisk.http"
+local json = require "kwhisk.json"
+local errors = require "kwhisk.errors"
+local names = require "kwhisk.names"
+local collect = require "kwhisk.collect"
+local logstream = require "kwhisk.logstream"
+
+local type, pairs, error, setmetatable, tostring, max =
+  type, pairs, error, setmetatable, tostring, math.max
+
+local container = {}
+
+--- The pod name for a container name (kwhisk.names.pod_name).
+container.pod_name = names.pod_name
+
+local Container = {}
+Container.__index = Container
+
+function Container:__tostring()
+  return "kwhisk container " .. self.id
+end
+
+--- A container object for a client's run() result.
+function container.wrap(client, c)
+  local self = setmetatable({ client = client, collect_timeout =
+    client.config["log-collect-timeout"] }, Container)
+  for k, v in pairs(c) do
+    self[k] = v
+  end
+  return self
+end
+
+-- The seed's messages, by the kind of the failure (SPEC A7).
+local function creation_message(kind, image)
+  if kind == "pod_api" then
+    return "Failed to provision resources to run the action."
+  elseif kind == "image_pull" then
+    return "Failed to pull container image '" .. image .. "'."
+  elseif kind == "command_not_found" then
+    return "executable file not found in image " .. image
+  end
+  return "Failed to run container with image '" .. image .. "'."
+end
+
+--- Creates the pod for a container name and waits for it. On failure the pod is deleted
+-- (by run) and the error's message is the seed's (err.cause is the client's error).
+function container.create(client, name, image, opts)
+  local pod = container.pod_name(name)
+  local c, err = client:run(pod, image, opts)
+  if not c then -- run() has deleted the pod already (unless told to keep it)
+    return nil, errors.new(err.kind, creation_message(err.kind, image),
+      { cause = err, status = err.status, code = err.code, events = err.events })
+  end
+  return container.wrap(client, c)
+end
+
+-- POST to the action runtime; the decoded answer, or nil and an error value.
+function Container:post(verb, body, deadline)
+  local url = "http://" .. self.address.host .. ":" .. self.address.port .. "/" .. verb
+  local timeout = deadline and max(0.001, deadline - loop.now()) or 0
+  local response, err = http.request { url = url, method = "POST", body = json.encode(body),
+    headers = { "Content-Type: application/json" }, connect_timeout = 10, timeout = timeout }
+  if not response then
+    return nil, err
+  end
+  local value = json.decode(response.body)
+  if response.status ~= 200 then
+    local why = type(value) == "table" and value.error or response.body
+    return nil, errors.new("server", self.id .. " /" .. verb .. ": HTTP " .. response.status
+      .. ": " .. tostring(why), { code = response.status, body = value })
+  end
+  return value
+end
+
+--- Initializes the action: code (text), main (entry function name), env (a table or nil).
+function Container:init(code, main, env, deadline)
+  if type(code) ~= "string" then
+    error("bad argument #1 to 'init' (string expected, got " .. type(code) .. ")", 2)
+  end
+  return self:post("init", { value = { code = code, main = main or "main", env = env } },
+    deadline)
+end
+
+--- Runs the action with params (a table) before deadline (a kwhisk.loop.now() value).
+function Container:run(params, deadline)
+  if type(params) ~= "table" then
+    error("bad argument #1 to 'run' (table expected, got " .. type(params) .. ")", 2)
+  end
+  return self:post("run", { value = params }, deadline)
+end
+
+--- One activation's logs (SPEC A7): records up to limit bytes, from where the previous call
+-- ended. wait_for_sentinel: note when the log ended before both sentinels. Returns the
+-- records, and the log source's error when it failed.
+function Container:logs(limit, wait_for_sentinel, opts)
+  opts = opts or {}
+  local stream = logstream.open(self.client, self, nil, { resume = self.cursor,
+    mode = opts.mode, seed = opts.seed })
+  if opts.seed and self.last then
+    stream.last = self.last
+  end
+  local records, err = collect.activation(stream, {
+    limit = limit, wait_for_sentinel = wait_for_sentinel,
+    timeout = opts.timeout or self.collect_timeout,
+    on_record = function(record)
+      self.cursor, self.last = stream:cursor(), record.time
+    end,
+  })
+  stream:close()
+  self.requests = (self.requests or 0) + stream.requests
+  self.bytes = (self.bytes or 0) + stream.bytes
+  return records, err
+end
+
+--- Deletes the container's pod.
+function Container:destroy()
+  return self.client:rm(self)
+end
+
+--- Deletes every pod of this invoker and release (start-up and shutdown), waiting until
+-- they are gone, at most timeout seconds (default 30). Returns true, or false and an error.
+function container.cleanup(client, invoker, release, timeout)
+  local labels = { invoker = "invoker" .. tostring(invoker), release = release }
+  local ok, err = client:rm(labels, { ensure_unpaused = true })
+  local deadline = loop.now() + (timeout or 30)
+  while ok do
+    local pods, lerr = client:list(labels)
+    if not pods then
+      return false, lerr
+    end
+    if #pods == 0 then
+      return true
+    end
+    if loop.now() >= deadline then
+      return false, errors.new("timeout", #pods .. " pods of invoker" .. tostring(invoker)
+        .. " still there after " .. (timeout or 30) .. " s")
+    end
+    loop.sleep(0.1)
+  end
+  return ok, err
+end
+
+return container

@@ -1,0 +1,338 @@
+--- kwhisk.logstream: a container's log as an iterator of records (SPEC A3, B, C2), in two
+-- modes. `follow` (the default) keeps one `follow=true` request open and, after a drop,
+-- reconnects with back-off from the resume cursor, so nothing is lost or repeated. `poll`
+-- re-GETs with `sinceTime` and pauses 100 ms when nothing is new, as the seed does, also with
+-- the resume cursor; `seed = true` uses the seed's own cursor (the last line's time, strictly
+-- after), which loses lines sharing a timestamp with the cursor.
+--
+--   local it = logstream.open(client, container, since, opts)
+--   for record in it do ... end          -- or it(deadline): record | nil | nil, err
+--   it.requests, it.bytes; it:close()
+-- opts: mode ("follow" | "poll"), seed, stream ("stdout" | "stderr": only that stream, its
+-- records labelled so; needs the server's stream= support), max_line (bytes; default the
+-- log-max-line setting), pause (seconds between empty polls, default 0.1), retries (drops
+-- in a row before giving up, default 10), backoff_max (seconds, default 2), resume (a
+-- cursor from an earlier stream's :cursor(), instead of since).
+local loop = require "kwhisk.loop"
+local logs = require "kwhisk.logs"
+local time = require "kwhisk.time"
+local errors = require "kwhisk.errors"
+local podstate = require "kwhisk.podstate"
+
+local type, ipairs, error, setmetatable, min = type, ipairs, error, setmetatable, math.min
+
+local logstream = {}
+
+local Stream = {}
+Stream.__index = Stream
+
+local STREAM_PARAM = { stdout = "Stdout", stderr = "Stderr" }
+
+local function check_opts(opts, since)
+  if opts ~= nil and type(opts) ~= "table" then
+    error("bad argument #3 to 'logs' (table expected, got " .. type(opts) .. ")", 4)
+  end
+  if since ~= nil and not time.is_time(since) then
+    error("bad argument #2 to 'logs' (time or nil expected, got " .. type(since) .. ")", 4)
+  end
+  opts = opts or {}
+  if opts.mode ~= nil and opts.mode ~= "follow" and opts.mode ~= "poll" then
+    error("bad argument #3 to 'logs' (opts.mode: 'follow' or 'poll' expected)", 4)
+  end
+  if opts.stream ~= nil and not STREAM_PARAM[opts.stream] then
+    error("bad argument #3 to 'logs' (opts.stream: 'stdout' or 'stderr' expected)", 4)
+  end
+  return opts
+end
+
+--- Opens the iterator; nothing is requested until the first record is asked for.
+function logstream.open(client, c, since, opts)
+  opts = check_opts(opts, since)
+  local cfg = client.config
+  local self = setmetatable({
+    client = client, conn = client.conn, c = c, since = since,
+    mode = opts.mode or cfg["log-mode"] or "follow", seed = opts.seed,
+    stream_name = opts.stream,
+    max_line = opts.max_line or cfg["log-max-line"], pause = opts.pause or 0.1,
+    resume = opts.resume, last = since,
+    dsec = opts.resume and opts.resume.sec, dcount = opts.resume and opts.resume.count,
+    retries = opts.retries or 10, backoff_max = opts.backoff_max or 2,
+    queue = {}, head = 1, requests = 0, bytes = 0, failures = 0,
+  }, Stream)
+  return self
+end
+
+function Stream:__tostring()
+  return "kwhisk log stream (" .. self.c.id .. ", " .. self.mode .. ")"
+end
+
+-- The query and a fresh reader for the next request, from the cursor.
+function Stream:next_request()
+  local q = { timestamps = "true", container = "user-action" }
+  if self.mode == "follow" then
+    q.follow = "true"
+  end
+  if self.stream_name then
+    q.stream = STREAM_PARAM[self.stream_name]
+  end
+  local ropts = { max_line = self.max_line }
+  if self.seed then
+    if self.last then
+      q.sinceTime, ropts.since = time.format(self.last), self.last
+    end
+  elseif self.resume then
+    -- sinceTime is cut to the second by the server; the cursor skips what we already had.
+    q.sinceTime = time.format(time.new(self.resume.sec, 0))
+    ropts.resume = self.resume
+  elseif self.since then
+    q.sinceTime, ropts.since = time.format(self.since), self.since
+  end
+  self.reader = assert(logs.reader(ropts))
+  return q
+end
+
+function Stream:take_records()
+  local queue, n = self.queue, #self.queue
+  local _, added = self.reader:drain(queue)
+  local name = self.stream_name
+  if name then
+    for i = n + 1, n + added do
+      queue[i].stream = name
+    end
+  end
+  if added > 0 then
+    if not self.dsec and self.since and not self.seed then
+      -- lines of since's second up to since were read but not delivered: they count too
+      self.dsec, self.dcount = self.since.sec, self.reader:stats().skipped
+    end
+    self.resume = self.reader:cursor()
+    self.last = queue[n + added].time
+  end
+  return added
+end
+
+-- Malformed lines (an error text the server appended, say) are reported, never delivered.
+function Stream:note_malformed()
+  local st = self.reader:stats()
+  for _, text in ipairs(st.errors) do
+    self.client.log("logs of " .. self.c.id .. ": ignored a line without a timestamp: " .. text)
+  end
+  self.malformed_count = (self.malformed_count or 0) + st.malformed
+end
+
+-- The pod's state while its log is not available: nil (keep waiting), or an error.
+function Stream:pod_failure(err)
+  local pod = self.conn:get(self.client:pods_path(self.c.id))
+  if type(pod) ~= "table" then
+    return errors.new("not_found", "logs of " .. self.c.id .. ": the pod is gone")
+  end
+  local kind, message = podstate.check(pod)
+  if kind and kind ~= "ready" then
+    return errors.new(kind, "logs of " .. self.c.id .. ": " .. message, { cause = err })
+  end
+end
+
+-- Whether the container still runs (so that the end of a followed stream was a drop).
+function Stream:still_running()
+  local pod = self.conn:get(self.client:pods_path(self.c.id))
+  if type(pod) ~= "table" or pod.metadata.deletionTimestamp then
+    return false
+  end
+  for _, cs in ipairs(pod.status and pod.status.containerStatuses or {}) do
+    if cs.name == "user-action" then
+      return type(cs.state) == "table" and cs.state.running ~= nil
+    end
+  end
+  return false
+end
+
+function Stream:backoff(err)
+  self.failures = self.failures + 1
+  if self.failures > self.retries then
+    return err
+  end
+  loop.sleep(min(self.backoff_max, 0.05 * 2 ^ (self.failures - 1)))
+end
+
+-- Waits, not past the deadline; false when the deadline came first.
+local function pause(seconds, deadline)
+  if deadline then
+    local left = deadline - loop.now()
+    if left <= 0 then
+      return false
+    end
+    seconds = min(seconds, left)
+  end
+  loop.sleep(seconds)
+  return true
+end
+
+-- Opens a request: the response, or nil and (nil: try again now | err: give up).
+function Stream:open(deadline)
+  local path = self.client:pods_path(self.c.id) .. "/log"
+  local response, err = self.conn:stream(path, self:next_request())
+  self.requests = self.requests + 1
+  if response and response.status == 204 then -- not scheduled yet
+    response:close()
+    pause(self.pause, deadline)
+    return nil
+  end
+  if response then
+    return response
+  end
+  if err.code == 400 then -- waiting to start, or failed to
+    local failed = self:pod_failure(err)
+    if failed then
+      return nil, failed
+    end
+    pause(self.pause, deadline)
+    return nil
+  end
+  return nil, self:backoff(err)
+end
+
+local function timed_out()
+  return nil, errors.new("timeout", "no log record in time", { deadline = true })
+end
+
+-- Follow: read the open stream, reconnecting after drops.
+function Stream:fill_follow(deadline)
+  while true do
+    if deadline and loop.now() >= deadline then
+      return timed_out()
+    end
+    if not self.response then
+      local response, err = self:open(deadline)
+      if err then
+        return nil, err
+      end
+      self.response = response
+    end
+    local response = self.response
+    if response then
+      local chunk, err = response:read(deadline)
+      if chunk then
+        self.bytes = self.bytes + #chunk
+        self.reader:feed(chunk)
+        if self:take_records() > 0 then
+          self.failures = 0
+          return true
+        end
+      elseif err and err.deadline then
+        return timed_out()
+      else
+        response:close()
+        self.response = nil
+        self:note_malformed()
+        if not err and not self:still_running() then
+          self.reader:finish() -- the container stopped: its last line is whole
+          self.ended = self:take_records() == 0
+          return not self.ended
+        end
+        local gave_up = self:backoff(err or errors.new("transport", "log stream of "
+          .. self.c.id .. " ended while the container runs"))
+        if gave_up then
+          return nil, gave_up
+        end
+      end
+    end
+  end
+end
+
+-- Poll: one GET, read as it arrives (a cut keeps what came whole); pause when nothing new.
+function Stream:fill_poll(deadline)
+  while true do
+    if deadline and loop.now() >= deadline then
+      return timed_out()
+    end
+    local response, err = self:open(deadline)
+    if err then
+      return nil, err
+    end
+    if response then
+      local added, rerr = 0
+      while true do
+        local chunk
+        chunk, rerr = response:read()
+        if not chunk then break end
+        self.bytes = self.bytes + #chunk
+        self.reader:feed(chunk)
+        added = added + self:take_records()
+      end
+      response:close()
+      if not rerr then
+        self.reader:finish()
+        added = added + self:take_records()
+      end
+      self:note_malformed()
+      if added > 0 then
+        self.failures = 0
+        return true
+      end
+      if rerr then
+        local gave_up = self:backoff(rerr)
+        if gave_up then
+          return nil, gave_up
+        end
+      elseif not pause(self.pause, deadline) then
+        return timed_out()
+      end
+    end
+  end
+end
+
+--- The next record: waits for one (not past deadline, a loop.now() value, when given).
+-- nil at the end of a followed log (the container stopped); nil, err on failure or, with
+-- err.deadline set, at the deadline.
+function Stream:__call(deadline)
+  if type(deadline) ~= "number" then
+    deadline = nil -- a generic for passes its state here
+  end
+  while true do
+    local queue, head = self.queue, self.head
+    local record = queue[head]
+    if record then
+      queue[head] = nil
+      self.head = head + 1
+      local sec = record.time.sec
+      if sec == self.dsec then
+        self.dcount = self.dcount + 1
+      else
+        self.dsec, self.dcount = sec, 1
+      end
+      return record
+    end
+    if self.ended then
+      return nil
+    end
+    self.queue, self.head = {}, 1
+    local ok, err
+    if self.mode == "follow" then
+      ok, err = self:fill_follow(deadline)
+    else
+      ok, err = self:fill_poll(deadline)
+    end
+    if not ok and err then
+      return nil, err
+    end
+  end
+end
+
+--- The resume cursor after the records delivered so far ({sec =, count =}), or nil before
+-- any: a later open(..., {resume = cursor}) continues right after them.
+function Stream:cursor()
+  if self.dsec then
+    return { sec = self.dsec, count = self.dcount }
+  end
+  return self.resume
+end
+
+--- Drops the open request, if any.
+function Stream:close()
+  if self.response then
+    self.response:close()
+    self.response = nil
+  end
+end
+
+return logstream

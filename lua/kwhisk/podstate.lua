@@ -1,0 +1,175 @@
+--- kwhisk.podstate: what a pod's status says about starting it (SPEC A6, B, C4), and waiting
+-- for it to become Ready by watching it, with polling as the fallback when a watch fails.
+--
+--   podstate.check(pod)  -> "ready" | nil (still starting) | kind, message (it failed)
+--   podstate.wait_ready(conn, namespace, name, deadline) -> pod | nil, err
+local loop = require "kwhisk.loop"
+local json = require "kwhisk.json"
+local errors = require "kwhisk.errors"
+local api = require "kwhisk.api"
+
+local type, ipairs, find, ceil, min = type, ipairs, string.find, math.ceil, math.min
+
+local podstate = {}
+
+-- Seconds a watch may stay silent before the pod is fetched directly.
+local QUIET = 5
+
+-- Waiting reasons that never resolve by themselves, by error kind (SPEC B, C4).
+local IMAGE_REASONS = { ErrImagePull = true, ImagePullBackOff = true, InvalidImageName = true,
+                        ErrImageNeverPull = true }
+local CRASH_REASONS = { CrashLoopBackOff = true, RunContainerError = true,
+                        CreateContainerConfigError = true }
+
+local function is_ready(status)
+  for _, c in ipairs(status.conditions or {}) do
+    if c.type == "Ready" and c.status == "True" then
+      return true
+    end
+  end
+  return false
+end
+
+local function unschedulable(status)
+  for _, c in ipairs(status.conditions or {}) do
+    if c.type == "PodScheduled" and c.status == "False" and c.reason == "Unschedulable" then
+      return c.message or "the pod cannot be scheduled"
+    end
+  end
+end
+
+-- The failure a container's waiting state shows, in the seed's order: image pulls first,
+-- then a missing command, then the other reasons that never resolve.
+local function waiting_failure(statuses)
+  for _, cs in ipairs(statuses or {}) do
+    local w = type(cs.state) == "table" and cs.state.waiting
+    if type(w) == "table" and IMAGE_REASONS[w.reason] then
+      return "image_pull", w.reason .. ": " .. (w.message or "")
+    end
+  end
+  for _, cs in ipairs(statuses or {}) do
+    local w = type(cs.state) == "table" and cs.state.waiting
+    if type(w) == "table" then
+      local message = w.message or ""
+      if find(message, "executable file not found", 1, true) then
+        return "command_not_found", (w.reason or "") .. ": " .. message
+      end
+      if CRASH_REASONS[w.reason] then
+        return "crash_loop", w.reason .. ": " .. message
+      end
+    end
+  end
+end
+
+--- Classifies a pod: "ready", nil while it is still starting, or an error kind and a message.
+function podstate.check(pod)
+  local status = type(pod) == "table" and pod.status or {}
+  if is_ready(status) then
+    return "ready"
+  end
+  local kind, message = waiting_failure(status.containerStatuses)
+  if kind then
+    return kind, message
+  end
+  if status.phase == "Failed" then
+    return "crash_loop", "phase Failed: " .. (status.message or status.reason or "")
+  end
+  local why = unschedulable(status)
+  if why then
+    return "unschedulable", "Unschedulable: " .. why
+  end
+  return nil
+end
+
+local function outcome(pod)
+  local state, message = podstate.check(pod)
+  if state == "ready" then
+    return pod
+  elseif state then
+    return nil, errors.new(state, message)
+  end
+end
+
+-- Consumes one watch stream until an outcome, the deadline, or the stream's end.
+-- Returns pod | nil, err (an outcome) | false, err (watch failed: fall back) | false (ended).
+local function watch_once(conn, path, name, deadline)
+  local stream, err = conn:stream(path, { watch = "true",
+    fieldSelector = "metadata.name=" .. name,
+    timeoutSeconds = ceil(deadline - loop.now()) })
+  if not stream then
+    return false, err
+  end
+  local buffer = ""
+  while true do
+    local chunk, rerr = stream:read(min(deadline, loop.now() + QUIET))
+    if not chunk and rerr and rerr.deadline and loop.now() < deadline then
+      -- a quiet watch: look at the pod itself, in case an event went astray
+      local pod, ferr = outcome(conn:get(path .. "/" .. api.escape(name)))
+      if pod or ferr then
+        stream:close()
+        return pod, ferr
+      end
+    elseif not chunk then
+      stream:close()
+      if rerr and rerr.deadline then
+        return false
+      end
+      return false, rerr
+    end
+    chunk = chunk or ""
+    buffer = buffer .. chunk
+    for line in buffer:gmatch("([^\n]*)\n") do
+      local event = json.decode(line)
+      if type(event) == "table" and event.type == "ERROR" then
+        stream:close()
+        return false, errors.new("gone", "watch of pod " .. name .. " ended with an error")
+      end
+      if type(event) == "table" and event.type ~= "BOOKMARK" and event.type ~= "DELETED" then
+        local pod, ferr = outcome(event.object)
+        if pod or ferr then
+          stream:close()
+          return pod, ferr
+        end
+      end
+    end
+    buffer = buffer:match("[^\n]*$")
+  end
+end
+
+-- Polling, once a second as the seed does (sooner near the deadline).
+local function poll(conn, path, deadline)
+  while loop.now() < deadline do
+    local pod = conn:get(path)
+    if pod then
+      local ready, err = outcome(pod)
+      if ready or err then
+        return ready, err
+      end
+    end
+    loop.sleep(min(1, deadline - loop.now()))
+  end
+end
+
+--- Waits until the pod is Ready: a watch on it (restarted when the server ends it), polling
+-- once the watch failed. Returns the pod, or nil and an error of a fail-fast kind, or
+-- "ready_timeout" at the deadline (a loop.now() value).
+function podstate.wait_ready(conn, namespace, name, deadline)
+  local base = api.path("api", "v1", "namespaces", namespace, "pods")
+  local watch_failed = false
+  while loop.now() < deadline and not watch_failed do
+    local pod, err = watch_once(conn, base, name, deadline)
+    if pod or (pod == nil and err) then
+      return pod, err
+    end
+    watch_failed = err ~= nil and err.kind ~= "gone" -- 410: watch again from now
+  end
+  if watch_failed then
+    local pod, err = poll(conn, base .. "/" .. api.escape(name), deadline)
+    if pod or err then
+      return pod, err
+    end
+  end
+  return nil, errors.new("ready_timeout", "pod " .. name .. " was not ready in time")
+end
+
+return podstate
