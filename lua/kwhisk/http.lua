@@ -99,17 +99,24 @@ local function closed(self)
   return nil, errors.new("transport", shown(self.options) .. ": the stream is closed")
 end
 
+local function nothing_in_time(self)
+  return nil, errors.new("timeout", shown(self.options) .. ": nothing arrived in time",
+    { deadline = true })
+end
+
 --- The next chunk of the body; nil at the end, or nil, err when the transfer failed.
 -- With a deadline (a loop.now() value): nil, err of kind "timeout" with err.deadline set
 -- once it passed with nothing to read; the stream stays usable.
 function Stream:read(deadline)
+  if type(deadline) ~= "number" then
+    deadline = nil -- `for chunk in stream.read, stream` passes the last chunk here
+  end
   local req = self.req
   if not req then
     return closed(self)
   end
   if not loop.await(req, has_data, deadline) then
-    return nil, errors.new("timeout", shown(self.options) .. ": nothing arrived in time",
-      { deadline = true })
+    return nothing_in_time(self)
   end
   if self.req ~= req then -- closed while we waited
     return closed(self)
@@ -158,14 +165,18 @@ local function release_lent(self)
   return true
 end
 
--- Hands the next queued bytes to reader in place (no Lua string): true, or nil at the
--- end of the body, or nil, err.
-local function hand(self, reader)
+--- Hands the next queued bytes to a log reader (kwhisk.logs.reader) in place, with no Lua
+-- string: returns how many bytes, or nil at the end of the body, or nil, err when the
+-- transfer failed. With a deadline (a loop.now() value): nil, err of kind "timeout" with
+-- err.deadline set once it passed with nothing to hand; the stream stays usable.
+function Stream:feed(reader, deadline)
   local req = self.req
   if not req then
     return closed(self)
   end
-  loop.await(req, has_data)
+  if not loop.await(req, has_data, deadline) then
+    return nothing_in_time(self)
+  end
   if self.req ~= req then -- closed while we waited
     return closed(self)
   end
@@ -179,7 +190,7 @@ local function hand(self, reader)
   -- The reader keeps req (the bytes' owner) alive until it lets go of them.
   reader:feed_at(ptr, n, req)
   self.lent = reader
-  return true
+  return n
 end
 
 --- Feeds the body into a log reader (kwhisk.logs.reader) as it arrives and returns an
@@ -197,7 +208,7 @@ function Stream:records(reader)
       if finished then
         return nil, failure_err
       end
-      local ok, err = hand(self, reader)
+      local ok, err = self:feed(reader)
       if not ok then
         reader:finish()
         finished, failure_err = true, err

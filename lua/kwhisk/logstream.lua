@@ -210,10 +210,9 @@ function Stream:fill_follow(deadline)
     end
     local response = self.response
     if response then
-      local chunk, err = response:read(deadline)
-      if chunk then
-        self.bytes = self.bytes + #chunk
-        self.reader:feed(chunk)
+      local n, err = response:feed(self.reader, deadline)
+      if n then
+        self.bytes = self.bytes + n
         if self:take_records() > 0 then
           self.failures = 0
           return true
@@ -252,11 +251,10 @@ function Stream:fill_poll(deadline)
     if response then
       local added, rerr = 0
       while true do
-        local chunk
-        chunk, rerr = response:read()
-        if not chunk then break end
-        self.bytes = self.bytes + #chunk
-        self.reader:feed(chunk)
+        local n
+        n, rerr = response:feed(self.reader)
+        if not n then break end
+        self.bytes = self.bytes + n
         added = added + self:take_records()
       end
       response:close()
