@@ -362,7 +362,7 @@ end
 
 -- The settings of a YAML file: its first document, either the keys themselves or a
 -- `whisk: kubernetes:` block as in OpenWhisk's own configuration.
-local function read_file(path)
+local function read_settings_file(path)
   local documents, err = require("kwhisk.yaml").load_file(path)
   if not documents then return invalid(tostring(err)) end
   local doc = documents[1]
@@ -388,7 +388,7 @@ function config.load(input, env)
     error("config.load: env must be a table or a function, got " .. type(env), 2)
   end
   if type(input) == "string" then
-    local settings, err = read_file(input)
+    local settings, err = read_settings_file(input)
     if not settings then return nil, err end
     input = settings
   elseif input ~= nil and type(input) ~= "table" then
