@@ -1,0 +1,72 @@
+--- kwhisk.cli.common: what the subcommands share: their exit statuses, usage errors (one line
+-- and a hint, exit 2), failures (the error's kind and message, exit 1), the client built from
+-- the cluster options, and printing data as text, JSON or YAML. Data goes to stdout,
+-- diagnostics to stderr.
+local common = {}
+
+common.OK, common.FAILED, common.USAGE = 0, 1, 2
+
+--- Reports a usage error of command; returns exit status 2.
+function common.usage_error(command, message)
+  io.stderr:write("kwhisk ", command, ": ", message, "; see 'kwhisk ", command, " --help'\n")
+  return common.USAGE
+end
+
+--- Reports a failure (an error value or a string); returns exit status 1.
+function common.fail(command, err)
+  local message = tostring(err)
+  local kind = type(err) == "table" and err.kind
+  if kind and message:sub(1, #kind) ~= kind then
+    message = kind .. ": " .. message
+  end
+  io.stderr:write("kwhisk ", command, ": ", message, "\n")
+  return common.FAILED
+end
+
+--- Prints help text and returns 0.
+function common.help(text)
+  io.stdout:write(text)
+  return common.OK
+end
+
+--- The configuration the cluster options name: --config, then --kubeconfig, --context and
+-- -n over it. Returns it, or nil and an error value.
+function common.config(opts)
+  local cfg, err = require("kwhisk.config").load(opts.config)
+  if not cfg then return nil, err end
+  cfg.kubeconfig = opts.kubeconfig or cfg.kubeconfig
+  cfg.context = opts.context or cfg.context
+  cfg["action-namespace"] = opts.namespace or cfg["action-namespace"]
+  return cfg
+end
+
+--- A client for the cluster options; with --verbose every API call is logged on stderr.
+-- Returns the client, or nil and an error value.
+function common.client(opts)
+  local cfg, err = common.config(opts)
+  if not cfg then return nil, err end
+  local api = {}
+  if opts.verbose then
+    api.log = function(line) io.stderr:write("kwhisk: api: ", line, "\n") end
+  end
+  return require("kwhisk.client").new(cfg, { api = api })
+end
+
+--- Checks -o: nil when fine, else a message. allowed: a list of formats.
+function common.check_output(opts, allowed)
+  if opts.output == nil then return nil end
+  for _, f in ipairs(allowed) do
+    if opts.output == f then return nil end
+  end
+  return "-o must be " .. table.concat(allowed, " or ") .. ", got '" .. opts.output .. "'"
+end
+
+--- object as a JSON line or a YAML document.
+function common.encode(object, format)
+  if format == "json" then
+    return require("kwhisk.json").encode(object) .. "\n"
+  end
+  return (require("kwhisk.yaml").dump(object):gsub("^%-%-%-\n", ""))
+end
+
+return common

@@ -1,0 +1,95 @@
+--- kwhisk.cli.invoke: `kwhisk invoke IMAGE CODE_FILE`, one activation from start to end:
+-- creates a pod, initialises the action with the file's code, runs it with the parameters,
+-- collects this activation's logs (to the sentinels), prints them and the result, and
+-- deletes the pod whatever happened.
+local args = require "kwhisk.cli.args"
+local common = require "kwhisk.cli.common"
+local loop = require "kwhisk.loop"
+
+local USAGE = [[
+usage: kwhisk invoke IMAGE CODE_FILE [--param k=v]... [--main NAME] [--memory 256m]
+                     [--timeout SECONDS] [--json] [cluster options]
+
+Creates a pod of IMAGE, POSTs /init with CODE_FILE's text and /run with the parameters,
+collects the activation's logs, deletes the pod. Prints the logs (`<time> <stream>: <text>`)
+and then the result as JSON; with --json one object {"result":...,"logs":[...]}.
+The sim's image kwhisk/action-lua runs Lua: `function main(params) return {...} end`.
+  --param k=v      a parameter (repeatable; a value that is JSON is decoded, else a string)
+  --main NAME      the entry function (default main)
+  --memory SIZE    action memory (default 256m)
+  --timeout S      seconds each of init and run may take (default 60)
+  --json           print one JSON object
+]] .. args.CLUSTER_HELP
+
+local OPTIONS = args.with({ ["--param"] = { "params", "pairs" }, ["-p"] = { "params", "pairs" },
+  ["--main"] = { "main", "value" }, ["--memory"] = { "memory", "value" },
+  ["--timeout"] = { "timeout", "value" }, ["--json"] = { "json", "flag" } }, args.CLUSTER)
+
+local LOG_LIMIT = 10 * 2 ^ 20
+
+local function arguments(argv)
+  local opts, err = args.parse(argv, OPTIONS)
+  if not opts then return nil, err end
+  if #opts.positional ~= 2 then return nil, "expects IMAGE and CODE_FILE" end
+  opts.timeout = tonumber(opts.timeout or "60")
+  if not opts.timeout or opts.timeout <= 0 then return nil, "--timeout expects seconds > 0" end
+  local json = require "kwhisk.json"
+  local params = json.object({})
+  for _, kv in ipairs(opts.params or {}) do
+    local decoded = json.decode(kv[2])
+    params[kv[1]] = decoded == nil and kv[2] or decoded
+  end
+  opts.params = params
+  return opts
+end
+
+-- init, run and logs on a created container: result (or nil), records, the error.
+local function activate(c, code, opts)
+  local _, err = c:init(code, opts.main or "main", nil, loop.now() + opts.timeout)
+  local result
+  if not err then
+    result, err = c:run(opts.params, loop.now() + opts.timeout)
+  end
+  local records = c:logs(LOG_LIMIT, true)
+  return result, records, err
+end
+
+local function report(result, records, as_json)
+  local json = require "kwhisk.json"
+  if as_json then
+    local logs = {}
+    for i, r in ipairs(records) do logs[i] = json.decode(r:json()) end
+    io.stdout:write(json.encode(json.object({ result = result or json.null,
+      logs = json.array(logs) })), "\n")
+    return
+  end
+  for _, r in ipairs(records) do io.stdout:write(tostring(r), "\n") end
+  if result then io.stdout:write(json.encode(result), "\n") end
+end
+
+local function invoke(client, code, opts)
+  local f = assert(io.open("/dev/urandom", "rb"))
+  local name = "kwhisk-invoke-" .. f:read(4):gsub(".", function(ch)
+    return ("%02x"):format(ch:byte())
+  end)
+  f:close()
+  local c, err = require("kwhisk.container").create(client, name, opts.positional[1],
+    { memory = opts.memory })
+  if not c then return nil, err end
+  local result, records, aerr = activate(c, code, opts)
+  c:destroy()
+  report(result, records, opts.json)
+  return aerr == nil, aerr
+end
+
+return function(argv)
+  if args.wants_help(argv) then return common.help(USAGE) end
+  local opts, usage = arguments(argv)
+  if not opts then return common.usage_error("invoke", usage) end
+  local code, ferr = require("kwhisk.fs").read_file(opts.positional[2])
+  if not code then return common.fail("invoke", ferr) end
+  local client, cerr = common.client(opts)
+  if not client then return common.fail("invoke", cerr) end
+  local ok, err = invoke(client, code, opts)
+  return ok and common.OK or common.fail("invoke", err)
+end

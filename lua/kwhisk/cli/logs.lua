@@ -1,0 +1,94 @@
+--- kwhisk.cli.logs: `kwhisk logs NAME`, prints a container's log records in SPEC A4's text
+-- form (or, with --json, each record's JSON), once or followed (-f, or --poll for the seed's
+-- polling).
+local args = require "kwhisk.cli.args"
+local common = require "kwhisk.cli.common"
+local time = require "kwhisk.time"
+
+local USAGE = [[
+usage: kwhisk logs NAME [--since TIME] [-f] [--poll] [--json] [cluster options]
+
+Prints the log of the action container of pod NAME, one record a line:
+`<time> <stream>: <text>`, or with --json `{"log":...,"stream":...,"time":...}`.
+  --since TIME   only records after TIME: an RFC 3339 timestamp or a duration ago (5m, 30 s)
+  -f, --follow   keep streaming (one request, resumed after drops) until the container stops
+  --poll         keep polling with sinceTime instead (never ends; stop it with Ctrl-C)
+  --json         each record's JSON form
+]] .. args.CLUSTER_HELP
+
+local OPTIONS = args.with({ ["--since"] = { "since", "value" }, ["-f"] = { "follow", "flag" },
+  ["--follow"] = { "follow", "flag" }, ["--poll"] = { "poll", "flag" },
+  ["--json"] = { "json", "flag" } }, args.CLUSTER)
+
+--- The time --since means: a timestamp, or now minus a duration; nil and a message if neither.
+local function since_time(text)
+  local t = time.parse(text)
+  if t then return t end
+  local seconds = require("kwhisk.config").parse_duration(text)
+  if not seconds then
+    return nil, "--since expects a timestamp or a duration like 5m, got '" .. text .. "'"
+  end
+  local whole = math.floor(seconds)
+  return time.now():add(-whole - 1, math.floor((1 - (seconds - whole)) * 1e9))
+end
+
+local function arguments(argv)
+  local opts, err = args.parse(argv, OPTIONS)
+  if not opts then return nil, err end
+  if #opts.positional ~= 1 then return nil, "expects NAME" end
+  if opts.follow and opts.poll then return nil, "give -f or --poll, not both" end
+  if opts.since then
+    opts.since, err = since_time(opts.since)
+    if not opts.since then return nil, err end
+  end
+  return opts
+end
+
+local function printer(as_json)
+  return function(record)
+    io.stdout:write(as_json and record:json() or tostring(record), "\n")
+    io.stdout:flush()
+  end
+end
+
+-- The log as it is now: one GET, records after since.
+local function once(client, name, since, print)
+  local query = { timestamps = "true", container = "user-action" }
+  if since then query.sinceTime = time.format(since, "seconds") end
+  local response, err = client.conn:stream(client:pods_path(name) .. "/log", query)
+  if not response then return nil, err end
+  local text, rerr = response:read_all()
+  response:close()
+  if not text then return nil, rerr end
+  for _, record in ipairs(require("kwhisk.logs").read_lines(text, since)) do print(record) end
+  return true
+end
+
+local function stream(client, name, opts, print)
+  local it = client:logs({ id = name, name = name }, opts.since,
+    { mode = opts.poll and "poll" or "follow" })
+  while true do
+    local record, err = it()
+    if not record then
+      it:close()
+      return err == nil, err
+    end
+    print(record)
+  end
+end
+
+return function(argv)
+  if args.wants_help(argv) then return common.help(USAGE) end
+  local opts, usage = arguments(argv)
+  if not opts then return common.usage_error("logs", usage) end
+  local client, cerr = common.client(opts)
+  if not client then return common.fail("logs", cerr) end
+  local name, print = opts.positional[1], printer(opts.json)
+  local ok, err
+  if opts.follow or opts.poll then
+    ok, err = stream(client, name, opts, print)
+  else
+    ok, err = once(client, name, opts.since, print)
+  end
+  return ok and common.OK or common.fail("logs", err)
+end

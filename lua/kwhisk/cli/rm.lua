@@ -1,0 +1,56 @@
+--- kwhisk.cli.rm: `kwhisk rm NAME...` and `kwhisk rm -l k=v[,k2=v2]`, deletes action pods (and
+-- their PDBs) by name or by label selector; a pod already gone counts as deleted.
+local args = require "kwhisk.cli.args"
+local common = require "kwhisk.cli.common"
+
+local USAGE = [[
+usage: kwhisk rm NAME... [cluster options]
+       kwhisk rm -l k=v[,k2=v2] [--ensure-unpaused] [cluster options]
+
+Deletes the named pods, or every pod whose labels match the selector (one deletecollection).
+  -l, --selector SEL   k=v pairs separated by commas (repeatable; all must match)
+  --ensure-unpaused    resume each matching pod first (with invoker-agent.enabled)
+]] .. args.CLUSTER_HELP
+
+local OPTIONS = args.with({ ["-l"] = { "selector", "selector" },
+  ["--selector"] = { "selector", "selector" },
+  ["--ensure-unpaused"] = { "ensure_unpaused", "flag" } }, args.CLUSTER)
+
+local function arguments(argv)
+  local opts, err = args.parse(argv, OPTIONS)
+  if not opts then return nil, err end
+  local names = #opts.positional
+  if opts.selector and names > 0 then return nil, "give NAMEs or -l, not both" end
+  if not opts.selector and names == 0 then return nil, "expects NAME... or -l k=v" end
+  if opts.ensure_unpaused and not opts.selector then
+    return nil, "--ensure-unpaused goes with -l"
+  end
+  return opts
+end
+
+local function rm_names(client, names)
+  local status = common.OK
+  for _, name in ipairs(names) do
+    local ok, err = client:rm(name)
+    if ok then
+      io.stdout:write("deleted ", name, "\n")
+    else
+      status = common.fail("rm", err)
+    end
+  end
+  return status
+end
+
+return function(argv)
+  if args.wants_help(argv) then return common.help(USAGE) end
+  local opts, usage = arguments(argv)
+  if not opts then return common.usage_error("rm", usage) end
+  local client, cerr = common.client(opts)
+  if not client then return common.fail("rm", cerr) end
+  if not opts.selector then return rm_names(client, opts.positional) end
+  local selector = require("kwhisk.client").selector(opts.selector)
+  local ok, err = client:rm(opts.selector, { ensure_unpaused = opts.ensure_unpaused })
+  if not ok then return common.fail("rm", err) end
+  io.stdout:write("deleted pods matching ", selector, "\n")
+  return common.OK
+end
