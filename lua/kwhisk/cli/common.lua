@@ -40,16 +40,20 @@ function common.config(opts)
   return cfg
 end
 
---- A client for the cluster options; with --verbose every API call is logged on stderr.
--- Returns the client, or nil and an error value.
+local function quiet() end
+
+--- A client for the cluster options. With --verbose every API call and the client's own log
+-- (which repeats the failures a command reports anyway) go to stderr. Returns the client,
+-- or nil and an error value.
 function common.client(opts)
   local cfg, err = common.config(opts)
   if not cfg then return nil, err end
-  local api = {}
+  local log, api = quiet, {}
   if opts.verbose then
+    log = function(line) io.stderr:write("kwhisk: ", line, "\n") end
     api.log = function(line) io.stderr:write("kwhisk: api: ", line, "\n") end
   end
-  return require("kwhisk.client").new(cfg, { api = api })
+  return require("kwhisk.client").new(cfg, { log = log, api = api })
 end
 
 --- Checks -o: nil when fine, else a message. allowed: a list of formats.
