@@ -19,5 +19,21 @@ describe("rockspec", function()
     assert.are.equal(0, status, output)
     local core_path = tree:gsub("%p", "%%%0") .. "/lib/lua/5.1/kwhisk/core.so"
     assert.matches("^%d+%.%d+%.%d+\t" .. core_path, output)
+
+    -- The installed command: LuaRocks' wrapper runs it under lua5.1; it re-runs under
+    -- LuaJIT and finds its modules in the tree, with no paths from the environment.
+    local bin = shell.quote(tree .. "/bin/kwhisk")
+    status, output = shell.run("cd / && env -u LUA_PATH -u LUA_CPATH " .. bin .. " version")
+    assert.are.equal(0, status, output)
+    assert.matches("^kwhisk %d+%.%d+%.%d+\n$", output)
+    status, output = shell.run("cd / && env -u LUA_PATH -u LUA_CPATH " .. bin ..
+      " pod-spec my-action img --memory 512m -o json")
+    assert.are.equal(0, status, output)
+    local pod = require("kwhisk.json").decode(output)
+    assert.are.equal("my-action", pod.metadata.name)
+    assert.are.equal("512Mi", pod.spec.containers[1].resources.limits.memory)
+    status, output = shell.run("cd / && " .. bin .. " pod-spec onlyname")
+    assert.are.equal(2, status, output)
+    assert.matches("^kwhisk pod%-spec: expects NAME and IMAGE", output)
   end)
 end)
