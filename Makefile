@@ -11,8 +11,8 @@ FUZZ_SMOKE_RUNS ?= 20000
 .PHONY: all deps test test-c test-asan test-lua-asan test-valgrind test-lua test-fuzz lint fuzz bench demo clean
 
 all: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	cmake --build $(BUILD) -j $(JOBS)
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
 deps:
 	@scripts/ensure-deps build
@@ -27,7 +27,7 @@ test-c:
 
 test-asan:
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DKWHISK_SANITIZE=ON >/dev/null
-	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cmake --build $(ASAN_BUILD) -j $(JOBS) -- --no-print-directory
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure
 
 # The specs of the C-backed modules again, loading the ASan+UBSan build of kwhisk.core.
@@ -47,7 +47,7 @@ test-valgrind:
 $(FUZZ_BUILD)/.built: $(wildcard src/*.c src/*.h fuzz/*.c)
 	@scripts/ensure-deps fuzz
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DKWHISK_FUZZ=ON >/dev/null
-	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) -- --no-print-directory
 	@touch $@
 
 # A short pass of every fuzz target over its corpus (make test); `make fuzz` runs them long.
