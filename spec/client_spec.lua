@@ -138,6 +138,15 @@ describe("kwhisk.client", function()
     assert.is_true(client:resume(c))
   end)
 
+  it("agent calls in a row share one connection (a 204 leaves nothing behind on it)", function()
+    local c = assert(agent_client:run("agent0", "example/pause:1"))
+    for _ = 1, 3 do
+      assert.same({ true }, { agent_client:suspend(c) })
+      assert.same({ true }, { agent_client:resume(c) })
+    end
+    agent_client:rm(c)
+  end)
+
   it("with the agent, a suspended action refuses work until resumed; ensure_unpaused", function()
     local c = assert(agent_client:run("agent1", "kwhisk/action-lua",
       { labels = { invoker = "invoker7" } }))

@@ -291,9 +291,7 @@ function Client:agent(verb, c)
   end
   local url = "http://" .. tostring(c.worker_ip) .. ":" .. agent.port .. "/" .. verb .. "/"
     .. api.escape(c.native_id)
-  -- one short request per call: agents need not keep connections alive
-  local response, err = http.request { url = url, connect_timeout = 10, timeout = 30,
-                                       headers = { "Connection: close" } }
+  local response, err = http.request { url = url, connect_timeout = 10, timeout = 30 }
   if not response then
     return nil, errors.new("agent", "invoker agent " .. verb .. " " .. c.id .. ": " .. err.message)
   end
