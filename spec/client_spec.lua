@@ -50,6 +50,8 @@ describe("kwhisk.client", function()
     { "pull", "example/doesnotexist:1", "image_pull" },
     { "nocmd", "example/nocommand:1", "command_not_found" },
     { "crash", "example/crashloop:1", "crash_loop" },
+    { "runerr", "example/runerror:1", "run_container" },
+    { "badcfg", "example/badconfig:1", "container_config" },
     { "unsched", "example/unschedulable:1", "unschedulable" },
   }
   for _, case in ipairs(cases) do
