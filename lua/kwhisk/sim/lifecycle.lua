@@ -175,7 +175,7 @@ local function pulled(pod, ctx)
 end
 
 -- A container that stays waiting with reason, the kubelet's message from message(c).
-local function waiting(pod, ctx, reason, message)
+local function stuck(pod, ctx, reason, message)
   pulled(pod, ctx)
   each_container(pod, function(cs, c)
     local text = message(c)
@@ -260,7 +260,7 @@ local function start(pod, ctx, b)
   if b.failure == "image-pull" then
     image_pull(pod, ctx)
   elseif WAITING[b.failure] then
-    waiting(pod, ctx, WAITING[b.failure][1], WAITING[b.failure][2])
+    stuck(pod, ctx, WAITING[b.failure][1], WAITING[b.failure][2])
   elseif b.failure == "crash-loop" then
     crash_loop(pod, ctx)
   else
