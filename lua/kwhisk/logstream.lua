@@ -263,12 +263,14 @@ function Stream:fill_follow(deadline)
       else
         response:close()
         self.response = nil
-        self:note_malformed()
         if not err and not self:still_running() then
           self.reader:finish() -- the container stopped: its last line is whole
-          self.ended = self:take_records() == 0
-          return not self.ended
+          self.ended = true -- what the queue holds still comes first
+          local added = self:take_records()
+          self:note_malformed() -- after the last line: an error text often ends the body
+          return added > 0
         end
+        self:note_malformed()
         local gave_up = self:backoff(err or errors.new("transport", "log stream of "
           .. self.c.id .. " ended while the container runs"))
         if gave_up then
