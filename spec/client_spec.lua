@@ -50,6 +50,8 @@ describe("kwhisk.client", function()
     { "pull", "example/doesnotexist:1", "image_pull" },
     { "nocmd", "example/nocommand:1", "command_not_found" },
     { "crash", "example/crashloop:1", "crash_loop" },
+    { "runerr", "example/runerror:1", "run_container" },
+    { "badcfg", "example/badconfig:1", "container_config" },
     { "unsched", "example/unschedulable:1", "unschedulable" },
   }
   for _, case in ipairs(cases) do
@@ -136,6 +138,15 @@ describe("kwhisk.client", function()
     local c = { id = "x", worker_ip = "127.0.0.1", native_id = "none" }
     assert.is_true(client:suspend(c))
     assert.is_true(client:resume(c))
+  end)
+
+  it("agent calls in a row share one connection (a 204 leaves nothing behind on it)", function()
+    local c = assert(agent_client:run("agent0", "example/pause:1"))
+    for _ = 1, 3 do
+      assert.same({ true }, { agent_client:suspend(c) })
+      assert.same({ true }, { agent_client:resume(c) })
+    end
+    agent_client:rm(c)
   end)
 
   it("with the agent, a suspended action refuses work until resumed; ensure_unpaused", function()

@@ -118,6 +118,39 @@ describe("kwhisk.container", function()
     end)
   end)
 
+  it("keeps the time cap while the pod is not started yet, however slow the API is", function()
+    -- 204 (not scheduled) and 400 (waiting to start), each with a slow or refused request
+    local cases = {
+      { "schedule-delay", { kind = "stall", seconds = 5 } },
+      { "start-delay", { kind = "stall", seconds = 5 } },
+      { "schedule-delay", { kind = "status", code = 503, retry_after = 5 } },
+      { "start-delay", { kind = "status", code = 429, retry_after = 5 } },
+    }
+    for i, case in ipairs(cases) do
+      local name = "unstarted" .. i
+      assert(client.conn:create(client:pods_path(), simh.pod(name, "kwhisk/action-lua",
+        { annotations = { ["sim.kwhisk.io/" .. case[1]] = "30" } })))
+      local c = container.wrap(client, { id = name })
+      for _, mode in ipairs({ "follow", "poll" }) do
+        local first = c:logs(10000, true, { mode = mode, timeout = 0.3 })
+        assert.same({}, first) -- waited out: no records, no notice
+        local fault = { path = client:pods_path(name) .. "/log", count = 20 }
+        for k, v in pairs(case[2]) do fault[k] = v end
+        assert(sim:fault(fault))
+        local started = now()
+        local records = c:logs(10000, true, { mode = mode, timeout = 0.3 })
+        local took = now() - started
+        assert.same({}, records)
+        assert.is_true(took < 0.5, case[1] .. " " .. case[2].kind .. " " .. mode .. ": took "
+          .. took .. " s")
+        local clear = require("http.request").new_from_uri(sim.url .. "/_sim/faults")
+        clear.headers:upsert(":method", "DELETE")
+        assert(clear:go(5))
+      end
+      client:rm(name)
+    end
+  end)
+
   it("cleans up an invoker's pods at start-up and shutdown", function()
     for i = 1, 3 do
       assert(client:run("inv" .. i, "example/pause:1",

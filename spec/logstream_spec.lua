@@ -128,3 +128,114 @@ describe("kwhisk.logstream", function()
     end
   end)
 end)
+
+describe("kwhisk.logstream on a plain server's pods/log body", function()
+  local httpd = require "helpers.httpd"
+  local shell = require "helpers.shell"
+  local server, dir, cleanup, client, logged
+
+  setup(function()
+    -- a body as a kubelet may end one: a line longer than max-line, then an error text
+    server = httpd.start { handler = [[
+      return function(request)
+        if request.path:match("/log") then
+          return { status = 200, headers = { ["content-type"] = "text/plain" }, body =
+            "2024-05-01T10:00:00.100000000Z first\n"
+            .. "2024-05-01T10:00:00.200000000Z " .. string.rep("x", 100) .. "\n"
+            .. "2024-05-01T10:00:00.300000000Z last\n"
+            .. "unable to retrieve container logs for containerd://0123abcd" }
+        end
+        return { status = 404, headers = { ["content-type"] = "application/json" },
+          body = '{"kind":"Status","code":404,"reason":"NotFound","message":"gone"}' }
+      end]] }
+    dir, cleanup = shell.tmpdir()
+    shell.write(dir .. "/kubeconfig", string.format([[{"apiVersion": "v1", "kind": "Config",
+      "current-context": "t", "clusters": [{"name": "t", "cluster": {"server": %q}}],
+      "users": [{"name": "t", "user": {}}],
+      "contexts": [{"name": "t", "context": {"cluster": "t", "user": "t"}}]}]], server.url))
+    logged = {}
+    client = assert(kwhisk.client({ kubeconfig = dir .. "/kubeconfig",
+      ["user-pod-node-affinity"] = { enabled = false } },
+      { log = function(line) logged[#logged + 1] = line end }))
+  end)
+  teardown(function()
+    server:stop()
+    cleanup()
+  end)
+
+  for _, mode in ipairs({ "follow", "poll" }) do
+    it(mode .. ": reports trailing error text, and cuts and flags a line over max-line", function()
+      local before = #logged
+      local it = client:logs({ id = "p1" }, nil, { mode = mode, max_line = 40 })
+      local got = {}
+      for _ = 1, 3 do
+        got[#got + 1] = assert(it(kwhisk.loop.now() + 5))
+      end
+      assert.same({ "first", string.rep("x", 40 - 31), "last" },
+        { got[1].log, got[2].log, got[3].log })
+      assert.is_falsy(got[1].truncated)
+      assert.is_true(got[2].truncated)
+      local r, err = it(kwhisk.loop.now() + 0.3)
+      assert.is_nil(r) -- follow: the end (the pod is gone); poll: nothing new by the deadline
+      if mode == "poll" then assert.is_true(err.deadline) else assert.is_nil(err) end
+      it:close()
+      local reported = table.concat(logged, "\n", before + 1)
+      assert.matches("ignored a line without a timestamp: unable to retrieve container logs",
+        reported, 1, true)
+    end)
+  end
+end)
+
+describe("kwhisk.logstream's first cursor", function()
+  local sim, client, c
+
+  setup(function()
+    sim = simh.start({})
+    client = assert(kwhisk.client({ kubeconfig = sim.kubeconfig,
+      ["user-pod-node-affinity"] = { enabled = false } }, { log = function() end }))
+    c = assert(kwhisk.container.create(client, "midsecond", "kwhisk/action-lua"))
+    assert(c:init([[function main(a)
+      for i = 1, a.n do print(string.format("line %04d", i)) end
+      return {}
+    end]]))
+    assert(c:run({ n = 2000 }, kwhisk.loop.now() + 30))
+  end)
+  teardown(function()
+    if c then c:destroy() end
+    sim:stop()
+  end)
+
+  -- The lines up to the first sentinel: { {time, n}, ... }.
+  local function read(it)
+    local out = {}
+    while true do
+      local r = assert(it(kwhisk.loop.now() + 20))
+      if r.log == kwhisk.collect.SENTINEL then
+        return out
+      end
+      out[#out + 1] = { time = r.time, n = tonumber(r.log:match("(%d+)$")) }
+    end
+  end
+
+  for _, mode in ipairs({ "follow", "poll" }) do
+    it(mode .. ": starts strictly after a mid-second since, and resumes after cuts", function()
+      local all = read(client:logs(c, nil, { mode = mode }))
+      assert.equal(2000, #all)
+      -- a line with others of its second before it: sinceTime (cut to the second) sends
+      -- them again, the reader skips them and the cursor counts them
+      local k = 1000
+      while all[k - 1].time.sec ~= all[k].time.sec do k = k + 1 end
+      local since = all[k].time
+      for _ = 1, 3 do
+        assert(sim:fault({ kind = "reset", path = client:pods_path("midsecond") .. "/log",
+          after_bytes = 20000, count = 1 }))
+      end
+      local got = read(client:logs(c, since, { mode = mode, backoff_max = 0.1 }))
+      assert.equal(2000 - k, #got)
+      for i, line in ipairs(got) do
+        assert.equal(k + i, line.n)
+        assert.is_true(line.time >= since)
+      end
+    end)
+  end
+end)

@@ -140,8 +140,9 @@ end
 
 --- Builds the pod (and PDB) with the configured policy, creates them and waits until the pod
 -- is Ready. Every failure is an error value (kinds pod_api, image_pull, command_not_found,
--- ready_timeout, unschedulable, crash_loop, policy) carrying the pod's events; the failed
--- pod is deleted unless opts.keep or the keep-failed-pods setting.
+-- ready_timeout, unschedulable, crash_loop, run_container, container_config, policy)
+-- carrying the pod's events; the failed pod is deleted unless opts.keep or the
+-- keep-failed-pods setting.
 function Client:run(name, image, opts)
   local memory
   opts, memory = check_run_args(name, image, opts)
@@ -291,9 +292,7 @@ function Client:agent(verb, c)
   end
   local url = "http://" .. tostring(c.worker_ip) .. ":" .. agent.port .. "/" .. verb .. "/"
     .. api.escape(c.native_id)
-  -- one short request per call: agents need not keep connections alive
-  local response, err = http.request { url = url, connect_timeout = 10, timeout = 30,
-                                       headers = { "Connection: close" } }
+  local response, err = http.request { url = url, connect_timeout = 10, timeout = 30 }
   if not response then
     return nil, errors.new("agent", "invoker agent " .. verb .. " " .. c.id .. ": " .. err.message)
   end

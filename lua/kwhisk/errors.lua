@@ -18,7 +18,8 @@ errors.kinds = {
   config = true,
   -- the client's operations (SPEC A6, A7, C3)
   pod_api = true, image_pull = true, command_not_found = true, ready_timeout = true,
-  unschedulable = true, crash_loop = true, agent = true,
+  unschedulable = true, crash_loop = true, run_container = true, container_config = true,
+  agent = true,
   -- a pod policy that failed or built an invalid pod
   policy = true,
 }

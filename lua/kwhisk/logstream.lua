@@ -167,11 +167,52 @@ local function pause(seconds, deadline)
   return true
 end
 
+-- The API call of open(), in a task of its own, so that a slow answer, the API's retries
+-- or a Retry-After never hold the caller past its deadline: the result is picked up by a
+-- later open(), or closed when the stream was closed meanwhile.
+function Stream:request()
+  local pending = self.pending
+  if not pending then
+    local path, query = self.client:pods_path(self.c.id) .. "/log", self:next_request()
+    self.requests, self.closed = self.requests + 1, false
+    pending = loop.spawn(function()
+      local response, err = self.conn:stream(path, query)
+      if self.closed and response then
+        response:close()
+      end
+      return response, err
+    end)
+    self.pending = pending
+  end
+  return pending
+end
+
+-- Waits for the open() task; false when the deadline came first. The looks get sparser
+-- (up to 20 ms apart) as an answer takes longer.
+local function settle(task, deadline)
+  if not deadline then
+    return true -- task:wait() blocks
+  end
+  local step = 0.001
+  while not task.done do
+    local left = deadline - loop.now()
+    if left <= 0 then
+      return false
+    end
+    loop.sleep(min(step, left))
+    step = min(step * 2, 0.02)
+  end
+  return true
+end
+
 -- Opens a request: the response, or nil and (nil: try again now | err: give up).
 function Stream:open(deadline)
-  local path = self.client:pods_path(self.c.id) .. "/log"
-  local response, err = self.conn:stream(path, self:next_request())
-  self.requests = self.requests + 1
+  local task = self:request()
+  if not settle(task, deadline) then
+    return nil
+  end
+  self.pending = nil
+  local response, err = task:wait()
   if response and response.status == 204 then -- not scheduled yet
     response:close()
     pause(self.pause, deadline)
@@ -222,12 +263,14 @@ function Stream:fill_follow(deadline)
       else
         response:close()
         self.response = nil
-        self:note_malformed()
         if not err and not self:still_running() then
           self.reader:finish() -- the container stopped: its last line is whole
-          self.ended = self:take_records() == 0
-          return not self.ended
+          self.ended = true -- what the queue holds still comes first
+          local added = self:take_records()
+          self:note_malformed() -- after the last line: an error text often ends the body
+          return added > 0
         end
+        self:note_malformed()
         local gave_up = self:backoff(err or errors.new("transport", "log stream of "
           .. self.c.id .. " ended while the container runs"))
         if gave_up then
@@ -327,6 +370,14 @@ end
 
 --- Drops the open request, if any.
 function Stream:close()
+  self.closed = true
+  if self.pending and self.pending.done then
+    local response = self.pending:wait()
+    if response then
+      response:close()
+    end
+  end
+  self.pending = nil
   if self.response then
     self.response:close()
     self.response = nil

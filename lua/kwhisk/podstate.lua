@@ -18,8 +18,8 @@ local QUIET = 5
 -- Waiting reasons that never resolve by themselves, by error kind (SPEC B, C4).
 local IMAGE_REASONS = { ErrImagePull = true, ImagePullBackOff = true, InvalidImageName = true,
                         ErrImageNeverPull = true }
-local CRASH_REASONS = { CrashLoopBackOff = true, RunContainerError = true,
-                        CreateContainerConfigError = true }
+local STUCK_REASONS = { CrashLoopBackOff = "crash_loop",
+  RunContainerError = "run_container", CreateContainerConfigError = "container_config" }
 
 local function is_ready(status)
   for _, c in ipairs(status.conditions or {}) do
@@ -54,8 +54,8 @@ local function waiting_failure(statuses)
       if find(message, "executable file not found", 1, true) then
         return "command_not_found", (w.reason or "") .. ": " .. message
       end
-      if CRASH_REASONS[w.reason] then
-        return "crash_loop", w.reason .. ": " .. message
+      if STUCK_REASONS[w.reason] then
+        return STUCK_REASONS[w.reason], w.reason .. ": " .. message
       end
     end
   end

@@ -109,10 +109,15 @@ function request:client_gone()
   return true
 end
 
---- Answers a whole body of content_type.
+--- Answers a whole body of content_type. A 204 ends with its headers: left open, it would
+-- get a chunked body ("0\r\n\r\n") that clients skip for a 204 and then read as the start
+-- of the next response on the connection.
 function request:send(code, body, content_type, extra)
   extra = extra or {}
-  if not self.reset_after and code ~= 204 then
+  if code == 204 then
+    return self:write_headers(code, content_type, extra, true)
+  end
+  if not self.reset_after then
     extra["content-length"] = tostring(#body)
   end
   self:write_headers(code, content_type, extra)

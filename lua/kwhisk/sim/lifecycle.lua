@@ -13,11 +13,13 @@ local PREFIX = "sim.kwhisk.io/"
 local IMAGE_FAILURES = {
   { "doesnotexist", "image-pull" }, { "nocommand", "command-not-found" },
   { "crashloop", "crash-loop" }, { "neverready", "never-ready" },
-  { "unschedulable", "unschedulable" },
+  { "unschedulable", "unschedulable" }, { "runerror", "run-container" },
+  { "badconfig", "container-config" },
 }
 local FAILURES = {
   ["image-pull"] = true, ["command-not-found"] = true, ["crash-loop"] = true,
-  ["never-ready"] = true, unschedulable = true,
+  ["never-ready"] = true, unschedulable = true, ["run-container"] = true,
+  ["container-config"] = true,
 }
 
 --- The image that runs a real action runtime.
@@ -172,18 +174,34 @@ local function pulled(pod, ctx)
   end)
 end
 
-local function command_not_found(pod, ctx)
+-- A container that stays waiting with reason, the kubelet's message from message(c).
+local function stuck(pod, ctx, reason, message)
   pulled(pod, ctx)
   each_container(pod, function(cs, c)
-    local command = (c.command and c.command[1]) or "/action/exec"
-    local message = "failed to create containerd task: failed to create shim task: OCI "
-      .. "runtime create failed: runc create failed: unable to start container process: "
-      .. "exec: \"" .. command .. "\": executable file not found in $PATH: unknown"
-    cs.state = { waiting = { reason = "RunContainerError", message = message } }
-    ctx.event(pod, "Warning", "Failed", "Error: " .. message)
+    local text = message(c)
+    cs.state = { waiting = { reason = reason, message = text } }
+    ctx.event(pod, "Warning", "Failed", "Error: " .. text)
   end)
   ctx.update(pod)
 end
+
+local OCI = "failed to create containerd task: failed to create shim task: OCI runtime "
+  .. "create failed: runc create failed: "
+
+local WAITING = {
+  ["command-not-found"] = { "RunContainerError", function(c)
+    return OCI .. "unable to start container process: exec: \""
+      .. ((c.command and c.command[1]) or "/action/exec")
+      .. "\": executable file not found in $PATH: unknown"
+  end },
+  ["run-container"] = { "RunContainerError", function()
+    return OCI .. "error during container init: error mounting \"/var/lib/kubelet/pods/"
+      .. "volumes/action\" to rootfs at \"/action\": not a directory: unknown"
+  end },
+  ["container-config"] = { "CreateContainerConfigError", function()
+    return "secret \"action-credentials\" not found"
+  end },
+}
 
 local function crash_loop(pod, ctx)
   pulled(pod, ctx)
@@ -241,8 +259,8 @@ local function start(pod, ctx, b)
   end
   if b.failure == "image-pull" then
     image_pull(pod, ctx)
-  elseif b.failure == "command-not-found" then
-    command_not_found(pod, ctx)
+  elseif WAITING[b.failure] then
+    stuck(pod, ctx, WAITING[b.failure][1], WAITING[b.failure][2])
   elseif b.failure == "crash-loop" then
     crash_loop(pod, ctx)
   else
