@@ -10,9 +10,7 @@ end
 
 local function write(dir, name, text)
   local path = dir .. "/" .. name
-  local f = assert(io.open(path, "w"))
-  f:write(text)
-  f:close()
+  shell.write(path, text)
   return path
 end
 

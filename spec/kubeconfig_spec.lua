@@ -19,9 +19,7 @@ describe("kwhisk.kubeconfig", function()
 
   local function write(name, text)
     local path = dir .. "/" .. name
-    local f = assert(io.open(path, "w"))
-    f:write(text)
-    f:close()
+    shell.write(path, text)
     return path
   end
 

@@ -104,13 +104,9 @@ local function nothing_in_time(self)
     { deadline = true })
 end
 
---- The next chunk of the body; nil at the end, or nil, err when the transfer failed.
--- With a deadline (a loop.now() value): nil, err of kind "timeout" with err.deadline set
--- once it passed with nothing to read; the stream stays usable.
-function Stream:read(deadline)
-  if type(deadline) ~= "number" then
-    deadline = nil -- `for chunk in stream.read, stream` passes the last chunk here
-  end
+-- Waits until the transfer has bytes, ended or failed: returns its request, or nil, err
+-- when the stream is (or got) closed or the deadline passed first.
+local function await_data(self, deadline)
   local req = self.req
   if not req then
     return closed(self)
@@ -121,15 +117,25 @@ function Stream:read(deadline)
   if self.req ~= req then -- closed while we waited
     return closed(self)
   end
+  return req
+end
+
+--- The next chunk of the body; nil at the end, or nil, err when the transfer failed.
+-- With a deadline (a loop.now() value): nil, err of kind "timeout" with err.deadline set
+-- once it passed with nothing to read; the stream stays usable.
+function Stream:read(deadline)
+  if type(deadline) ~= "number" then
+    deadline = nil -- `for chunk in stream.read, stream` passes the last chunk here
+  end
+  local req, err = await_data(self, deadline)
+  if not req then
+    return nil, err
+  end
   local chunk = req:take()
   if chunk then
     return chunk
   end
-  local err = failure(req, self.options)
-  if err then
-    return nil, err
-  end
-  return nil
+  return nil, failure(req, self.options) -- nil, nil at the end of the body
 end
 
 --- Reads the rest of the body (bounded by max_body, default 64 MiB).
@@ -170,15 +176,9 @@ end
 -- transfer failed. With a deadline (a loop.now() value): nil, err of kind "timeout" with
 -- err.deadline set once it passed with nothing to hand; the stream stays usable.
 function Stream:feed(reader, deadline)
-  local req = self.req
+  local req, err = await_data(self, deadline)
   if not req then
-    return closed(self)
-  end
-  if not loop.await(req, has_data, deadline) then
-    return nothing_in_time(self)
-  end
-  if self.req ~= req then -- closed while we waited
-    return closed(self)
+    return nil, err
   end
   if not release_lent(self) then
     return nil, errors.new("transport", shown(self.options) .. ": out of memory")
