@@ -180,6 +180,17 @@ describe("kwhisk sim", function()
     assert.equal(410, ev.object.code)
   end)
 
+  it("takes watch=True and the other spellings Go's ParseBool takes", function()
+    for _, spelling in ipairs { "True", "1", "t" } do
+      local code, text = http("GET", pods .. "?watch=" .. spelling .. "&timeoutSeconds=1")
+      assert.equal(200, code)
+      local first = json.decode(text:match("^[^\n]*"))
+      assert.is_true(first == nil or first.type ~= nil, "a watch, not a list: " .. text)
+    end
+    local _, list = http("GET", pods .. "?watch=false")
+    assert.equal("PodList", json.decode(list).kind)
+  end)
+
   it("injects and counts faults", function()
     local f = assert(sim:fault({ kind = "status", code = 429, plain = true, retry_after = 2,
       method = "GET", path = "/api/v1/namespaces/default/pods", count = 2 }))

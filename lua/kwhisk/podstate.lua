@@ -118,7 +118,12 @@ local function watch_once(conn, path, name, deadline)
     end
     chunk = chunk or ""
     buffer = buffer .. chunk
-    for line in buffer:gmatch("([^\n]*)\n") do
+    -- Only the complete lines; the rest waits for its newline. (Matching the rest with a
+    -- pattern anchored at the end would rescan the buffer from every position.)
+    local last_newline = buffer:find("\n[^\n]*$")
+    local complete = last_newline and buffer:sub(1, last_newline) or ""
+    buffer = last_newline and buffer:sub(last_newline + 1) or buffer
+    for line in complete:gmatch("([^\n]*)\n") do
       local event = json.decode(line)
       if type(event) == "table" and event.type == "ERROR" then
         stream:close()
@@ -132,7 +137,6 @@ local function watch_once(conn, path, name, deadline)
         end
       end
     end
-    buffer = buffer:match("[^\n]*$")
   end
 end
 

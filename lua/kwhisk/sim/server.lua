@@ -106,10 +106,14 @@ local function namespace(sim, req, name)
     spec = { finalizers = { "kubernetes" } }, status = { phase = "Active" } })
 end
 
+-- What Go's strconv.ParseBool takes as true, as the API server does for ?watch=.
+local PARSE_BOOL_TRUE = { ["1"] = true, t = true, T = true, TRUE = true, ["true"] = true,
+  True = true }
+
 local function collection(sim, req, ns, resource)
   local m = req.method
   if m == "GET" then
-    if req.query.watch == "true" or req.query.watch == "1" then
+    if PARSE_BOOL_TRUE[req.query.watch] then
       return streams.watch(sim, req, resource, ns)
     end
     return resources.list(sim, req, resource, ns)
