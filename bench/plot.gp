@@ -51,10 +51,10 @@ if (chart eq 'lifecycle') {
   plot dat index 0 using 1:4 title "kwhisk" lc rgb "#3b75af" pt 7, \
        '' index 0 using 1:7 title "client-node" lc rgb "#9bbb59" pt 5, \
        '' index 0 using 1:10 title "python3-kubernetes" lc rgb "#c0504d" pt 9
-  set title "kwhisk peak RSS, MiB: by K (pods in total fixed) and by pods in total (K = ".memk.")"
-  set xlabel "K (blue) / pods in total (orange)"
-  unset xtics
-  set xtics
+  set title "kwhisk peak RSS, MiB, against K and against pods in total (K = ".memk.")"
+  set xlabel "pods in flight (blue) / pods in total (orange)"
+  unset logscale x
+  set xtics autofreq
   plot dat index 0 using 1:3 title "against K" lc rgb "#3b75af" pt 7, \
        '' index 1 using 1:2 title "against pods in total" lc rgb "#f79646" pt 13
   unset multiplot
