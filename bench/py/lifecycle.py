@@ -3,7 +3,6 @@
 Ready and deleted, K at a time: the client is synchronous, so K threads, with a connection
 pool of K. Prints the number of pods done.
 Usage: python3 lifecycle.py N K KUBECONFIG"""
-import functools
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
@@ -26,14 +25,6 @@ def is_ready(pod):
                for c in (pod.status and pod.status.conditions) or [])
 
 
-@functools.wraps(api.list_namespaced_pod)  # the docstring tells watch the event type
-def list_pods(*args, **kwargs):
-    # The client sends watch=True; kwhisk sim takes only "true" and "1" (Kubernetes takes
-    # Go's ParseBool set), so the watch is asked for in lowercase.
-    kwargs["watch"] = "true"
-    return api.list_namespaced_pod(*args, **kwargs)
-
-
 def lifecycle(i):
     name = "lifecycle-%d" % i
     api.create_namespaced_pod(ns, {
@@ -41,7 +32,7 @@ def lifecycle(i):
         "metadata": {"name": name, "annotations": ANNOTATIONS},
         "spec": {"containers": [{"name": "user-action", "image": "pause"}]}})
     w = watch.Watch()
-    for event in w.stream(list_pods, ns, field_selector="metadata.name=" + name,
+    for event in w.stream(api.list_namespaced_pod, ns, field_selector="metadata.name=" + name,
                           timeout_seconds=60):
         if event["type"] != "DELETED" and is_ready(event["object"]):
             w.stop()
