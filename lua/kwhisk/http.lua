@@ -199,21 +199,29 @@ end
 -- whenever it has no record ready; Lua only sees finished records.
 function Stream:records(reader)
   local finished, failure_err = false, nil
-  return function()
-    while true do
-      local record = reader:next()
-      if record then
-        return record
-      end
-      if finished then
-        return nil, failure_err
-      end
+  -- Feeds the reader until it has a record or the body ended. Kept out of the iterator so
+  -- that the iterator has no loop of its own: the caller's loop then compiles as one trace
+  -- (an inner loop here would make LuaJIT abort it and run the records interpreted).
+  local function refill()
+    while not finished do
       local ok, err = self:feed(reader)
       if not ok then
         reader:finish()
         finished, failure_err = true, err
       end
+      local record = reader:next()
+      if record then
+        return record
+      end
     end
+    return nil, failure_err
+  end
+  return function()
+    local record = reader:next()
+    if record then
+      return record
+    end
+    return refill()
   end
 end
 
