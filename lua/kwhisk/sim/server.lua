@@ -366,6 +366,7 @@ function server.start(cq, opts)
   end
   sim.agent, sim.agent_port = agent, agent_port
   sim.cluster = cluster_new(cq, { net = net, log_dir = dir })
+  sim.logwatch = require("kwhisk.sim.logwatch").new(cq, dir)
   local tls_ctx
   if opts.tls then
     tls_ctx, sim.ca_pem = require("kwhisk.sim.tls").new(opts.host)
@@ -391,6 +392,7 @@ function server.start(cq, opts)
   end)
   function sim.stop()
     sim.stopped = true
+    sim.logwatch:stop()
     sim.cluster:shutdown()
     api:close()
     agent:close()
