@@ -7,6 +7,8 @@ local cqueues = require "cqueues"
 local condition = require "cqueues.condition"
 local notify = require "cqueues.notify"
 
+local unpack = unpack or table.unpack -- luacheck: ignore 143
+
 local logwatch = {}
 
 local Watch = {}
@@ -55,7 +57,9 @@ end
 function Watch:wait(path, generation, timeout, ...)
   local file = self:file(path)
   if file.generation == generation then
-    cqueues.poll(file.changed, timeout, ...)
+    local waits = { file.changed, ... }
+    waits[#waits + 1] = timeout -- cqueues.poll takes its timeout last
+    cqueues.poll(unpack(waits))
   end
   return file.generation ~= generation
 end
