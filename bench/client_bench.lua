@@ -1,17 +1,22 @@
 -- client_bench: collecting one activation's logs from the simulated cluster (a separate
 -- process) the way an invoker does: the collector is already waiting (c:logs in a task)
 -- while the action runs. Follow mode beside kwhisk's poll mode and the seed's polling loop
--- (100 ms pauses, sinceTime = the last line's time), in one run: API requests, bytes
--- transferred, time from the second sentinel being written (its log timestamp) to logs()
--- returning (median, p90), and client CPU, each per activation.
+-- (100 ms pauses, sinceTime = the last line's time), and follow with stdout and stderr apart
+-- (streams = true, two requests, on a second sim with --split-streams), in one run: API
+-- requests, bytes transferred, time from the second sentinel being written (its log
+-- timestamp) to logs() returning (median, p90), and client CPU, each per activation.
 local kwhisk = require "kwhisk"
 
 local ACTIVATIONS = 40
 local LINES = 20
 
+local function client_of(sim)
+  return assert(kwhisk.client({ kubeconfig = sim.kubeconfig,
+    ["user-pod-node-affinity"] = { enabled = false } }, { log = function() end }))
+end
 local sim = assert(kwhisk.sim.start({}))
-local client = assert(kwhisk.client({ kubeconfig = sim.kubeconfig,
-  ["user-pod-node-affinity"] = { enabled = false } }, { log = function() end }))
+local split_sim = assert(kwhisk.sim.start({ args = { "--split-streams" } }))
+local client, split_client = client_of(sim), client_of(split_sim)
 local now, wall, spawn = kwhisk.loop.now, kwhisk.time.now, kwhisk.spawn
 
 local ACTION = [[function main(a)
@@ -28,8 +33,8 @@ local function seconds_between(a, b)
   return (b.sec - a.sec) + (b.nsec - a.nsec) / 1e9
 end
 
-local function new_container(name)
-  local c = assert(kwhisk.container.create(client, name, "kwhisk/action-lua"))
+local function new_container(name, cl)
+  local c = assert(kwhisk.container.create(cl or client, name, "kwhisk/action-lua"))
   assert(c:init(ACTION))
   return c
 end
@@ -46,8 +51,8 @@ local function run_cpu()
   return cpu
 end
 
-local function measure(name, opts, base_cpu)
-  local c = new_container(name)
+local function measure(name, opts, base_cpu, cl)
+  local c = new_container(name, cl)
   local latencies, cpu = {}, 0
   for i = 1, ACTIVATIONS do
     local c0 = os.clock()
@@ -72,20 +77,26 @@ local ok, err = pcall(function()
   local follow = measure("bench-follow", { mode = "follow" }, base)
   local poll = measure("bench-poll", { mode = "poll" }, base)
   local seed = measure("bench-seed", { mode = "poll", seed = true }, base)
+  local split = measure("bench-split", { mode = "follow", streams = true }, base, split_client)
   print(string.format("%d activations of %d lines each, the collector waiting while the "
     .. "action runs", ACTIVATIONS, LINES))
-  print(string.format("%-30s %12s %12s %12s", "per activation", "follow", "poll", "seed poll"))
+  print(string.format("%-30s %12s %12s %12s %12s", "per activation", "follow", "poll",
+    "seed poll", "streams"))
   for _, row in ipairs({ { "API requests", "requests", "%12.2f" },
       { "bytes transferred", "bytes", "%12.0f" },
       { "sentinel to return, median ms", "median", "%12.2f" },
       { "sentinel to return, p90 ms", "p90", "%12.2f" },
       { "client CPU for logs (us)", "cpu_us", "%12.0f" } }) do
-    print(string.format("%-30s" .. row[3]:rep(3, " "), row[1], follow[row[2]], poll[row[2]],
-      seed[row[2]]))
+    print(string.format("%-30s" .. row[3]:rep(4, " "), row[1], follow[row[2]], poll[row[2]],
+      seed[row[2]], split[row[2]]))
   end
   print(string.format("ratios seed poll/follow: requests %.1fx, bytes %.1fx, median time "
     .. "%.1fx, CPU %.1fx", seed.requests / follow.requests, seed.bytes / follow.bytes,
     seed.median / follow.median, seed.cpu_us / math.max(1, follow.cpu_us)))
+  print(string.format("ratios streams/follow: requests %.1fx, median time %.1fx, CPU %.1fx",
+    split.requests / follow.requests, split.median / follow.median,
+    split.cpu_us / math.max(1, follow.cpu_us)))
 end)
 sim:stop()
+split_sim:stop()
 assert(ok, err)

@@ -178,6 +178,33 @@ describe("kwhisk sim pods/log", function()
     assert.is_nil(rest:find("hello", 1, true))
   end)
 
+  it("wakes a follower as soon as a line is written, not at a poll", function()
+    local stream = open_stream(pods .. "/act/log?follow=true&timestamps=true&sinceSeconds=1")
+    local now = require("cqueues").monotime
+    local waits = {}
+    for i = 1, 10 do
+      local t0 = now()
+      run_action({ "line " .. i })
+      read_until(stream, " line " .. i .. "\n")
+      waits[i] = now() - t0
+    end
+    stream:shutdown()
+    table.sort(waits)
+    -- the median of a run and its line arriving: far below the old 50 ms poll
+    assert.is_true(waits[5] < 0.04, "median " .. waits[5])
+  end)
+
+  it("refuses stream= without the split-streams gate, as an API server since 1.32", function()
+    local code, text = http("GET", pods .. "/plain/log?stream=Stdout")
+    assert.equal(422, code)
+    local st = json.decode(text)
+    assert.equal("Invalid", st.reason)
+    assert.equal("stream", st.details.causes[1].field)
+    assert.equal("Forbidden: may not be specified", st.details.causes[1].message)
+    code = http("GET", pods .. "/plain/log?stream=Stdout&tailLines=0")
+    assert.equal(422, code)
+  end)
+
   it("cuts an idle followed stream on an idle_cut fault", function()
     local f = assert(sim:fault({ kind = "idle_cut", seconds = 0.5, path = "/api/v1/namespaces/"
       .. "default/pods/plain/log" }))

@@ -129,6 +129,11 @@ describe("kwhisk sim", function()
     _, log = http("GET", pods .. "/act/log?stream=Stderr")
     assert.equal("to stderr\nXXX_THE_END_OF_A_WHISK_ACTIVATION_XXX\nto stderr\n"
       .. "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX\n", log)
+    -- With the gate, a specific stream and tailLines are refused together (the feature probe).
+    code, text = http("GET", pods .. "/act/log?stream=Stdout&tailLines=0")
+    assert.equal(422, code)
+    assert.matches("`tailLines` and specific `stream` are mutually exclusive",
+      json.decode(text).message, 1, true)
     _, log = http("GET", pods .. "/act/log?tailLines=1")
     assert.equal("XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX\n", log)
     _, log = http("GET", pods .. "/act/log?limitBytes=7")

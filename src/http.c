@@ -370,7 +370,11 @@ static void set_transfer(kwhttp_req *req, const kwhttp_options *opt)
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-  curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+  /* Waiting to multiplex only makes sense where HTTP/2 can be had (TLS). Over plain HTTP/1.1
+   * libcurl would hold a new request for a busy connection, behind a followed log that
+   * never ends, instead of opening another connection. */
+  if (opt->url != NULL && strncmp(opt->url, "https:", 6) == 0)
+    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, req);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);

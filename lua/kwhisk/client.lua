@@ -6,7 +6,7 @@
 --   client:run(name, image, {memory, env, labels, keep}) -> container | nil, err
 --   client:rm(container | name | labels, {ensure_unpaused}) -> ok, err
 --   client:suspend(c) / client:resume(c) / client:add_label(c, labels) -> true | nil, err
---   client:logs(c, since, {mode = "follow" | "poll", stream, seed}) -> iterator
+--   client:logs(c, since, {mode = "follow" | "poll", stream, seed, streams, grace}) -> iterator
 local config = require "kwhisk.config"
 local kubeconfig = require "kwhisk.kubeconfig"
 local api = require "kwhisk.api"
@@ -18,6 +18,7 @@ local policy = require "kwhisk.policy"
 local quantity = require "kwhisk.quantity"
 local podstate = require "kwhisk.podstate"
 local logstream = require "kwhisk.logstream"
+local logmerge = require "kwhisk.logmerge"
 
 local type, pairs, ipairs, next, tostring, error, setmetatable, concat, sort =
   type, pairs, ipairs, next, tostring, error, setmetatable, table.concat, table.sort
@@ -329,9 +330,13 @@ function Client:add_label(c, labels)
 end
 
 --- An iterator of the container's log records after since (a time or nil); see
--- kwhisk.logstream for the modes and options.
+-- kwhisk.logstream for the modes and options. opts.streams: stdout and stderr told apart
+-- where the server allows (kwhisk.logmerge).
 function Client:logs(c, since, opts)
   check_container(c, "logs")
+  if type(opts) == "table" and opts.streams then
+    return logmerge.open(self, c, since, opts)
+  end
   return logstream.open(self, c, since, opts)
 end
 

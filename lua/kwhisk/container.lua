@@ -11,7 +11,6 @@ local json = require "kwhisk.json"
 local errors = require "kwhisk.errors"
 local names = require "kwhisk.names"
 local collect = require "kwhisk.collect"
-local logstream = require "kwhisk.logstream"
 
 local type, pairs, error, setmetatable, tostring, max =
   type, pairs, error, setmetatable, tostring, math.max
@@ -98,12 +97,14 @@ function Container:run(params, deadline)
 end
 
 --- One activation's logs (SPEC A7): records up to limit bytes, from where the previous call
--- ended. wait_for_sentinel: note when the log ended before both sentinels. Returns the
+-- ended. wait_for_sentinel: note when the log ended before both sentinels. opts: mode,
+-- timeout, seed, streams (stdout and stderr told apart, kwhisk.logmerge; keep it the same
+-- for every call on a container, the cursor's form follows it), grace. Returns the
 -- records, and the log source's error when it failed.
 function Container:logs(limit, wait_for_sentinel, opts)
   opts = opts or {}
-  local stream = logstream.open(self.client, self, nil, { resume = self.cursor,
-    mode = opts.mode, seed = opts.seed })
+  local stream = self.client:logs(self, nil, { resume = self.cursor, mode = opts.mode,
+    seed = opts.seed, streams = opts.streams, grace = opts.grace })
   if opts.seed and self.last then
     stream.last = self.last
   end

@@ -8,6 +8,8 @@
 --   local it = logstream.open(client, container, since, opts)
 --   for record in it do ... end          -- or it(deadline): record | nil | nil, err
 --   it.requests, it.bytes; it:close()
+--   it.live_since: when what the stream reads was last known complete (follow: the current
+--   request's start, nil while reconnecting; poll: the start of the last whole GET)
 -- opts: mode ("follow" | "poll"), seed, stream ("stdout" | "stderr": only that stream, its
 -- records labelled so; needs the server's stream= support), max_line (bytes; default the
 -- log-max-line setting), pause (seconds between empty polls, default 0.1), retries (drops
@@ -174,7 +176,7 @@ function Stream:request()
   local pending = self.pending
   if not pending then
     local path, query = self.client:pods_path(self.c.id) .. "/log", self:next_request()
-    self.requests, self.closed = self.requests + 1, false
+    self.requests = self.requests + 1
     pending = loop.spawn(function()
       local response, err = self.conn:stream(path, query)
       if self.closed and response then
@@ -221,6 +223,9 @@ function Stream:open(deadline)
   if response then
     return response
   end
+  if err.code == 422 then -- the server refused the options (stream= without the gate)
+    return nil, err
+  end
   if err.code == 400 then -- waiting to start, or failed to
     local failed = self:pod_failure(err)
     if failed then
@@ -236,9 +241,20 @@ local function timed_out()
   return nil, errors.new("timeout", "no log record in time", { deadline = true })
 end
 
+-- Once closed, a stream ends instead of reconnecting (a task may still be reading it).
+function Stream:stop_if_closed()
+  if self.closed then
+    self.ended = true
+    return true
+  end
+end
+
 -- Follow: read the open stream, reconnecting after drops.
 function Stream:fill_follow(deadline)
   while true do
+    if self:stop_if_closed() then
+      return false
+    end
     if deadline and loop.now() >= deadline then
       return timed_out()
     end
@@ -247,7 +263,7 @@ function Stream:fill_follow(deadline)
       if err then
         return nil, err
       end
-      self.response = response
+      self.response, self.live_since = response, response and loop.now()
     end
     local response = self.response
     if response then
@@ -262,7 +278,10 @@ function Stream:fill_follow(deadline)
         return timed_out()
       else
         response:close()
-        self.response = nil
+        self.response, self.live_since = nil, nil
+        if self:stop_if_closed() then
+          return false
+        end
         if not err and not self:still_running() then
           self.reader:finish() -- the container stopped: its last line is whole
           self.ended = true -- what the queue holds still comes first
@@ -284,9 +303,13 @@ end
 -- Poll: one GET, read as it arrives (a cut keeps what came whole); pause when nothing new.
 function Stream:fill_poll(deadline)
   while true do
+    if self:stop_if_closed() then
+      return false
+    end
     if deadline and loop.now() >= deadline then
       return timed_out()
     end
+    local asked = loop.now()
     local response, err = self:open(deadline)
     if err then
       return nil, err
@@ -302,6 +325,7 @@ function Stream:fill_poll(deadline)
       end
       response:close()
       if not rerr then
+        self.live_since = asked
         self.reader:finish()
         added = added + self:take_records()
       end
@@ -368,7 +392,7 @@ function Stream:cursor()
   return self.resume
 end
 
---- Drops the open request, if any.
+--- Drops the open request, if any; the stream ends.
 function Stream:close()
   self.closed = true
   if self.pending and self.pending.done then

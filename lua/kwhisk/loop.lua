@@ -218,6 +218,64 @@ function Task:wait()
   return unpack(self.results, 1, self.results.n)
 end
 
+local function remove_waiter(task, co)
+  local waiters = task.waiters
+  for i = #(waiters or {}), 1, -1 do
+    if waiters[i] == co then
+      tremove(waiters, i)
+    end
+  end
+end
+
+-- Waits inside task coroutine co for the first of the tasks or the deadline. Each source
+-- wakes co through a one-shot proxy sharing one flag, so co is queued once however many
+-- of them fire in the same turn.
+local function wait_first(co, list, deadline)
+  local fired = false
+  local function proxy()
+    return create(function()
+      if not fired then
+        fired = true
+        runnable[#runnable + 1] = co
+      end
+    end)
+  end
+  local proxies = {}
+  for i = 1, #list do
+    proxies[i] = proxy()
+    list[i].waiters[#list[i].waiters + 1] = proxies[i]
+  end
+  local entry = deadline and add_timer(deadline, proxy())
+  yield()
+  for i = 1, #list do
+    remove_waiter(list[i], proxies[i])
+  end
+  if entry then
+    cancel_timer(entry)
+  end
+end
+
+--- The first of a list of tasks to be done (its results stay for wait()), or nil when the
+-- deadline (a loop.now() value, optional) came first.
+function loop.first(list, deadline)
+  while true do
+    for i = 1, #list do
+      if list[i].done then
+        return list[i]
+      end
+    end
+    if deadline and now() >= deadline then
+      return nil
+    end
+    local co = running()
+    if tasks[co] then
+      wait_first(co, list, deadline)
+    else
+      turn(deadline and min(MAX_WAIT, max(0, deadline - now())) or nil)
+    end
+  end
+end
+
 --- Runs the scheduler until no task, timer or transfer is left.
 function loop.run()
   while runnable[1] or timers[1] or transport:active() > 0 do

@@ -370,6 +370,7 @@ function server.start(cq, opts)
   end
   sim.agent, sim.agent_port = agent, agent_port
   sim.cluster = cluster_new(cq, { net = net, log_dir = dir })
+  sim.logwatch = require("kwhisk.sim.logwatch").new(cq, dir)
   local tls_ctx
   if opts.tls then
     tls_ctx, sim.ca_pem = require("kwhisk.sim.tls").new(opts.host)
@@ -395,6 +396,7 @@ function server.start(cq, opts)
   end)
   function sim.stop()
     sim.stopped = true
+    sim.logwatch:stop()
     sim.cluster:shutdown()
     api:close()
     agent:close()

@@ -141,16 +141,21 @@ local function log_options(sim, q, pod)
       bad("sinceTime", '"' .. q.sinceTime .. '"', "must be an RFC 3339 time")
     end
   end
+  -- The API server's ValidatePodLogOptions: with the PodLogsQuerySplitStreams gate a
+  -- `stream` is checked, without it (1.32 on) any `stream` is refused.
   local stream = q.stream
-  if stream and sim.split_streams then
+  if stream and not sim.split_streams then
+    causes[#causes + 1] = { reason = "FieldValueForbidden", field = "stream",
+      message = "Forbidden: may not be specified" }
+  elseif stream then
     local streams_ = { All = false, Stdout = "stdout", Stderr = "stderr" }
     if streams_[stream] == nil then
       causes[#causes + 1] = { reason = "FieldValueNotSupported", field = "stream",
         message = "Unsupported value: \"" .. stream .. "\": supported values: \"All\", "
           .. "\"Stdout\", \"Stderr\"" }
     elseif streams_[stream] and o.tail then
-      causes[#causes + 1] = { reason = "FieldValueForbidden", field = "tailLines",
-        message = "Forbidden: tailLines is forbidden when stream is not All" }
+      causes[#causes + 1] = { reason = "FieldValueForbidden", field = "",
+        message = "Forbidden: `tailLines` and specific `stream` are mutually exclusive for now" }
     end
     o.stream = streams_[stream] or nil
   end
@@ -206,6 +211,44 @@ local function offset_minutes(text)
   return (sign == "-" and -1 or 1) * (tonumber(h) * 60 + tonumber(m))
 end
 
+-- Follows the log until the container stops: each write to the file wakes the request (the
+-- sim's log watch), a change of the pod too; the client is looked for at least once a second.
+-- true when the container stopped, false when limitBytes ended the answer, nil when the
+-- connection is over (the client has gone, or an idle_cut fault cut it).
+local function follow(sim, req, pod, index, reader, o, generation, emit)
+  local path = reader.path
+  local pod_changed = condition.new()
+  local unsubscribe = sim.cluster.store:subscribe(function(e)
+    if e.object == pod then
+      pod_changed:signal()
+    end
+  end)
+  local cut = sim.faults:take({ idle_cut = true }, req.method, req.path)
+  local idle_since, ok = cqueues.monotime(), true
+  while ok and running(pod, index) do
+    local wait = CLIENT_CHECK
+    if cut then
+      wait = math.max(0, math.min(wait, idle_since + (cut.seconds or 0) - cqueues.monotime()))
+    end
+    sim.logwatch:wait(path, generation, wait, pod_changed)
+    if req:client_gone() then
+      ok = nil
+      break
+    end
+    generation = sim.logwatch:generation(path)
+    local batch = podlog.select(reader:poll(), { stream = o.stream, since = o.since })
+    if #batch > 0 then
+      idle_since = cqueues.monotime()
+      ok = emit(batch)
+    elseif cut and cqueues.monotime() - idle_since >= (cut.seconds or 0) then
+      req.stream.connection:shutdown()
+      ok = nil
+    end
+  end
+  unsubscribe()
+  return ok
+end
+
 function streams.log(sim, req, ns, name)
   local pod = sim.cluster.store:get("pods", ns, name)
   if not pod then
@@ -232,10 +275,11 @@ function streams.log(sim, req, ns, name)
   local style = ({ trimmed = "trimmed", seconds = "seconds" })[
     annotations[PREFIX .. "log-timestamps"]] or "fixed"
   local offset = offset_minutes(annotations[PREFIX .. "log-offset"])
-  local reader = podlog.reader(sim.cluster:log_path(pod, c.name))
+  local path = sim.cluster:log_path(pod, c.name)
+  local reader = podlog.reader(path)
+  local generation = o.follow and sim.logwatch:generation(path)
   local lines = podlog.select(reader:poll(), o)
   local left = o.limit or math.huge
-  local cut = o.follow and sim.faults:take({ idle_cut = true }, req.method, req.path)
   req:write_headers(200, "text/plain", { ["cache-control"] = "no-cache, private" })
   local function emit(batch)
     for _, l in ipairs(batch) do
@@ -252,18 +296,9 @@ function streams.log(sim, req, ns, name)
     return true
   end
   local ok = emit(lines)
-  local idle_since = cqueues.monotime()
-  while ok and o.follow and running(pod, index) do
-    cqueues.sleep(0.05)
-    if req:client_gone() then
-      return
-    end
-    local batch = podlog.select(reader:poll(), { stream = o.stream, since = o.since })
-    if #batch > 0 then
-      idle_since = cqueues.monotime()
-      ok = emit(batch)
-    elseif cut and cqueues.monotime() - idle_since >= (cut.seconds or 0) then
-      req.stream.connection:shutdown()
+  if ok and o.follow then
+    ok = follow(sim, req, pod, index, reader, o, generation, emit)
+    if ok == nil then
       return
     end
   end
