@@ -43,6 +43,28 @@ local function median3(a, b, c)
   return math.max(math.min(a, b), math.min(math.max(a, b), c))
 end
 
+-- The numbers of a run, one line per subject.
+local function summary(n, x)
+  local tally = {}
+  for kind, count in pairs(x.kinds) do tally[#tally + 1] = kind .. "=" .. count end
+  table.sort(tally)
+  return string.format(table.concat({
+    "soak: %d s, %d workers, %d faults armed (%d fired), %d token rotations",
+    "soak: pods %d attempted, %d ran, %d failed with an error value",
+    "soak: activations %d attempted, %d succeeded, %d failed with an error value",
+    "soak: log lines %d sent, %d lost, %d duplicated, %d from other activations",
+    "soak: log collections with an error %d, extra collection calls %d",
+    "soak: deletes failed %d, pods listed at the end (terminating too) %d, leaked %d",
+    "soak: client log lines %d, improper errors %d, failures by kind: %s",
+    "soak: client RSS %d KiB warm, %d KiB end (medians of 3 samples), drift %.1f %%",
+    "soak: RSS samples (KiB) %s", "soak: Lua heap samples (KiB) %s",
+  }, "\n"), SECONDS, WORKERS, n.faults, x.hits, n.rotations, n.pods, n.pods_ok,
+    n.pods_failed, n.activations, n.activations_ok, n.activations_failed, n.lines, n.lost,
+    n.duplicated, n.foreign, n.log_errors, n.extra_log_calls, n.deletes_failed,
+    x.left_before, x.left, x.log_lines, n.improper_errors, table.concat(tally, " "),
+    x.rss_warm, x.rss_end, x.drift, table.concat(x.samples, " "), table.concat(x.heap, " "))
+end
+
 -- A value the API layer returns for a failure: an error table with a kind and a message.
 local function proper_error(err)
   return type(err) == "table" and type(err.kind) == "string" and type(err.message) == "string"
@@ -208,6 +230,17 @@ describe("soak (" .. SECONDS .. " s)", function()
     end
   end
 
+  -- RSS samples from the end of the warm-up on, each under the same load, so the drift
+  -- compares like with like: the median of the first three against the last three.
+  local function sampler(warm_at, deadline, samples, heap)
+    kwhisk.sleep(warm_at - now())
+    while now() < deadline do
+      samples[#samples + 1] = vmrss_kib()
+      heap[#heap + 1] = math.floor(collectgarbage("count"))
+      kwhisk.sleep(math.max(1, (deadline - warm_at) / 11))
+    end
+  end
+
   it("runs activations under random faults: nothing lost or repeated, no pod leaked", function()
     math.randomseed(tonumber(os.getenv("KWHISK_SOAK_SEED") or os.time()))
     local started = now()
@@ -217,17 +250,8 @@ describe("soak (" .. SECONDS .. " s)", function()
     for w = 1, WORKERS do
       tasks[#tasks + 1] = kwhisk.spawn(worker, w, deadline)
     end
-    -- RSS samples from the end of the warm-up on, each under the same load, so the drift
-    -- compares like with like: the median of the first three against the last three.
     local samples, heap = {}, {}
-    tasks[#tasks + 1] = kwhisk.spawn(function()
-      kwhisk.sleep(warm_at - now())
-      while now() < deadline do
-        samples[#samples + 1] = vmrss_kib()
-        heap[#heap + 1] = math.floor(collectgarbage("count"))
-        kwhisk.sleep(math.max(1, (deadline - warm_at) / 11))
-      end
-    end)
+    tasks[#tasks + 1] = kwhisk.spawn(sampler, warm_at, deadline, samples, heap)
     for _, t in ipairs(tasks) do
       local ok, err = pcall(t.wait, t)
       assert(ok, err)
@@ -251,25 +275,9 @@ describe("soak (" .. SECONDS .. " s)", function()
     local rss_warm = median3(samples[1], samples[2], samples[3])
     local rss_end = median3(samples[#samples - 2], samples[#samples - 1], samples[#samples])
     local drift = (rss_end - rss_warm) / rss_warm * 100
-    local report = string.format(table.concat({
-      "soak: %d s, %d workers, %d faults armed (%d fired), %d token rotations",
-      "soak: pods %d attempted, %d ran, %d failed with an error value",
-      "soak: activations %d attempted, %d succeeded, %d failed with an error value",
-      "soak: log lines %d sent, %d lost, %d duplicated, %d from other activations",
-      "soak: log collections with an error %d, extra collection calls %d",
-      "soak: deletes failed %d, pods listed at the end (terminating too) %d, leaked %d",
-      "soak: client log lines %d, improper errors %d",
-      "soak: client RSS %d KiB warm, %d KiB end (medians of 3 samples), drift %.1f %%",
-    }, "\n"), SECONDS, WORKERS, n.faults, hits, n.rotations, n.pods, n.pods_ok,
-      n.pods_failed, n.activations, n.activations_ok, n.activations_failed, n.lines, n.lost,
-      n.duplicated, n.foreign, n.log_errors, n.extra_log_calls, n.deletes_failed,
-      left_before, #left, #client_log, n.improper_errors, rss_warm, rss_end, drift)
-    local tally = {}
-    for kind, count in pairs(kinds) do tally[#tally + 1] = kind .. "=" .. count end
-    table.sort(tally)
-    report = report .. "\nsoak: failures by kind: " .. table.concat(tally, " ")
-      .. "\nsoak: RSS samples (KiB) " .. table.concat(samples, " ")
-      .. "\nsoak: Lua heap samples (KiB) " .. table.concat(heap, " ")
+    local report = summary(n, { hits = hits, left_before = left_before, left = #left,
+      log_lines = #client_log, rss_warm = rss_warm, rss_end = rss_end, drift = drift,
+      kinds = kinds, samples = samples, heap = heap })
     print("\n" .. report)
     tokens.keep_log("soak-report.txt", report .. "\n")
     assert.same({}, improper)
