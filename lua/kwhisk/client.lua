@@ -75,10 +75,15 @@ function Client:pdbs_path(name)
 end
 
 -- The container of a Ready pod (SPEC A6): native_id without its runtime prefix (C6).
+local function table_or_empty(v)
+  return type(v) == "table" and v or {}
+end
+
 local function container_of(pod)
-  local status = pod.status or {}
-  local cs = status.containerStatuses and status.containerStatuses[1] or {}
-  local native = (cs.containerID or ""):gsub("^[%w%-]+://", "")
+  local status = table_or_empty(pod.status)
+  local cs = table_or_empty(table_or_empty(status.containerStatuses)[1])
+  local native = (type(cs.containerID) == "string" and cs.containerID or "")
+    :gsub("^[%w%-]+://", "")
   return { id = pod.metadata.name, name = pod.metadata.name,
            address = { host = status.podIP, port = 8080 },
            worker_ip = status.hostIP, native_id = native }
@@ -89,8 +94,10 @@ function Client:events(name)
   local list = self.conn:get(api.path("api", "v1", "namespaces", self.namespace, "events"),
     { fieldSelector = "involvedObject.name=" .. name })
   local out = {}
-  for _, e in ipairs(type(list) == "table" and list.items or {}) do
-    out[#out + 1] = { type = e.type, reason = e.reason, message = e.message }
+  for _, e in ipairs(type(list) == "table" and table_or_empty(list.items) or {}) do
+    if type(e) == "table" then
+      out[#out + 1] = { type = e.type, reason = e.reason, message = e.message }
+    end
   end
   return out
 end
@@ -207,13 +214,35 @@ function client.selector(labels)
   return concat(parts, ",")
 end
 
+-- The items of a list the server sent, each an object with a metadata.name; or nil and a
+-- server error naming the call, when the answer has another shape.
+local function list_items(list, what)
+  local items = type(list) == "table" and list.items
+  if type(items) ~= "table" then
+    return nil, errors.new("server", what .. ": a list with items expected")
+  end
+  for i, item in ipairs(items) do
+    if type(item) ~= "table" or type(item.metadata) ~= "table"
+        or type(item.metadata.name) ~= "string" then
+      return nil, errors.new("server", what .. ": item " .. i .. " has no metadata.name")
+    end
+  end
+  return items
+end
+
 function Client:list(labels)
-  local list, err = self.conn:get(self:pods_path(), { labelSelector = client.selector(labels) })
+  local path = self:pods_path()
+  local list, err = self.conn:get(path, { labelSelector = client.selector(labels) })
   if not list then
     return nil, err
   end
+  local items
+  items, err = list_items(list, "GET " .. path)
+  if not items then
+    return nil, err
+  end
   local out = {}
-  for i, pod in ipairs(list.items or {}) do
+  for i, pod in ipairs(items) do
     out[i] = container_of(pod)
   end
   return out
@@ -227,11 +256,15 @@ local function delete_matching(conn, base, selector)
     return err
   end
   local list, lerr = conn:get(base, { labelSelector = selector })
-  if not list then
+  local items
+  if list then
+    items, lerr = list_items(list, "GET " .. base)
+  end
+  if not items then
     return lerr
   end
   err = nil
-  for _, item in ipairs(list.items or {}) do
+  for _, item in ipairs(items) do
     err = delete(conn, base .. "/" .. api.escape(item.metadata.name)) or err
   end
   return err

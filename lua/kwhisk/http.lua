@@ -41,6 +41,11 @@ local function check(options)
   if type(options.url) ~= "string" then
     error("bad argument #1 (options.url: string expected, got " .. type(options.url) .. ")", 3)
   end
+  if options.insecure ~= nil and type(options.insecure) ~= "boolean" then
+    -- the C side takes any true value: only a real boolean may turn verification off
+    error("bad argument #1 (options.insecure: boolean expected, got "
+      .. type(options.insecure) .. ")", 3)
+  end
 end
 
 local function start(options)

@@ -216,6 +216,13 @@ local function from_table(t, options)
   if type(t.server) ~= "string" or not t.server:match("^https?://") then
     error("bad connection key 'server' (http:// or https:// URL expected)", 3)
   end
+  if t.insecure ~= nil and type(t.insecure) ~= "boolean" then
+    -- a string such as "false" must not turn verification off
+    error("bad connection key 'insecure' (boolean expected, got " .. type(t.insecure) .. ")", 3)
+  end
+  if t.insecure and (t.ca or t.ca_file) then
+    error("bad connection key 'insecure' (not allowed with a CA)", 3)
+  end
   local files = {}
   for _, k in ipairs { "ca", "cert", "key" } do
     files[k] = t[k]
@@ -234,7 +241,7 @@ local function from_table(t, options)
     return nil, err
   end
   return { server = t.server, namespace = t.namespace or "default", ca = files.ca,
-           insecure = t.insecure and true or false, credentials = credentials,
+           insecure = t.insecure == true, credentials = credentials,
            source = "explicit configuration" }
 end
 
@@ -415,7 +422,10 @@ local function from_merged(merged, options)
   if ca == false then
     return nil, err
   end
-  local insecure = cluster.body["insecure-skip-tls-verify"] == true
+  local insecure = cluster.body["insecure-skip-tls-verify"]
+  if insecure ~= nil and type(insecure) ~= "boolean" then -- as kubectl: no quoted "true"
+    return config_error(cluster.where .. ".insecure-skip-tls-verify: true or false expected")
+  end
   if insecure and ca then
     return config_error(cluster.where .. ".insecure-skip-tls-verify: not allowed with a CA")
   end
@@ -426,7 +436,7 @@ local function from_merged(merged, options)
   end
   local ns = cb.namespace
   return { server = server, namespace = type(ns) == "string" and ns ~= "" and ns or "default",
-           ca = ca or nil, insecure = insecure, credentials = credentials,
+           ca = ca or nil, insecure = insecure == true, credentials = credentials,
            source = files .. " (context " .. name .. ")" }
 end
 

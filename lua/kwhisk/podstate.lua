@@ -21,9 +21,18 @@ local IMAGE_REASONS = { ErrImagePull = true, ImagePullBackOff = true, InvalidIma
 local STUCK_REASONS = { CrashLoopBackOff = "crash_loop",
   RunContainerError = "run_container", CreateContainerConfigError = "container_config" }
 
+-- A server may send anything: fields of the wrong type count as absent.
+local function table_or_empty(v)
+  return type(v) == "table" and v or {}
+end
+
+local function text(v)
+  return type(v) == "string" and v or ""
+end
+
 local function is_ready(status)
-  for _, c in ipairs(status.conditions or {}) do
-    if c.type == "Ready" and c.status == "True" then
+  for _, c in ipairs(table_or_empty(status.conditions)) do
+    if type(c) == "table" and c.type == "Ready" and c.status == "True" then
       return true
     end
   end
@@ -31,28 +40,34 @@ local function is_ready(status)
 end
 
 local function unschedulable(status)
-  for _, c in ipairs(status.conditions or {}) do
-    if c.type == "PodScheduled" and c.status == "False" and c.reason == "Unschedulable" then
-      return c.message or "the pod cannot be scheduled"
+  for _, c in ipairs(table_or_empty(status.conditions)) do
+    if type(c) == "table" and c.type == "PodScheduled" and c.status == "False"
+        and c.reason == "Unschedulable" then
+      return type(c.message) == "string" and c.message or "the pod cannot be scheduled"
     end
   end
 end
 
 -- The failure a container's waiting state shows, in the seed's order: image pulls first,
 -- then a missing command, then the other reasons that never resolve.
+local function waiting_of(cs)
+  local w = type(cs) == "table" and type(cs.state) == "table" and cs.state.waiting
+  return type(w) == "table" and w or nil
+end
+
 local function waiting_failure(statuses)
-  for _, cs in ipairs(statuses or {}) do
-    local w = type(cs.state) == "table" and cs.state.waiting
-    if type(w) == "table" and IMAGE_REASONS[w.reason] then
-      return "image_pull", w.reason .. ": " .. (w.message or "")
+  for _, cs in ipairs(table_or_empty(statuses)) do
+    local w = waiting_of(cs)
+    if w and IMAGE_REASONS[w.reason] then
+      return "image_pull", w.reason .. ": " .. text(w.message)
     end
   end
-  for _, cs in ipairs(statuses or {}) do
-    local w = type(cs.state) == "table" and cs.state.waiting
-    if type(w) == "table" then
-      local message = w.message or ""
+  for _, cs in ipairs(table_or_empty(statuses)) do
+    local w = waiting_of(cs)
+    if w then
+      local message = text(w.message)
       if find(message, "executable file not found", 1, true) then
-        return "command_not_found", (w.reason or "") .. ": " .. message
+        return "command_not_found", text(w.reason) .. ": " .. message
       end
       if STUCK_REASONS[w.reason] then
         return STUCK_REASONS[w.reason], w.reason .. ": " .. message
@@ -63,7 +78,7 @@ end
 
 --- Classifies a pod: "ready", nil while it is still starting, or an error kind and a message.
 function podstate.check(pod)
-  local status = type(pod) == "table" and pod.status or {}
+  local status = table_or_empty(type(pod) == "table" and pod.status)
   if is_ready(status) then
     return "ready"
   end
@@ -72,7 +87,7 @@ function podstate.check(pod)
     return kind, message
   end
   if status.phase == "Failed" then
-    return "crash_loop", "phase Failed: " .. (status.message or status.reason or "")
+    return "crash_loop", "phase Failed: " .. text(status.message or status.reason)
   end
   local why = unschedulable(status)
   if why then
