@@ -10,7 +10,7 @@ local kwhisk = { version = core.version }
 local parts = {
   time = true, logline = true, logs = true, json = true, yaml = true, names = true,
   config = true, policy = true, quantity = true,
-  errors = true, http = true, loop = true, api = true, kubeconfig = true,
+  errors = true, http = true, loop = true, api = true, kubeconfig = true, portforward = true,
 }
 
 --- Runs fn(...) as a task (kwhisk.loop); task:wait() returns fn's results.
