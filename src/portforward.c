@@ -335,7 +335,7 @@ static void probe_finish(conn *c, int result)
 static int probe_pump(conn *c)
 {
   kwws_state st = kwws_get_state(c->ws);
-  if (st == KWWS_OPEN && c->pf->probe_result == 0) {
+  if (kwws_opened(c->ws) && c->pf->probe_result == 0) {
     probe_finish(c, 1);
     kwws_close(c->ws);
     st = kwws_pump(c->ws, 1);
@@ -486,11 +486,9 @@ void kwpf_close(kwpf *pf)
   if (pf->lfd >= 0)
     close(pf->lfd);
   pf->lfd = -1;
-  while (pf->conns != NULL) {
-    if (pf->conns == pf->probe)
-      pf->probe = NULL;
+  while (pf->conns != NULL)
     conn_free(pf->conns);
-  }
+  pf->probe = NULL;
 }
 
 void kwpf_free(kwpf *pf)

@@ -25,7 +25,7 @@ struct kwws {
   kwbuf in;                      /* the handshake answer (head, then refusal body) */
   size_t pre_off, pre_len;       /* frame bytes that came with the head, in `in` */
   kwws_response resp;
-  int reading, eof, io_failed;
+  int reading, eof, io_failed, opened;
   kwhttp_fail kind;
   char error[256];
 };
@@ -236,20 +236,39 @@ static int read_some(kwws *ws)
   return 1;
 }
 
+/* The refusal is complete: a chunked body is decoded in place. */
+static void refused(kwws *ws)
+{
+  if (ws->resp.chunked) {
+    int complete;
+    size_t n = kwws_dechunk(ws->in.data + ws->resp.head_len, ws->in.len - ws->resp.head_len,
+                            &complete);
+    ws->in.len = ws->resp.head_len + n;
+  }
+  ws->state = KWWS_REFUSED;
+}
+
+/* Whether the chunked body in `in` has its last chunk. */
+static int chunks_complete(const kwws *ws)
+{
+  size_t have = ws->in.len - ws->resp.head_len;
+  return have >= 5 && memcmp(ws->in.data + ws->in.len - 5, "0\r\n\r\n", 5) == 0;
+}
+
 static void refused_body(kwws *ws)
 {
   size_t want = ws->resp.content_length >= 0 ? (size_t)ws->resp.content_length : SIZE_MAX;
   for (;;) {
     size_t have = ws->in.len - ws->resp.head_len;
-    if (have >= want || ws->in.len >= ws->in.max) {
-      ws->state = KWWS_REFUSED;
+    if (have >= want || ws->in.len >= ws->in.max || (ws->resp.chunked && chunks_complete(ws))) {
+      refused(ws);
       return;
     }
     int rc = read_some(ws);
     if (rc == 0)
       return;
     if (rc < 0) {
-      ws->state = KWWS_REFUSED; /* the body so far: the end came, or the read failed */
+      refused(ws); /* the body so far: the end came, or the read failed */
       return;
     }
   }
@@ -282,6 +301,7 @@ static void read_answer(kwws *ws)
   ws->pre_off = ws->resp.head_len;
   ws->pre_len = ws->in.len;
   ws->state = KWWS_OPEN;
+  ws->opened = 1;
 }
 
 static void frames(kwws *ws)
@@ -396,3 +416,5 @@ int kwws_refusal(const kwws *ws, const char **body, size_t *len)
 const char *kwws_protocol(const kwws *ws) { return ws->resp.protocol; }
 
 kwhttp_req *kwws_request(const kwws *ws) { return ws->req; }
+
+int kwws_opened(const kwws *ws) { return ws->opened; }

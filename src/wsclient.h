@@ -62,6 +62,8 @@ const char *kwws_error(const kwws *ws, kwhttp_fail *kind);
 int kwws_refusal(const kwws *ws, const char **body, size_t *len);
 /* The request the connection runs on (its id names the connection to the loop). */
 kwhttp_req *kwws_request(const kwws *ws);
+/* Whether the server accepted the Upgrade (whatever happened after). */
+int kwws_opened(const kwws *ws);
 /* The subprotocol the server chose. */
 const char *kwws_protocol(const kwws *ws);
 

@@ -3,6 +3,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +129,8 @@ static int field(const char *line, size_t len, const char *expect, const char *p
                r->protocol);
       return -1;
     }
+  } else if (header(line, len, "Transfer-Encoding", &v, &vlen)) {
+    r->chunked = list_has(v, vlen, "chunked");
   } else if (header(line, len, "Content-Length", &v, &vlen)) {
     char *end;
     char num[24];
@@ -216,4 +219,39 @@ int kwws_parse_response(const char *buf, size_t len, const char *key, const char
   if (r->status != 101)
     return 1;
   return check_101(&s, protocols, r, err, errlen) != 0 ? -1 : 1;
+}
+
+size_t kwws_dechunk(char *body, size_t len, int *complete)
+{
+  size_t in = 0, out = 0;
+  *complete = 0;
+  for (;;) {
+    size_t size = 0, i = in;
+    int digits = 0;
+    for (; i < len; i++, digits++) {
+      char c = body[i];
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      if (d < 0 || size > (SIZE_MAX >> 4))
+        break;
+      size = size * 16 + (size_t)d;
+    }
+    while (i < len && body[i] != '\n') /* chunk extensions */
+      i++;
+    if (digits == 0 || i >= len)
+      return out;
+    i++;
+    if (size == 0) {
+      *complete = 1;
+      return out;
+    }
+    if (len - i < size)
+      size = len - i; /* a chunk cut short: keep what came */
+    memmove(body + out, body + i, size);
+    out += size;
+    in = i + size;
+    if (in + 2 > len)
+      return out;
+    in += 2; /* CRLF after the data */
+  }
 }

@@ -29,6 +29,7 @@ typedef struct kwws_response {
   int status;                 /* the status code */
   size_t head_len;            /* bytes of the header block, blank line included */
   long content_length;        /* -1 when absent */
+  int chunked;                /* Transfer-Encoding: chunked */
   char protocol[64];          /* the chosen subprotocol, or "" */
 } kwws_response;
 
@@ -38,5 +39,9 @@ typedef struct kwws_response {
  * 101 (a non-101 status returns 1: the caller reads the refusal's body). */
 int kwws_parse_response(const char *buf, size_t len, const char *key, const char *protocols,
                         kwws_response *r, char *err, size_t errlen);
+
+/* Decodes a chunked body in place (what has arrived of it); returns its decoded length.
+ * *complete is set when the last chunk was seen. Malformed input ends the decoding. */
+size_t kwws_dechunk(char *body, size_t len, int *complete);
 
 #endif

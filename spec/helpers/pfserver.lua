@@ -5,6 +5,7 @@
 --   closed  forwards to a port where nothing listens (the error channel says so);
 --   missing answers the upgrade with a 404 Status;
 --   cut     accepts the upgrade, then cuts the connection in the middle of a frame.
+package.path = "lua/?.lua;lua/?/init.lua;" .. package.path
 local cqueues = require "cqueues"
 local socket = require "cqueues.socket"
 local http_server = require "http.server"
@@ -79,8 +80,8 @@ handle = function(stream)
   elseif pod == "cut" then
     cut(stream, headers)
   else
-    respond(stream, 404, '{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound",' ..
-      '"code":404,"message":"pods \\"' .. tostring(pod) .. '\\" not found"}')
+    respond(stream, 404, string.format('{"kind":"Status","apiVersion":"v1","status":"Failure",' ..
+      '"reason":"NotFound","code":404,"message":"pods \\"%s\\" not found"}', tostring(pod)))
   end
 end
 

@@ -51,6 +51,8 @@ local function pod_to_client(state, send)
     end
   end
   state.finish()
+  state.closed = true
+  state.sock:close() -- here only: this coroutine is the socket's one reader
 end
 
 -- The client's data channel to the pod, until the client closes the WebSocket.
@@ -67,7 +69,9 @@ local function client_to_pod(state)
     end
   end
   state.over = true
-  state.sock:shutdown()
+  if not state.closed then
+    state.sock:shutdown()
+  end
 end
 
 --- Serves one upgraded request: req is the sim's request (kwhisk.sim.http), host and port
@@ -86,7 +90,10 @@ function M.serve(req, host, port, alive)
   send("\0" .. prefix)
   send("\1" .. prefix)
   local sock = socket.connect({ host = host, port = port, nodelay = true })
-  local ok, cerr = sock:connect(5)
+  local called, ok, cerr = pcall(sock.connect, sock, 5) -- raises on a refusal
+  if not called then
+    ok, cerr = false, ok
+  end
   local state = { ws = ws, sock = sock }
   local finished = false
   function state.finish(text)
@@ -99,12 +106,16 @@ function M.serve(req, host, port, alive)
       send("\1" .. text)
     end
     send(websocket.build_close(1000, nil, false))
-    sock:shutdown()
+    if not state.closed then
+      sock:shutdown()
+    end
   end
   if not ok then
+    state.closed = true
     state.finish(format("error forwarding port %d to pod: dial tcp %s:%d: %s", port, host, port,
       tostring(cerr)))
     client_to_pod(state)
+    sock:close()
     return true
   end
   sock:setmode("b", "b")
@@ -119,7 +130,6 @@ function M.serve(req, host, port, alive)
     end
   end)
   client_to_pod(state)
-  sock:close()
   return true
 end
 
