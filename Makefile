@@ -32,7 +32,8 @@ test-asan:
 
 # The specs of the C-backed modules again, loading the ASan+UBSan build of kwhisk.core.
 ASAN_SPECS = spec/time_spec.lua spec/logs_spec.lua spec/logline_spec.lua spec/json_spec.lua \
-             spec/yaml_spec.lua spec/http_spec.lua spec/api_spec.lua spec/policy_openwhisk_spec.lua
+             spec/yaml_spec.lua spec/http_spec.lua spec/api_spec.lua spec/policy_openwhisk_spec.lua \
+             spec/portforward_spec.lua
 test-lua-asan:
 	LD_PRELOAD="$$(gcc -print-file-name=libasan.so):$$(gcc -print-file-name=libubsan.so)" \
 	  ASAN_OPTIONS=detect_leaks=0 busted --cpath='$(ASAN_BUILD)/?.so' $(ASAN_SPECS)

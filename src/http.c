@@ -20,6 +20,9 @@ struct kwhttp_req {
   struct curl_slist *headers;
   uint64_t id;
   int running, done, headers_done, in_ready, paused, stream;
+  int connect_only, attached;      /* attached: the handle is still in the multi */
+  void (*on_done)(void *ud);
+  void *on_done_ud;
   long status;
   size_t stream_buffer;
   kwhttp_fail fail;
@@ -29,8 +32,26 @@ struct kwhttp_req {
   char message[CURL_ERROR_SIZE + 96];
 };
 
+typedef struct watch {
+  unsigned id;
+  int fd;
+  short events;
+  kwhttp_watch_fn fn;
+  void *ud;
+} watch;
+
+typedef struct fired {
+  unsigned id;
+  short revents;
+} fired;
+
 struct kwhttp_loop {
   CURLM *multi;
+  watch *watches;
+  size_t nwatch, capwatch;
+  unsigned next_watch;
+  struct curl_waitfd *waitfds;     /* scratch, capwatch entries */
+  fired *fired;                    /* scratch, capwatch entries */
   kwhttp_req *live;                /* every request not yet freed */
   size_t nlive;
   kwhttp_req **ready;              /* capacity >= nlive, so marking never allocates */
@@ -84,8 +105,9 @@ void kwhttp_loop_free(kwhttp_loop *loop)
   if (loop == NULL)
     return;
   for (kwhttp_req *req = loop->live; req != NULL; req = req->next) {
-    if (req->running)
+    if (req->attached)
       curl_multi_remove_handle(loop->multi, req->easy);
+    req->attached = 0;
     if (!req->done)
       fail_with(req, KWHTTP_TRANSPORT, "the event loop was closed");
     req->running = 0;
@@ -94,6 +116,9 @@ void kwhttp_loop_free(kwhttp_loop *loop)
   }
   curl_multi_cleanup(loop->multi);
   free(loop->ready);
+  free(loop->watches);
+  free(loop->waitfds);
+  free(loop->fired);
   free(loop);
   curl_global_cleanup();
 }
@@ -140,7 +165,11 @@ static kwhttp_fail classify(CURLcode code)
 static void finish(kwhttp_req *req, CURLcode code)
 {
   kwhttp_loop *loop = req->loop;
-  curl_multi_remove_handle(loop->multi, req->easy);
+  /* A connect-only connection lives only while its handle stays in the multi. */
+  if (!req->connect_only || code != CURLE_OK) {
+    curl_multi_remove_handle(loop->multi, req->easy);
+    req->attached = 0;
+  }
   loop->active--;
   req->running = 0;
   req->done = 1;
@@ -156,6 +185,40 @@ static void finish(kwhttp_req *req, CURLcode code)
     fail_with(req, classify(code), message);
   }
   mark_ready(req);
+  if (req->on_done != NULL)
+    req->on_done(req->on_done_ud); /* last: it may free req */
+}
+
+static void dispatch_watches(kwhttp_loop *loop, size_t npolled)
+{
+  size_t nfired = 0;
+  for (size_t i = 0; i < npolled; i++)
+    if (loop->waitfds[i].revents != 0)
+      loop->fired[nfired++] = (fired){loop->watches[i].id, loop->waitfds[i].revents};
+  /* By id, not index: a callback may remove or add watches. */
+  for (size_t f = 0; f < nfired; f++) {
+    for (size_t i = 0; i < loop->nwatch; i++) {
+      if (loop->watches[i].id == loop->fired[f].id) {
+        loop->watches[i].fn(loop->watches[i].ud, loop->fired[f].revents);
+        break;
+      }
+    }
+  }
+}
+
+static CURLMcode poll_all(kwhttp_loop *loop, int timeout_ms)
+{
+  size_t n = loop->nwatch;
+  for (size_t i = 0; i < n; i++) {
+    loop->waitfds[i].fd = loop->watches[i].fd;
+    loop->waitfds[i].events = loop->watches[i].events;
+    loop->waitfds[i].revents = 0;
+  }
+  CURLMcode mc = curl_multi_poll(loop->multi, n != 0 ? loop->waitfds : NULL, (unsigned)n,
+                                 timeout_ms, NULL);
+  if (mc == CURLM_OK)
+    dispatch_watches(loop, n);
+  return mc;
 }
 
 int kwhttp_loop_step(kwhttp_loop *loop, int timeout_ms, char *err, size_t errlen)
@@ -180,10 +243,11 @@ int kwhttp_loop_step(kwhttp_loop *loop, int timeout_ms, char *err, size_t errlen
       if (req != NULL)
         finish(req, msg->data.result);
     }
-    /* Poll only when nothing is ready yet, so a step never sleeps on ready work. */
-    if (round == 1 || loop->nready != 0 || timeout_ms <= 0)
+    if (round == 1)
       break;
-    mc = curl_multi_poll(loop->multi, NULL, 0, timeout_ms, NULL);
+    /* Sleep only when nothing is ready yet, so a step never sleeps on ready work; the
+     * watches are polled either way, so they never wait behind busy transfers. */
+    mc = poll_all(loop, loop->nready != 0 || timeout_ms < 0 ? 0 : timeout_ms);
     if (mc != CURLM_OK) {
       snprintf(err, errlen, "curl_multi_poll: %s", curl_multi_strerror(mc));
       return -1;
@@ -369,8 +433,14 @@ static void set_transfer(kwhttp_req *req, const kwhttp_options *opt)
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-  curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+  if (opt->connect_only) {
+    /* An Upgrade is HTTP/1.1 only: ALPN must not pick h2. */
+    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    curl_easy_setopt(easy, CURLOPT_CONNECT_ONLY, 1L);
+  } else {
+    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+  }
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, req);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
@@ -450,6 +520,7 @@ kwhttp_req *kwhttp_req_start(kwhttp_loop *loop, const kwhttp_options *opt, char 
     return NULL;
   }
   req->stream = opt->stream;
+  req->connect_only = opt->connect_only;
   req->stream_buffer = opt->stream_buffer != 0 ? opt->stream_buffer : KWHTTP_DEFAULT_STREAM_BUFFER;
   kwbuf_init(&req->head, KWHTTP_MAX_HEADERS);
   kwbuf_init(&req->held, req->stream_buffer + KWHTTP_MAX_CHUNK);
@@ -469,6 +540,7 @@ kwhttp_req *kwhttp_req_start(kwhttp_loop *loop, const kwhttp_options *opt, char 
   req->loop = loop;
   req->id = loop->next_id++;
   req->running = 1;
+  req->attached = 1;
   req->next = loop->live;
   if (loop->live != NULL)
     loop->live->prev = req;
@@ -483,10 +555,10 @@ void kwhttp_req_free(kwhttp_req *req)
   if (req == NULL)
     return;
   if (req->loop != NULL) {
-    if (req->running) {
+    if (req->attached)
       curl_multi_remove_handle(req->loop->multi, req->easy);
+    if (req->running)
       req->loop->active--;
-    }
     unlink_req(req);
   }
   curl_easy_cleanup(req->easy);
@@ -551,4 +623,118 @@ const char *kwhttp_req_hand(kwhttp_req *req, size_t *len)
   resume_paused(req);
   *len = req->held.len;
   return req->held.len != 0 ? req->held.data : NULL;
+}
+
+void kwhttp_req_on_done(kwhttp_req *req, void (*fn)(void *ud), void *ud)
+{
+  req->on_done = fn;
+  req->on_done_ud = ud;
+}
+
+void kwhttp_req_wake(kwhttp_req *req)
+{
+  mark_ready(req);
+}
+
+static int connected(const kwhttp_req *req, char *err, size_t errlen)
+{
+  if (req->connect_only && req->attached && req->done && req->fail == KWHTTP_OK)
+    return 1;
+  snprintf(err, errlen, "the connection is not open");
+  return 0;
+}
+
+long kwhttp_req_send(kwhttp_req *req, const void *data, size_t len, char *err, size_t errlen)
+{
+  if (!connected(req, err, errlen))
+    return -1;
+  size_t n = 0;
+  CURLcode code = curl_easy_send(req->easy, data, len, &n);
+  if (code == CURLE_AGAIN)
+    return -2;
+  if (code != CURLE_OK) {
+    snprintf(err, errlen, "send: %s", curl_easy_strerror(code));
+    return -1;
+  }
+  return (long)n;
+}
+
+long kwhttp_req_recv(kwhttp_req *req, void *buf, size_t len, char *err, size_t errlen)
+{
+  if (!connected(req, err, errlen))
+    return -1;
+  size_t n = 0;
+  CURLcode code = curl_easy_recv(req->easy, buf, len, &n);
+  if (code == CURLE_AGAIN)
+    return -2;
+  if (code != CURLE_OK) {
+    snprintf(err, errlen, "receive: %s", curl_easy_strerror(code));
+    return -1;
+  }
+  return (long)n;
+}
+
+int kwhttp_req_socket(const kwhttp_req *req)
+{
+  char err[64];
+  curl_socket_t fd = CURL_SOCKET_BAD;
+  if (!connected(req, err, sizeof err) ||
+      curl_easy_getinfo(req->easy, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK ||
+      fd == CURL_SOCKET_BAD)
+    return -1;
+  return (int)fd;
+}
+
+static int reserve_watch(kwhttp_loop *loop)
+{
+  if (loop->nwatch < loop->capwatch)
+    return 0;
+  size_t cap = loop->capwatch != 0 ? loop->capwatch * 2 : 16;
+  watch *w = realloc(loop->watches, cap * sizeof *w);
+  if (w == NULL)
+    return -1;
+  loop->watches = w;
+  struct curl_waitfd *wf = realloc(loop->waitfds, cap * sizeof *wf);
+  if (wf == NULL)
+    return -1;
+  loop->waitfds = wf;
+  fired *f = realloc(loop->fired, cap * sizeof *f);
+  if (f == NULL)
+    return -1;
+  loop->fired = f;
+  loop->capwatch = cap;
+  return 0;
+}
+
+unsigned kwhttp_watch_add(kwhttp_loop *loop, int fd, short events, kwhttp_watch_fn fn,
+                          void *ud)
+{
+  if (reserve_watch(loop) != 0)
+    return 0;
+  if (++loop->next_watch == 0)
+    loop->next_watch = 1;
+  loop->watches[loop->nwatch++] = (watch){loop->next_watch, fd, events, fn, ud};
+  return loop->next_watch;
+}
+
+void kwhttp_watch_set(kwhttp_loop *loop, unsigned id, short events)
+{
+  for (size_t i = 0; i < loop->nwatch; i++)
+    if (loop->watches[i].id == id)
+      loop->watches[i].events = events;
+}
+
+void kwhttp_watch_remove(kwhttp_loop *loop, unsigned id)
+{
+  for (size_t i = 0; i < loop->nwatch; i++) {
+    if (loop->watches[i].id == id) {
+      loop->watches[i] = loop->watches[--loop->nwatch];
+      return;
+    }
+  }
+}
+
+size_t kwhttp_loop_watches(const kwhttp_loop *loop)
+{
+  return loop->nwatch;
 }
