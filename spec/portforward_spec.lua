@@ -67,7 +67,12 @@ describe("kwhisk.portforward", function()
   it("ends its connections when closed", function()
     local fwd = assert(kwhisk.portforward.open(conn, "echo", echo_port))
     local task = kwhisk.spawn(function()
-      kwhisk.sleep(0.5)
+      -- The client (a Python process) may take a while to start on a loaded machine.
+      local deadline = kwhisk.loop.now() + 20
+      while fwd:connections() == 0 and kwhisk.loop.now() < deadline do
+        kwhisk.sleep(0.05)
+      end
+      kwhisk.sleep(0.5) -- its first echo is done: it waits for the end
       assert.equals(1, fwd:connections())
       fwd:close()
     end)

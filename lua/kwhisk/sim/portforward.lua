@@ -2,11 +2,13 @@
 -- request to a WebSocket (subprotocol v4.channel.k8s.io, or portforward.k8s.io) and
 -- forwards to the pod's address with Kubernetes' channel protocol: channel 0 data, channel
 -- 1 error text, each channel's first message carrying the port (2 bytes, little-endian).
--- When the pod goes away while a connection is open, the error channel says so.
+-- When the pod goes away while a connection is open, the error channel says so. M.route is
+-- the sim's API route; M.serve the protocol alone (spec/helpers/pfserver.lua uses it too).
 local cqueues = require "cqueues"
 local condition = require "cqueues.condition"
 local socket = require "cqueues.socket"
 local websocket = require "http.websocket"
+local status = require "kwhisk.sim.status"
 
 local char, byte, sub, format, floor = string.char, string.byte, string.sub, string.format,
   math.floor
@@ -39,7 +41,12 @@ local function sender(ws)
   end
 end
 
--- The pod's bytes to the client, until the pod's side ends or the forward is over.
+local function gone_text(port)
+  return format("error forwarding port %d to pod: the pod is gone", port)
+end
+
+-- The pod's bytes to the client, until the pod's side ends or the forward is over. An end
+-- because the pod is being deleted (its process killed) is an error, not a clean close.
 local function pod_to_client(state, send)
   while not state.over do
     local data = state.sock:read(-READ_CHUNK)
@@ -50,7 +57,7 @@ local function pod_to_client(state, send)
       break
     end
   end
-  state.finish()
+  state.finish(not state.over and not state.alive() and gone_text(state.port) or nil)
   state.closed = true
   state.sock:close() -- here only: this coroutine is the socket's one reader
 end
@@ -94,7 +101,7 @@ function M.serve(req, host, port, alive)
   if not called then
     ok, cerr = false, ok
   end
-  local state = { ws = ws, sock = sock }
+  local state = { ws = ws, sock = sock, port = port, alive = alive }
   local finished = false
   function state.finish(text)
     if finished then
@@ -125,12 +132,52 @@ function M.serve(req, host, port, alive)
     while not state.over do
       cqueues.sleep(ALIVE_INTERVAL)
       if not state.over and not alive() then
-        state.finish(format("error forwarding port %d to pod: the pod is gone", port))
+        state.finish(gone_text(port))
       end
     end
   end)
   client_to_pod(state)
   return true
+end
+
+-- True when the client asks for SPDY (kubectl port-forward: a POST upgrade, or SPDY tunnelled
+-- in a WebSocket).
+local function spdy(headers)
+  local wanted = (headers:get("upgrade") or "") .. " " ..
+    (headers:get("sec-websocket-protocol") or "")
+  return wanted:upper():find("SPDY", 1, true) ~= nil or headers:has("x-stream-protocol-version")
+end
+
+--- The sim's route `pods/{name}/portforward?ports=N`: the pod must exist, be scheduled and
+-- have an address; one port per request (the client opens one WebSocket per connection).
+-- The pod counts as gone from its deletion on (its runtime is killed at once).
+function M.route(sim, req, ns, name)
+  local pod = sim.cluster.store:get("pods", ns, name)
+  if not pod then
+    return req:fail(status.not_found("pods", name))
+  end
+  if spdy(req.headers) then
+    return req:fail(status.new(400, "the sim serves port-forward over WebSocket "
+      .. "(v4.channel.k8s.io) only, not SPDY"))
+  end
+  local ports = req.query.ports
+  local port = tonumber(ports or "")
+  if not port or port ~= floor(port) or port < 1 or port > 65535 then
+    return req:fail(status.new(400, ports and ("invalid port \"" .. ports .. "\": the sim "
+      .. "forwards one port (1-65535) per request") or "query parameter \"ports\" is required"))
+  end
+  if not pod.spec.nodeName then
+    return req:fail(status.new(400, "pod " .. name .. " does not have a host assigned"))
+  end
+  if not pod.status.podIP or pod.metadata.deletionTimestamp then
+    return req:fail(status.new(400, "pod " .. name .. " is not running"))
+  end
+  local ok, err = M.serve(req, pod.status.podIP, port, function()
+    return not pod.gone and not pod.metadata.deletionTimestamp
+  end)
+  if not ok then
+    req:fail(status.new(400, "unable to upgrade connection: " .. tostring(err)))
+  end
 end
 
 return M
