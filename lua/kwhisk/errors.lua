@@ -19,6 +19,8 @@ errors.kinds = {
   -- the client's operations (SPEC A6, A7, C3)
   pod_api = true, image_pull = true, command_not_found = true, ready_timeout = true,
   unschedulable = true, crash_loop = true, agent = true,
+  -- a port-forward's connection that the server ended with a message on the error channel
+  port_forward = true,
   -- a pod policy that failed or built an invalid pod
   policy = true,
 }

@@ -2,6 +2,7 @@
 Lua side turns its event loop). Usage: pfclient.py PORT MODE; prints one result line.
   echo N SIZE  N concurrent connections, each sends SIZE random bytes and expects them back
   hold         connects, checks one echo, then waits for the peer to end the connection
+  wait         connects and waits for the peer to end the connection (eof or reset)
 """
 import os, socket, sys, threading
 
@@ -36,9 +37,10 @@ if mode == "echo":
     bad = [r for r in results if r != "ok"]
     print("ok %d" % n if not bad else "; ".join(bad[:3]))
 elif mode == "hold":
-    s = socket.create_connection(("127.0.0.1", port), timeout=30)
     words = []
     try:
+        # A forward that fails at once may reset the connection before connect() returns.
+        s = socket.create_connection(("127.0.0.1", port), timeout=30)
         s.sendall(b"ping")
         got = s.recv(4)
         words.append("echoed" if got == b"ping" else "no-echo")
@@ -52,3 +54,11 @@ elif mode == "hold":
     except socket.timeout:
         words.append("timeout")
     print(" ".join(words))
+elif mode == "wait":
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=30)
+        print("eof" if s.recv(1) == b"" else "data")
+    except (ConnectionResetError, BrokenPipeError):
+        print("reset")
+    except socket.timeout:
+        print("timeout")

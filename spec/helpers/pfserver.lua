@@ -6,6 +6,7 @@
 --   missing answers the upgrade with a 404 Status;
 --   cut     accepts the upgrade, then cuts the connection in the middle of a frame.
 package.path = "lua/?.lua;lua/?/init.lua;" .. package.path
+package.cpath = "build/?.so;" .. package.cpath
 local cqueues = require "cqueues"
 local socket = require "cqueues.socket"
 local http_server = require "http.server"

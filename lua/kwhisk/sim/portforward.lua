@@ -69,7 +69,7 @@ local function client_to_pod(state)
     if not data then
       break
     end
-    if opcode == "binary" and byte(data, 1) == 0 and #data > 1 then
+    if opcode == "binary" and byte(data, 1) == 0 and #data > 1 and not state.closed then
       if not state.sock:write(sub(data, 2)) or not state.sock:flush() then
         break
       end
@@ -97,6 +97,7 @@ function M.serve(req, host, port, alive)
   send("\0" .. prefix)
   send("\1" .. prefix)
   local sock = socket.connect({ host = host, port = port, nodelay = true })
+  sock:onerror(function(_, _, code) return code end) -- a pod's reset is an answer, not a raise
   local called, ok, cerr = pcall(sock.connect, sock, 5) -- raises on a refusal
   if not called then
     ok, cerr = false, ok
