@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 
 #include "kwbuf.h"
 
@@ -20,7 +21,14 @@ struct kwhttp_req {
   struct curl_slist *headers;
   uint64_t id;
   int running, done, headers_done, in_ready, paused, stream;
-  int connect_only, attached;      /* attached: the handle is still in the multi */
+  int connect_only, attached;      /* attached: the handle is still in its multi */
+  /* The multi the handle is in: the loop's, or for a connect-only request one of its own,
+   * so its connection never enters the shared connection cache (there libcurl 7.88 makes
+   * PIPEWAIT requests to the same host wait for it to finish, which it never does, and
+   * prunes it as dead when it has unread input or sat idle 118 s). */
+  CURLM *multi;
+  int own_finished;                /* own multi: done, finish() still to be called */
+  CURLcode own_code;
   void (*on_done)(void *ud);
   void *on_done_ud;
   long status;
@@ -50,7 +58,10 @@ struct kwhttp_loop {
   watch *watches;
   size_t nwatch, capwatch;
   unsigned next_watch;
-  struct curl_waitfd *waitfds;     /* scratch, capwatch entries */
+  struct curl_waitfd *waitfds;     /* scratch: the watches, then `extra` */
+  size_t capwaitfds;
+  struct curl_waitfd *extra;       /* scratch: sockets of connect-only multis */
+  size_t capextra;
   fired *fired;                    /* scratch, capwatch entries */
   kwhttp_req *live;                /* every request not yet freed */
   size_t nlive;
@@ -106,7 +117,7 @@ void kwhttp_loop_free(kwhttp_loop *loop)
     return;
   for (kwhttp_req *req = loop->live; req != NULL; req = req->next) {
     if (req->attached)
-      curl_multi_remove_handle(loop->multi, req->easy);
+      curl_multi_remove_handle(req->multi, req->easy);
     req->attached = 0;
     if (!req->done)
       fail_with(req, KWHTTP_TRANSPORT, "the event loop was closed");
@@ -118,6 +129,7 @@ void kwhttp_loop_free(kwhttp_loop *loop)
   free(loop->ready);
   free(loop->watches);
   free(loop->waitfds);
+  free(loop->extra);
   free(loop->fired);
   free(loop);
   curl_global_cleanup();
@@ -167,7 +179,7 @@ static void finish(kwhttp_req *req, CURLcode code)
   kwhttp_loop *loop = req->loop;
   /* A connect-only connection lives only while its handle stays in the multi. */
   if (!req->connect_only || code != CURLE_OK) {
-    curl_multi_remove_handle(loop->multi, req->easy);
+    curl_multi_remove_handle(req->multi, req->easy);
     req->attached = 0;
   }
   loop->active--;
@@ -206,19 +218,113 @@ static void dispatch_watches(kwhttp_loop *loop, size_t npolled)
   }
 }
 
+static int reserve_waitfds(kwhttp_loop *loop, size_t n)
+{
+  if (n <= loop->capwaitfds)
+    return 0;
+  struct curl_waitfd *wf = realloc(loop->waitfds, n * sizeof *wf);
+  if (wf == NULL)
+    return -1;
+  loop->waitfds = wf;
+  loop->capwaitfds = n;
+  return 0;
+}
+
+static int add_extra(kwhttp_loop *loop, size_t *n, int fd, short events)
+{
+  if (*n == loop->capextra) {
+    size_t cap = loop->capextra != 0 ? loop->capextra * 2 : 16;
+    struct curl_waitfd *e = realloc(loop->extra, cap * sizeof *e);
+    if (e == NULL)
+      return -1;
+    loop->extra = e;
+    loop->capextra = cap;
+  }
+  loop->extra[(*n)++] = (struct curl_waitfd){fd, events, 0};
+  return 0;
+}
+
+/* The sockets of the connect-only requests still connecting, each in its own multi, and
+ * the poll timeout shortened to their earliest libcurl timer. Only their readiness matters
+ * (the next step drives them), so a socket past FD_SETSIZE is left to the timer. */
+static size_t connecting_fds(kwhttp_loop *loop, int *timeout_ms)
+{
+  size_t n = 0;
+  for (kwhttp_req *req = loop->live; req != NULL; req = req->next) {
+    if (req->multi == loop->multi || !req->running)
+      continue;
+    long t = -1;
+    curl_multi_timeout(req->multi, &t);
+    if (t >= 0 && (*timeout_ms < 0 || t < *timeout_ms))
+      *timeout_ms = (int)t;
+    fd_set r, w, x;
+    int maxfd = -1;
+    FD_ZERO(&r);
+    FD_ZERO(&w);
+    FD_ZERO(&x);
+    if (curl_multi_fdset(req->multi, &r, &w, &x, &maxfd) != CURLM_OK)
+      continue;
+    for (int fd = 0; fd <= maxfd; fd++) {
+      short ev = (short)((FD_ISSET(fd, &r) ? CURL_WAIT_POLLIN : 0) |
+                         (FD_ISSET(fd, &w) ? CURL_WAIT_POLLOUT : 0));
+      if (ev != 0 && add_extra(loop, &n, fd, ev) != 0 && (*timeout_ms < 0 || *timeout_ms > 10))
+        *timeout_ms = 10; /* out of memory: look again soon instead */
+    }
+  }
+  return n;
+}
+
 static CURLMcode poll_all(kwhttp_loop *loop, int timeout_ms)
 {
+  size_t nextra = connecting_fds(loop, &timeout_ms);
   size_t n = loop->nwatch;
+  if (nextra != 0 && reserve_waitfds(loop, n + nextra) != 0)
+    nextra = 0;
   for (size_t i = 0; i < n; i++) {
     loop->waitfds[i].fd = loop->watches[i].fd;
     loop->waitfds[i].events = loop->watches[i].events;
     loop->waitfds[i].revents = 0;
   }
-  CURLMcode mc = curl_multi_poll(loop->multi, n != 0 ? loop->waitfds : NULL, (unsigned)n,
-                                 timeout_ms, NULL);
+  memcpy(loop->waitfds + n, loop->extra, nextra * sizeof *loop->extra);
+  size_t total = n + nextra;
+  CURLMcode mc = curl_multi_poll(loop->multi, total != 0 ? loop->waitfds : NULL,
+                                 (unsigned)total, timeout_ms, NULL);
   if (mc == CURLM_OK)
     dispatch_watches(loop, n);
   return mc;
+}
+
+/* Drives the connect-only requests' own multis and finishes those that completed. finish()
+ * may free any request, so completions are noted first and finished one by one. */
+static int perform_own(kwhttp_loop *loop, char *err, size_t errlen)
+{
+  for (kwhttp_req *req = loop->live; req != NULL; req = req->next) {
+    if (req->multi == loop->multi || !req->running)
+      continue;
+    int running = 0;
+    CURLMcode mc = curl_multi_perform(req->multi, &running);
+    if (mc != CURLM_OK) {
+      snprintf(err, errlen, "curl_multi_perform: %s", curl_multi_strerror(mc));
+      return -1;
+    }
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(req->multi, &left)) != NULL) {
+      if (msg->msg == CURLMSG_DONE) {
+        req->own_finished = 1;
+        req->own_code = msg->data.result;
+      }
+    }
+  }
+  for (;;) {
+    kwhttp_req *req = loop->live;
+    while (req != NULL && !req->own_finished)
+      req = req->next;
+    if (req == NULL)
+      return 0;
+    req->own_finished = 0;
+    finish(req, req->own_code);
+  }
 }
 
 int kwhttp_loop_step(kwhttp_loop *loop, int timeout_ms, char *err, size_t errlen)
@@ -243,6 +349,8 @@ int kwhttp_loop_step(kwhttp_loop *loop, int timeout_ms, char *err, size_t errlen
       if (req != NULL)
         finish(req, msg->data.result);
     }
+    if (perform_own(loop, err, errlen) != 0)
+      return -1;
     if (round == 1)
       break;
     /* Sleep only when nothing is ready yet, so a step never sleeps on ready work; the
@@ -528,12 +636,17 @@ kwhttp_req *kwhttp_req_start(kwhttp_loop *loop, const kwhttp_options *opt, char 
     kwbuf_init(&req->body, req->stream_buffer + KWHTTP_MAX_CHUNK);
   else
     kwbuf_init(&req->body, opt->max_body != 0 ? opt->max_body : KWHTTP_DEFAULT_MAX_BODY);
-  if (configure(req, opt, err, errlen) != 0 ||
-      curl_multi_add_handle(loop->multi, req->easy) != CURLM_OK) {
+  req->multi = opt->connect_only ? curl_multi_init() : loop->multi;
+  if (req->multi == NULL)
+    snprintf(err, errlen, "out of memory");
+  if (req->multi == NULL || configure(req, opt, err, errlen) != 0 ||
+      curl_multi_add_handle(req->multi, req->easy) != CURLM_OK) {
     if (err[0] == '\0')
       snprintf(err, errlen, "libcurl refused the request");
     curl_slist_free_all(req->headers);
     curl_easy_cleanup(req->easy);
+    if (req->multi != NULL && req->connect_only)
+      curl_multi_cleanup(req->multi);
     free(req);
     return NULL;
   }
@@ -555,13 +668,16 @@ void kwhttp_req_free(kwhttp_req *req)
   if (req == NULL)
     return;
   if (req->loop != NULL) {
-    if (req->attached)
-      curl_multi_remove_handle(req->loop->multi, req->easy);
     if (req->running)
       req->loop->active--;
     unlink_req(req);
   }
+  /* After the loop is freed, a request's own multi is still there to leave and close. */
+  if (req->attached)
+    curl_multi_remove_handle(req->multi, req->easy);
   curl_easy_cleanup(req->easy);
+  if (req->multi != NULL && req->connect_only)
+    curl_multi_cleanup(req->multi);
   curl_slist_free_all(req->headers);
   kwbuf_free(&req->head);
   kwbuf_free(&req->body);
@@ -694,10 +810,8 @@ static int reserve_watch(kwhttp_loop *loop)
   if (w == NULL)
     return -1;
   loop->watches = w;
-  struct curl_waitfd *wf = realloc(loop->waitfds, cap * sizeof *wf);
-  if (wf == NULL)
+  if (reserve_waitfds(loop, cap) != 0)
     return -1;
-  loop->waitfds = wf;
   fired *f = realloc(loop->fired, cap * sizeof *f);
   if (f == NULL)
     return -1;

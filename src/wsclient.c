@@ -12,6 +12,10 @@
 #include "wshandshake.h"
 
 #define REFUSAL_BODY_MAX ((size_t)64 << 10)
+/* A frame header is at most 14 bytes (2, 8 for the length, 4 for the mask). */
+#define FRAME_HEAD_MAX 14
+/* Payload bytes sent in one write together with a held-back frame header. */
+#define JOIN_MAX ((size_t)16 << 10)
 
 struct kwws {
   kwhttp_req *req;
@@ -28,6 +32,12 @@ struct kwws {
   int reading, eof, io_failed, opened;
   kwhttp_fail kind;
   char error[256];
+  /* A frame header wslay handed over alone (WSLAY_MSG_MORE): it goes out in one write with
+   * the start of its payload, so the peer never sees a header whose payload comes in a later
+   * segment (lua-http 0.4's reader, behind the sim, fails on a 16-bit-length frame cut that
+   * way), and a frame costs one write instead of two. */
+  uint8_t join[FRAME_HEAD_MAX + JOIN_MAX];
+  size_t head_len;
 };
 
 static void fail(kwws *ws, kwhttp_fail kind, const char *message)
@@ -73,13 +83,37 @@ static ssize_t on_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, in
   return -1;
 }
 
+/* Sends the held header and the start of data in one write; the payload bytes sent, or -2
+ * when none of them went out (a partial header stays held), or -1. */
+static long send_joined(kwws *ws, const uint8_t *data, size_t len, char *err, size_t errlen)
+{
+  size_t take = len < JOIN_MAX ? len : JOIN_MAX;
+  memcpy(ws->join + ws->head_len, data, take);
+  long n = kwhttp_req_send(ws->req, ws->join, ws->head_len + take, err, errlen);
+  if (n < 0)
+    return n;
+  if ((size_t)n < ws->head_len) {
+    memmove(ws->join, ws->join + n, ws->head_len - (size_t)n);
+    ws->head_len -= (size_t)n;
+    return -2;
+  }
+  n -= (long)ws->head_len;
+  ws->head_len = 0;
+  return n > 0 ? n : -2;
+}
+
 static ssize_t on_send(wslay_event_context_ptr ctx, const uint8_t *data, size_t len, int flags,
                        void *ud)
 {
-  (void)flags;
   kwws *ws = ud;
   char err[128];
-  long n = kwhttp_req_send(ws->req, data, len, err, sizeof err);
+  if (ws->head_len == 0 && (flags & WSLAY_MSG_MORE) && len <= FRAME_HEAD_MAX) {
+    memcpy(ws->join, data, len);
+    ws->head_len = len;
+    return (ssize_t)len;
+  }
+  long n = ws->head_len != 0 ? send_joined(ws, data, len, err, sizeof err)
+                             : kwhttp_req_send(ws->req, data, len, err, sizeof err);
   if (n >= 0)
     return n;
   if (n == -2) {
