@@ -23,6 +23,18 @@ local function local_client(port, args)
   return (text:gsub("%s+$", ""))
 end
 
+-- Runs fn in a task and returns its results, failing the spec (instead of hanging it) when
+-- it is not done within `seconds`: a forward that swallows a request must not stall busted.
+local function within(seconds, fn)
+  local task = kwhisk.spawn(fn)
+  local deadline = kwhisk.loop.now() + seconds
+  while not task.done and kwhisk.loop.now() < deadline do
+    kwhisk.sleep(0.02)
+  end
+  assert(task.done, "not done within " .. seconds .. " s")
+  return task:wait()
+end
+
 -- Waits (turning the loop) until the forward has a connection.
 local function connected(fwd)
   local deadline = kwhisk.loop.now() + 20
@@ -52,10 +64,11 @@ describe("kwhisk.client with port-forwarding", function()
     assert(c:init("function main(a) print('hi ' .. a.n) return { n = a.n } end", "main", nil,
       deadline))
     assert.same({ n = 7 }, (assert(c:run({ n = 7 }, deadline))))
-    local records = c:logs(10000, true)
+    local records = within(20, function() return c:logs(10000, true) end)
     assert.equals(1, #records)
     assert.equals("hi 7", records[1].log)
-    assert.is_true(fwd:accepted() >= 2)
+    -- init and run may share one kept-alive local connection: one WebSocket or two.
+    assert.is_true(fwd:accepted() >= 1)
     c:destroy()
     assert.is_true(fwd.closed)
     assert.is_nil(client.forwards[c.id])
@@ -89,7 +102,9 @@ describe("kwhisk.client with port-forwarding", function()
         assert.equals(200, response.status)
         assert.same({ n = i }, kwhisk.json.decode(response.body))
       end
-      assert.equals(50, fwd:accepted() - before)
+      -- Each request closes its connection; one may still ride the connection that setup's
+      -- init kept alive.
+      assert.is_true(fwd:accepted() - before >= 49)
       assert.same({}, fwd:errors())
     end)
 

@@ -62,9 +62,41 @@ local function pod_to_client(state, send)
   state.sock:close() -- here only: this coroutine is the socket's one reader
 end
 
+-- The next n bytes of sock, left in its buffer; nil when the connection ends first.
+local function peek(sock, n)
+  if not sock:fill(n) then
+    return nil
+  end
+  local bytes = sock:xread(n, "b", 0)
+  sock:unget(bytes)
+  return bytes
+end
+
+-- Waits until the next frame is buffered whole. lua-http 0.4 reads the payload of a frame
+-- with a 16-bit length without waiting for it (read_frame leaves the length out of what it
+-- fills), so a frame whose tail comes in a later segment would fail the WebSocket.
+local function buffer_frame(sock)
+  local head = peek(sock, 2)
+  if not head then
+    return
+  end
+  local len, size = byte(head, 2) % 128, byte(head, 2) >= 128 and 6 or 2
+  if len == 126 then
+    local ext = peek(sock, 4)
+    if not ext then
+      return
+    end
+    len, size = byte(ext, 3) * 256 + byte(ext, 4), size + 2
+  elseif len == 127 then
+    return -- read_frame waits for these whole itself
+  end
+  sock:fill(size + len)
+end
+
 -- The client's data channel to the pod, until the client closes the WebSocket.
 local function client_to_pod(state)
   while true do
+    buffer_frame(state.ws.socket)
     local data, opcode = state.ws:receive()
     if not data then
       break
