@@ -285,7 +285,8 @@ static CURLMcode poll_all(kwhttp_loop *loop, int timeout_ms)
     loop->waitfds[i].events = loop->watches[i].events;
     loop->waitfds[i].revents = 0;
   }
-  memcpy(loop->waitfds + n, loop->extra, nextra * sizeof *loop->extra);
+  if (nextra != 0)
+    memcpy(loop->waitfds + n, loop->extra, nextra * sizeof *loop->extra);
   size_t total = n + nextra;
   CURLMcode mc = curl_multi_poll(loop->multi, total != 0 ? loop->waitfds : NULL,
                                  (unsigned)total, timeout_ms, NULL);
