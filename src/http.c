@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 
 #include "kwbuf.h"
 
@@ -20,6 +21,16 @@ struct kwhttp_req {
   struct curl_slist *headers;
   uint64_t id;
   int running, done, headers_done, in_ready, paused, stream;
+  int connect_only, attached;      /* attached: the handle is still in its multi */
+  /* The multi the handle is in: the loop's, or for a connect-only request one of its own,
+   * so its connection never enters the shared connection cache (there libcurl 7.88 makes
+   * PIPEWAIT requests to the same host wait for it to finish, which it never does, and
+   * prunes it as dead when it has unread input or sat idle 118 s). */
+  CURLM *multi;
+  int own_finished;                /* own multi: done, finish() still to be called */
+  CURLcode own_code;
+  void (*on_done)(void *ud);
+  void *on_done_ud;
   long status;
   size_t stream_buffer;
   kwhttp_fail fail;
@@ -29,8 +40,29 @@ struct kwhttp_req {
   char message[CURL_ERROR_SIZE + 96];
 };
 
+typedef struct watch {
+  unsigned id;
+  int fd;
+  short events;
+  kwhttp_watch_fn fn;
+  void *ud;
+} watch;
+
+typedef struct fired {
+  unsigned id;
+  short revents;
+} fired;
+
 struct kwhttp_loop {
   CURLM *multi;
+  watch *watches;
+  size_t nwatch, capwatch;
+  unsigned next_watch;
+  struct curl_waitfd *waitfds;     /* scratch: the watches, then `extra` */
+  size_t capwaitfds;
+  struct curl_waitfd *extra;       /* scratch: sockets of connect-only multis */
+  size_t capextra;
+  fired *fired;                    /* scratch, capwatch entries */
   kwhttp_req *live;                /* every request not yet freed */
   size_t nlive;
   kwhttp_req **ready;              /* capacity >= nlive, so marking never allocates */
@@ -84,8 +116,9 @@ void kwhttp_loop_free(kwhttp_loop *loop)
   if (loop == NULL)
     return;
   for (kwhttp_req *req = loop->live; req != NULL; req = req->next) {
-    if (req->running)
-      curl_multi_remove_handle(loop->multi, req->easy);
+    if (req->attached)
+      curl_multi_remove_handle(req->multi, req->easy);
+    req->attached = 0;
     if (!req->done)
       fail_with(req, KWHTTP_TRANSPORT, "the event loop was closed");
     req->running = 0;
@@ -94,6 +127,10 @@ void kwhttp_loop_free(kwhttp_loop *loop)
   }
   curl_multi_cleanup(loop->multi);
   free(loop->ready);
+  free(loop->watches);
+  free(loop->waitfds);
+  free(loop->extra);
+  free(loop->fired);
   free(loop);
   curl_global_cleanup();
 }
@@ -140,7 +177,11 @@ static kwhttp_fail classify(CURLcode code)
 static void finish(kwhttp_req *req, CURLcode code)
 {
   kwhttp_loop *loop = req->loop;
-  curl_multi_remove_handle(loop->multi, req->easy);
+  /* A connect-only connection lives only while its handle stays in the multi. */
+  if (!req->connect_only || code != CURLE_OK) {
+    curl_multi_remove_handle(req->multi, req->easy);
+    req->attached = 0;
+  }
   loop->active--;
   req->running = 0;
   req->done = 1;
@@ -156,6 +197,135 @@ static void finish(kwhttp_req *req, CURLcode code)
     fail_with(req, classify(code), message);
   }
   mark_ready(req);
+  if (req->on_done != NULL)
+    req->on_done(req->on_done_ud); /* last: it may free req */
+}
+
+static void dispatch_watches(kwhttp_loop *loop, size_t npolled)
+{
+  size_t nfired = 0;
+  for (size_t i = 0; i < npolled; i++)
+    if (loop->waitfds[i].revents != 0)
+      loop->fired[nfired++] = (fired){loop->watches[i].id, loop->waitfds[i].revents};
+  /* By id, not index: a callback may remove or add watches. */
+  for (size_t f = 0; f < nfired; f++) {
+    for (size_t i = 0; i < loop->nwatch; i++) {
+      if (loop->watches[i].id == loop->fired[f].id) {
+        loop->watches[i].fn(loop->watches[i].ud, loop->fired[f].revents);
+        break;
+      }
+    }
+  }
+}
+
+static int reserve_waitfds(kwhttp_loop *loop, size_t n)
+{
+  if (n <= loop->capwaitfds)
+    return 0;
+  struct curl_waitfd *wf = realloc(loop->waitfds, n * sizeof *wf);
+  if (wf == NULL)
+    return -1;
+  loop->waitfds = wf;
+  loop->capwaitfds = n;
+  return 0;
+}
+
+static int add_extra(kwhttp_loop *loop, size_t *n, int fd, short events)
+{
+  if (*n == loop->capextra) {
+    size_t cap = loop->capextra != 0 ? loop->capextra * 2 : 16;
+    struct curl_waitfd *e = realloc(loop->extra, cap * sizeof *e);
+    if (e == NULL)
+      return -1;
+    loop->extra = e;
+    loop->capextra = cap;
+  }
+  loop->extra[(*n)++] = (struct curl_waitfd){fd, events, 0};
+  return 0;
+}
+
+/* The sockets of the connect-only requests still connecting, each in its own multi, and
+ * the poll timeout shortened to their earliest libcurl timer. Only their readiness matters
+ * (the next step drives them), so a socket past FD_SETSIZE is left to the timer. */
+static size_t connecting_fds(kwhttp_loop *loop, int *timeout_ms)
+{
+  size_t n = 0;
+  for (kwhttp_req *req = loop->live; req != NULL; req = req->next) {
+    if (req->multi == loop->multi || !req->running)
+      continue;
+    long t = -1;
+    curl_multi_timeout(req->multi, &t);
+    if (t >= 0 && (*timeout_ms < 0 || t < *timeout_ms))
+      *timeout_ms = (int)t;
+    fd_set r, w, x;
+    int maxfd = -1;
+    FD_ZERO(&r);
+    FD_ZERO(&w);
+    FD_ZERO(&x);
+    if (curl_multi_fdset(req->multi, &r, &w, &x, &maxfd) != CURLM_OK)
+      continue;
+    for (int fd = 0; fd <= maxfd; fd++) {
+      short ev = (short)((FD_ISSET(fd, &r) ? CURL_WAIT_POLLIN : 0) |
+                         (FD_ISSET(fd, &w) ? CURL_WAIT_POLLOUT : 0));
+      if (ev != 0 && add_extra(loop, &n, fd, ev) != 0 && (*timeout_ms < 0 || *timeout_ms > 10))
+        *timeout_ms = 10; /* out of memory: look again soon instead */
+    }
+  }
+  return n;
+}
+
+static CURLMcode poll_all(kwhttp_loop *loop, int timeout_ms)
+{
+  size_t nextra = connecting_fds(loop, &timeout_ms);
+  size_t n = loop->nwatch;
+  if (nextra != 0 && reserve_waitfds(loop, n + nextra) != 0)
+    nextra = 0;
+  for (size_t i = 0; i < n; i++) {
+    loop->waitfds[i].fd = loop->watches[i].fd;
+    loop->waitfds[i].events = loop->watches[i].events;
+    loop->waitfds[i].revents = 0;
+  }
+  if (nextra != 0)
+    memcpy(loop->waitfds + n, loop->extra, nextra * sizeof *loop->extra);
+  size_t total = n + nextra;
+  CURLMcode mc = curl_multi_poll(loop->multi, total != 0 ? loop->waitfds : NULL,
+                                 (unsigned)total, timeout_ms, NULL);
+  if (mc == CURLM_OK)
+    dispatch_watches(loop, n);
+  return mc;
+}
+
+/* Drives the connect-only requests' own multis and finishes those that completed. finish()
+ * may free any request, so completions are noted first and finished one by one. */
+static int perform_own(kwhttp_loop *loop, char *err, size_t errlen)
+{
+  for (kwhttp_req *req = loop->live; req != NULL; req = req->next) {
+    if (req->multi == loop->multi || !req->running)
+      continue;
+    int running = 0;
+    CURLMcode mc = curl_multi_perform(req->multi, &running);
+    if (mc != CURLM_OK) {
+      snprintf(err, errlen, "curl_multi_perform: %s", curl_multi_strerror(mc));
+      return -1;
+    }
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(req->multi, &left)) != NULL) {
+      if (msg->msg == CURLMSG_DONE) {
+        req->own_finished = 1;
+        req->own_code = msg->data.result;
+      }
+    }
+  }
+  for (;;) {
+    kwhttp_req *req = loop->live;
+    while (req != NULL && !req->own_finished)
+      req = req->next;
+    if (req == NULL)
+      return 0;
+    req->own_finished = 0;
+    finish(req, req->own_code);
+  }
 }
 
 int kwhttp_loop_step(kwhttp_loop *loop, int timeout_ms, char *err, size_t errlen)
@@ -180,10 +350,13 @@ int kwhttp_loop_step(kwhttp_loop *loop, int timeout_ms, char *err, size_t errlen
       if (req != NULL)
         finish(req, msg->data.result);
     }
-    /* Poll only when nothing is ready yet, so a step never sleeps on ready work. */
-    if (round == 1 || loop->nready != 0 || timeout_ms <= 0)
+    if (perform_own(loop, err, errlen) != 0)
+      return -1;
+    if (round == 1)
       break;
-    mc = curl_multi_poll(loop->multi, NULL, 0, timeout_ms, NULL);
+    /* Sleep only when nothing is ready yet, so a step never sleeps on ready work; the
+     * watches are polled either way, so they never wait behind busy transfers. */
+    mc = poll_all(loop, loop->nready != 0 || timeout_ms < 0 ? 0 : timeout_ms);
     if (mc != CURLM_OK) {
       snprintf(err, errlen, "curl_multi_poll: %s", curl_multi_strerror(mc));
       return -1;
@@ -369,12 +542,18 @@ static void set_transfer(kwhttp_req *req, const kwhttp_options *opt)
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-  /* Waiting to multiplex only makes sense where HTTP/2 can be had (TLS). Over plain HTTP/1.1
-   * libcurl would hold a new request for a busy connection, behind a followed log that
-   * never ends, instead of opening another connection. */
-  if (opt->url != NULL && strncmp(opt->url, "https:", 6) == 0)
-    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+  if (opt->connect_only) {
+    /* An Upgrade is HTTP/1.1 only: ALPN must not pick h2. */
+    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    curl_easy_setopt(easy, CURLOPT_CONNECT_ONLY, 1L);
+  } else {
+    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    /* Waiting to multiplex only makes sense where HTTP/2 can be had (TLS). Over plain
+     * HTTP/1.1 libcurl would hold a new request for a busy connection, behind a followed
+     * log that never ends, instead of opening another connection. */
+    if (opt->url != NULL && strncmp(opt->url, "https:", 6) == 0)
+      curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+  }
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, req);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
@@ -454,6 +633,7 @@ kwhttp_req *kwhttp_req_start(kwhttp_loop *loop, const kwhttp_options *opt, char 
     return NULL;
   }
   req->stream = opt->stream;
+  req->connect_only = opt->connect_only;
   req->stream_buffer = opt->stream_buffer != 0 ? opt->stream_buffer : KWHTTP_DEFAULT_STREAM_BUFFER;
   kwbuf_init(&req->head, KWHTTP_MAX_HEADERS);
   kwbuf_init(&req->held, req->stream_buffer + KWHTTP_MAX_CHUNK);
@@ -461,18 +641,24 @@ kwhttp_req *kwhttp_req_start(kwhttp_loop *loop, const kwhttp_options *opt, char 
     kwbuf_init(&req->body, req->stream_buffer + KWHTTP_MAX_CHUNK);
   else
     kwbuf_init(&req->body, opt->max_body != 0 ? opt->max_body : KWHTTP_DEFAULT_MAX_BODY);
-  if (configure(req, opt, err, errlen) != 0 ||
-      curl_multi_add_handle(loop->multi, req->easy) != CURLM_OK) {
+  req->multi = opt->connect_only ? curl_multi_init() : loop->multi;
+  if (req->multi == NULL)
+    snprintf(err, errlen, "out of memory");
+  if (req->multi == NULL || configure(req, opt, err, errlen) != 0 ||
+      curl_multi_add_handle(req->multi, req->easy) != CURLM_OK) {
     if (err[0] == '\0')
       snprintf(err, errlen, "libcurl refused the request");
     curl_slist_free_all(req->headers);
     curl_easy_cleanup(req->easy);
+    if (req->multi != NULL && req->connect_only)
+      curl_multi_cleanup(req->multi);
     free(req);
     return NULL;
   }
   req->loop = loop;
   req->id = loop->next_id++;
   req->running = 1;
+  req->attached = 1;
   req->next = loop->live;
   if (loop->live != NULL)
     loop->live->prev = req;
@@ -487,13 +673,16 @@ void kwhttp_req_free(kwhttp_req *req)
   if (req == NULL)
     return;
   if (req->loop != NULL) {
-    if (req->running) {
-      curl_multi_remove_handle(req->loop->multi, req->easy);
+    if (req->running)
       req->loop->active--;
-    }
     unlink_req(req);
   }
+  /* After the loop is freed, a request's own multi is still there to leave and close. */
+  if (req->attached)
+    curl_multi_remove_handle(req->multi, req->easy);
   curl_easy_cleanup(req->easy);
+  if (req->multi != NULL && req->connect_only)
+    curl_multi_cleanup(req->multi);
   curl_slist_free_all(req->headers);
   kwbuf_free(&req->head);
   kwbuf_free(&req->body);
@@ -555,4 +744,116 @@ const char *kwhttp_req_hand(kwhttp_req *req, size_t *len)
   resume_paused(req);
   *len = req->held.len;
   return req->held.len != 0 ? req->held.data : NULL;
+}
+
+void kwhttp_req_on_done(kwhttp_req *req, void (*fn)(void *ud), void *ud)
+{
+  req->on_done = fn;
+  req->on_done_ud = ud;
+}
+
+void kwhttp_req_wake(kwhttp_req *req)
+{
+  mark_ready(req);
+}
+
+static int connected(const kwhttp_req *req, char *err, size_t errlen)
+{
+  if (req->connect_only && req->attached && req->done && req->fail == KWHTTP_OK)
+    return 1;
+  snprintf(err, errlen, "the connection is not open");
+  return 0;
+}
+
+long kwhttp_req_send(kwhttp_req *req, const void *data, size_t len, char *err, size_t errlen)
+{
+  if (!connected(req, err, errlen))
+    return -1;
+  size_t n = 0;
+  CURLcode code = curl_easy_send(req->easy, data, len, &n);
+  if (code == CURLE_AGAIN)
+    return -2;
+  if (code != CURLE_OK) {
+    snprintf(err, errlen, "send: %s", curl_easy_strerror(code));
+    return -1;
+  }
+  return (long)n;
+}
+
+long kwhttp_req_recv(kwhttp_req *req, void *buf, size_t len, char *err, size_t errlen)
+{
+  if (!connected(req, err, errlen))
+    return -1;
+  size_t n = 0;
+  CURLcode code = curl_easy_recv(req->easy, buf, len, &n);
+  if (code == CURLE_AGAIN)
+    return -2;
+  if (code != CURLE_OK) {
+    snprintf(err, errlen, "receive: %s", curl_easy_strerror(code));
+    return -1;
+  }
+  return (long)n;
+}
+
+int kwhttp_req_socket(const kwhttp_req *req)
+{
+  char err[64];
+  curl_socket_t fd = CURL_SOCKET_BAD;
+  if (!connected(req, err, sizeof err) ||
+      curl_easy_getinfo(req->easy, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK ||
+      fd == CURL_SOCKET_BAD)
+    return -1;
+  return (int)fd;
+}
+
+static int reserve_watch(kwhttp_loop *loop)
+{
+  if (loop->nwatch < loop->capwatch)
+    return 0;
+  size_t cap = loop->capwatch != 0 ? loop->capwatch * 2 : 16;
+  watch *w = realloc(loop->watches, cap * sizeof *w);
+  if (w == NULL)
+    return -1;
+  loop->watches = w;
+  if (reserve_waitfds(loop, cap) != 0)
+    return -1;
+  fired *f = realloc(loop->fired, cap * sizeof *f);
+  if (f == NULL)
+    return -1;
+  loop->fired = f;
+  loop->capwatch = cap;
+  return 0;
+}
+
+unsigned kwhttp_watch_add(kwhttp_loop *loop, int fd, short events, kwhttp_watch_fn fn,
+                          void *ud)
+{
+  if (reserve_watch(loop) != 0)
+    return 0;
+  if (++loop->next_watch == 0)
+    loop->next_watch = 1;
+  loop->watches[loop->nwatch++] = (watch){loop->next_watch, fd, events, fn, ud};
+  return loop->next_watch;
+}
+
+void kwhttp_watch_set(kwhttp_loop *loop, unsigned id, short events)
+{
+  for (size_t i = 0; i < loop->nwatch; i++)
+    if (loop->watches[i].id == id)
+      loop->watches[i].events = events;
+}
+
+void kwhttp_watch_remove(kwhttp_loop *loop, unsigned id)
+{
+  for (size_t i = 0; i < loop->nwatch; i++) {
+    if (loop->watches[i].id == id) {
+      loop->watches[i] = loop->watches[--loop->nwatch];
+      return;
+    }
+  }
+}
+
+size_t kwhttp_loop_watches(const kwhttp_loop *loop)
+{
+  return loop->nwatch;
 }

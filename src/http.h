@@ -45,6 +45,8 @@ typedef struct kwhttp_options {
   size_t max_body;                /* buffered body limit; 0: 64 MiB */
   int stream;                     /* body into the pending queue */
   size_t stream_buffer;           /* pending bytes before the transfer pauses; 0: 1 MiB */
+  int connect_only;               /* connect (TCP, proxy, TLS) and stop: the caller then talks
+                                     over kwhttp_req_send/recv (WebSocket upgrades) */
 } kwhttp_options;
 
 #define KWHTTP_DEFAULT_MAX_BODY ((size_t)64 << 20)
@@ -90,5 +92,32 @@ void kwhttp_req_consume(kwhttp_req *req);
 const char *kwhttp_req_hand(kwhttp_req *req, size_t *len);
 
 const char *kwhttp_fail_name(kwhttp_fail fail);
+
+/* Connect-only requests: once done without a failure, the connection stays open (kept by
+ * the loop's multi handle until kwhttp_req_free) and these move raw bytes over it, TLS
+ * included. Both return the byte count, 0 at the peer's end of stream (recv only), -2
+ * when the socket would block, or -1 with a message in err. */
+long kwhttp_req_send(kwhttp_req *req, const void *data, size_t len, char *err, size_t errlen);
+long kwhttp_req_recv(kwhttp_req *req, void *buf, size_t len, char *err, size_t errlen);
+/* The connected socket of a connect-only request, or -1. */
+int kwhttp_req_socket(const kwhttp_req *req);
+/* Calls fn(ud) from kwhttp_loop_step once the request is done (after its ready mark);
+ * fn may free the request. No Lua and no libcurl callback is on the stack then. */
+void kwhttp_req_on_done(kwhttp_req *req, void (*fn)(void *ud), void *ud);
+/* Lists the request among those that progressed in this step (a C owner of a connection
+ * uses it to wake the Lua task that waits on the request's id). */
+void kwhttp_req_wake(kwhttp_req *req);
+
+/* Extra file descriptors polled together with the transfers (local sockets of a
+ * port-forward, say). Each step, the watches whose fd is ready get fn(ud, revents), after
+ * the poll and outside every libcurl callback; fn may add, change or remove watches.
+ * kwhttp_watch_add returns a watch id (> 0), or 0 when out of memory. */
+typedef void (*kwhttp_watch_fn)(void *ud, short revents);
+unsigned kwhttp_watch_add(kwhttp_loop *loop, int fd, short events, kwhttp_watch_fn fn,
+                          void *ud);
+void kwhttp_watch_set(kwhttp_loop *loop, unsigned id, short events);
+void kwhttp_watch_remove(kwhttp_loop *loop, unsigned id);
+/* Number of watches: a loop with watches has work even without transfers. */
+size_t kwhttp_loop_watches(const kwhttp_loop *loop);
 
 #endif

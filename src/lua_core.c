@@ -14,6 +14,7 @@ static const struct {
   {"yaml", kwlua_open_yaml},
   {"json", kwlua_open_json},
   {"http", kwlua_open_http},
+  {"portforward", kwlua_open_portforward},
 };
 
 int luaopen_kwhisk_core(lua_State *L)

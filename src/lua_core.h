@@ -14,6 +14,7 @@ int kwlua_open_logrecord(lua_State *L);
 int kwlua_open_yaml(lua_State *L);
 int kwlua_open_json(lua_State *L);
 int kwlua_open_http(lua_State *L);
+int kwlua_open_portforward(lua_State *L);
 
 int luaopen_kwhisk_core(lua_State *L);
 

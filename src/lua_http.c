@@ -10,6 +10,7 @@
 
 #include "http.h"
 #include "lua_core.h"
+#include "lua_http.h"
 
 #define LOOP_MT "kwhisk.http.loop"
 #define REQ_MT "kwhisk.http.request"
@@ -95,7 +96,12 @@ static void opt_headers(lua_State *L, kwhttp_options *o)
   lua_insert(L, -2); /* keep the userdata and the table on the stack until the call ends */
 }
 
-static void read_options(lua_State *L, kwhttp_options *o)
+kwhttp_loop *kwlua_http_checkloop(lua_State *L, int idx)
+{
+  return check_loop(L, idx);
+}
+
+void kwlua_http_options(lua_State *L, kwhttp_options *o)
 {
   luaL_checktype(L, 2, LUA_TTABLE);
   memset(o, 0, sizeof *o);
@@ -123,7 +129,7 @@ static int loop_request(lua_State *L)
 {
   kwhttp_loop *loop = check_loop(L, 1);
   kwhttp_options o;
-  read_options(L, &o);
+  kwlua_http_options(L, &o);
   lreq *r = lua_newuserdata(L, sizeof *r);
   r->req = NULL;
   luaL_getmetatable(L, REQ_MT);
@@ -174,6 +180,12 @@ static int loop_gc(lua_State *L)
   kwhttp_loop_free(l->loop);
   l->loop = NULL;
   return 0;
+}
+
+static int loop_watches(lua_State *L)
+{
+  lua_pushinteger(L, (lua_Integer)kwhttp_loop_watches(check_loop(L, 1)));
+  return 1;
 }
 
 static int loop_tostring(lua_State *L)
@@ -337,7 +349,7 @@ int kwlua_open_http(lua_State *L)
 {
   static const luaL_Reg loop_methods[] = {
     {"request", loop_request}, {"step", loop_step}, {"active", loop_active},
-    {NULL, NULL},
+    {"watches", loop_watches}, {NULL, NULL},
   };
   static const luaL_Reg req_methods[] = {
     {"id", req_id}, {"done", req_done}, {"headers_done", req_headers_done},

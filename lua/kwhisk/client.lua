@@ -7,6 +7,7 @@
 --   client:rm(container | name | labels, {ensure_unpaused}) -> ok, err
 --   client:suspend(c) / client:resume(c) / client:add_label(c, labels) -> true | nil, err
 --   client:logs(c, since, {mode = "follow" | "poll", stream, seed, streams, grace}) -> iterator
+--   client:port_forward(pod, remote_port) -> local_port, forward | nil, err
 local config = require "kwhisk.config"
 local kubeconfig = require "kwhisk.kubeconfig"
 local api = require "kwhisk.api"
@@ -19,6 +20,7 @@ local quantity = require "kwhisk.quantity"
 local podstate = require "kwhisk.podstate"
 local logstream = require "kwhisk.logstream"
 local logmerge = require "kwhisk.logmerge"
+local portforward = require "kwhisk.portforward"
 
 local type, pairs, ipairs, next, tostring, error, setmetatable, concat, sort =
   type, pairs, ipairs, next, tostring, error, setmetatable, table.concat, table.sort
@@ -58,7 +60,8 @@ function client.new(cfg, options)
     api_options[k] = v
   end
   local self = setmetatable({ config = cfg, conn = api.new(connection, api_options),
-    log = options.log or function(line) io.stderr:write("kwhisk: ", line, "\n") end }, Client)
+    log = options.log or function(line) io.stderr:write("kwhisk: ", line, "\n") end,
+    forwards = {} }, Client) -- pod name -> its forward (port-forwarding-enabled)
   self.namespace = cfg["action-namespace"] or connection.namespace or "default"
   return self
 end
@@ -178,7 +181,41 @@ function Client:run(name, image, opts)
   if not ready then
     return self:failed_run(name, err, keep)
   end
-  return container_of(ready)
+  local c = container_of(ready)
+  if self.config["port-forwarding-enabled"] then
+    -- The seed's address with port-forwarding: localhost and the forward's local port.
+    local port, fwd = self:port_forward(name, c.address.port)
+    if not port then
+      return self:failed_run(name, errors.new("port_forward", "port-forward: " .. fwd.message,
+        { status = fwd.status, code = fwd.code, cause = fwd }), keep)
+    end
+    self.forwards[name] = fwd
+    c.address = { host = "localhost", port = port }
+  end
+  return c
+end
+
+--- Forwards a free local port (127.0.0.1) to remote_port of the pod (in the client's
+-- namespace) through the API server (kwhisk.portforward). Returns the local port and the
+-- forward (close() ends it), or nil, err.
+function Client:port_forward(pod, remote_port)
+  if type(pod) ~= "string" then
+    error("bad argument #1 to 'port_forward' (pod name expected, got " .. type(pod) .. ")", 2)
+  end
+  local fwd, err = portforward.open(self.conn, pod, remote_port, { namespace = self.namespace })
+  if not fwd then
+    return nil, err
+  end
+  return fwd.local_port, fwd
+end
+
+-- Closes the forward run() opened to the pod, if any.
+function Client:close_forward(name)
+  local fwd = self.forwards[name]
+  if fwd then
+    self.forwards[name] = nil
+    fwd:close()
+  end
 end
 
 local function report(self, err)
@@ -197,6 +234,7 @@ local function delete(conn, path, query)
 end
 
 function Client:rm_name(name)
+  self:close_forward(name)
   local err = delete(self.conn, self:pods_path(name))
   if self.config["pdb-enabled"] then
     err = delete(self.conn, self:pdbs_path(name)) or err
@@ -284,6 +322,11 @@ function Client:rm_labels(labels, opts)
       if rerr then
         self.log(rerr.message)
       end
+    end
+  end
+  if next(self.forwards) ~= nil then
+    for _, c in ipairs(self:list(labels) or {}) do
+      self:close_forward(c.id)
     end
   end
   local err = delete_matching(self.conn, self:pods_path(), selector)

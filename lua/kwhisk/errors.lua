@@ -20,6 +20,8 @@ errors.kinds = {
   pod_api = true, image_pull = true, command_not_found = true, ready_timeout = true,
   unschedulable = true, crash_loop = true, run_container = true, container_config = true,
   agent = true,
+  -- a port-forward's connection that the server ended with a message on the error channel
+  port_forward = true,
   -- a pod policy that failed or built an invalid pod
   policy = true,
 }

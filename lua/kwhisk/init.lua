@@ -11,7 +11,7 @@ local parts = {
   time = true, logline = true, logs = true, json = true, yaml = true, names = true, sim = true,
   config = true, policy = true, quantity = true,
   errors = true, http = true, loop = true, api = true, kubeconfig = true, fs = true,
-  container = true, logstream = true, podstate = true, collect = true,
+  container = true, logstream = true, podstate = true, collect = true, portforward = true,
 }
 
 --- A client of the cluster the configuration names (kwhisk.client.new).

@@ -80,7 +80,8 @@ local function turn(limit)
   if timers[1] then
     timeout = min(timeout, max(0, timers[1][1] - now()))
   end
-  if transport:active() == 0 and not timers[1] and not limit then
+  -- Watched sockets (port-forwards) are work too: a connection may arrive at any time.
+  if transport:active() == 0 and transport:watches() == 0 and not timers[1] and not limit then
     error("kwhisk.loop: deadlock: waiting, but no transfer, timer or task can progress", 3)
   end
   local ids = transport:step(timeout)
@@ -103,6 +104,12 @@ end
 --- Starts a transfer on the shared transport: the core.http request, or nil, message.
 function loop.start(options)
   return transport:request(options)
+end
+
+--- Opens a port-forward (core.portforward) on the shared transport: its sockets are
+-- polled and pumped by the same steps as every transfer.
+function loop.forward(options)
+  return core.portforward.open(transport, options)
 end
 
 local function cancel_timer(entry)

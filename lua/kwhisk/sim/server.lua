@@ -9,6 +9,7 @@ local basexx = require "basexx"
 local cluster_new = require("kwhisk.sim.cluster").new
 local faults_new = require("kwhisk.sim.faults").new
 local request = require("kwhisk.sim.http").request
+local portforward = require "kwhisk.sim.portforward"
 local resources = require "kwhisk.sim.resources"
 local status = require "kwhisk.sim.status"
 local streams = require "kwhisk.sim.streams"
@@ -33,6 +34,8 @@ local CORE_RESOURCES = {
     verbs = verbs({ "get" }) },
   { name = "pods/status", singularName = "", namespaced = true, kind = "Pod",
     verbs = verbs({ "get" }) },
+  { name = "pods/portforward", singularName = "", namespaced = true,
+    kind = "PodPortForwardOptions", verbs = verbs({ "create", "get" }) },
   { name = "events", singularName = "event", namespaced = true, kind = "Event",
     shortNames = { "ev" }, verbs = verbs({ "get", "list", "watch" }) },
   { name = "namespaces", singularName = "namespace", namespaced = false, kind = "Namespace",
@@ -146,6 +149,7 @@ local ROUTES = {
     end
     streams.log(sim, req, ns, name)
   end },
+  { "^/api/v1/namespaces/([^/]+)/pods/([^/]+)/portforward$", portforward.route },
   { "^/api/v1/namespaces/([^/]+)/pods/([^/]+)/status$", function(sim, req, ns, name)
     resources.get(sim, req, "pods", ns, name)
   end },

@@ -1,0 +1,188 @@
+/* lua_portforward.c: Lua binding of the port-forward core (core.portforward).
+ *
+ * core.portforward.open(loop, options) -> forward | nil, message. The forward's pumping
+ * happens in C inside the loop's steps; Lua only opens, inspects and closes it. */
+#include <lauxlib.h>
+#include <string.h>
+
+#include "lua_core.h"
+#include "lua_http.h"
+#include "portforward.h"
+
+#define PF_MT "kwhisk.portforward"
+
+typedef struct {
+  kwpf *pf;
+} lpf;
+
+static kwpf *check_pf(lua_State *L)
+{
+  lpf *p = luaL_checkudata(L, 1, PF_MT);
+  if (p->pf == NULL)
+    luaL_argerror(L, 1, "the port-forward is freed");
+  return p->pf;
+}
+
+static lua_Number field_number(lua_State *L, const char *key, lua_Number lo, lua_Number hi)
+{
+  lua_getfield(L, 2, key);
+  lua_Number v = 0;
+  if (!lua_isnil(L, -1)) {
+    if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) < lo || lua_tonumber(L, -1) > hi)
+      luaL_error(L, "bad option '%s' (number from %f to %f expected)", key, lo, hi);
+    v = lua_tonumber(L, -1);
+  }
+  lua_pop(L, 1);
+  return v;
+}
+
+static const char *field_string(lua_State *L, const char *key)
+{
+  lua_getfield(L, 2, key);
+  if (lua_type(L, -1) != LUA_TSTRING)
+    luaL_error(L, "bad option '%s' (string expected, got %s)", key, luaL_typename(L, -1));
+  const char *s = lua_tostring(L, -1);
+  lua_pop(L, 1); /* still referenced by the options table */
+  return s;
+}
+
+static int pf_open(lua_State *L)
+{
+  kwhttp_loop *loop = kwlua_http_checkloop(L, 1);
+  kwpf_options o;
+  memset(&o, 0, sizeof o);
+  kwlua_http_options(L, &o.http);
+  o.host = field_string(L, "host");
+  o.target = field_string(L, "target");
+  o.port = (uint16_t)field_number(L, "port", 1, 65535);
+  luaL_argcheck(L, o.port != 0, 2, "option 'port' is required");
+  o.local_port = (uint16_t)field_number(L, "local_port", 0, 65535);
+  o.buffer = (size_t)field_number(L, "buffer", 0, 1 << 30);
+  lua_getfield(L, 2, "probe");
+  o.probe = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  lpf *p = lua_newuserdata(L, sizeof *p);
+  p->pf = NULL;
+  luaL_getmetatable(L, PF_MT);
+  lua_setmetatable(L, -2);
+  lua_createtable(L, 1, 0); /* the forward keeps its loop alive */
+  lua_pushvalue(L, 1);
+  lua_rawseti(L, -2, 1);
+  lua_setfenv(L, -2);
+  char err[256];
+  p->pf = kwpf_open(loop, &o, err, sizeof err);
+  if (p->pf == NULL) {
+    lua_pushnil(L);
+    lua_pushstring(L, err);
+    return 2;
+  }
+  return 1;
+}
+
+static int pf_local_port(lua_State *L)
+{
+  lua_pushinteger(L, kwpf_local_port(check_pf(L)));
+  return 1;
+}
+
+static int pf_connections(lua_State *L)
+{
+  lua_pushinteger(L, (lua_Integer)kwpf_connections(check_pf(L)));
+  return 1;
+}
+
+static int pf_accepted(lua_State *L)
+{
+  lua_pushnumber(L, (lua_Number)kwpf_accepted(check_pf(L)));
+  return 1;
+}
+
+/* pf:probe() -> nil (running) | true (accepted) | false (failed: see errors) */
+static int pf_probe(lua_State *L)
+{
+  int r = kwpf_probe_result(check_pf(L));
+  if (r == 0)
+    return 0;
+  lua_pushboolean(L, r > 0);
+  return 1;
+}
+
+static int pf_probe_id(lua_State *L)
+{
+  lua_pushnumber(L, (lua_Number)kwpf_probe_id(check_pf(L)));
+  return 1;
+}
+
+/* pf:errors(cursor) -> { {seq, kind, message, status, body}, ... }, new cursor */
+static int pf_errors(lua_State *L)
+{
+  kwpf *pf = check_pf(L);
+  uint64_t cursor = (uint64_t)luaL_optnumber(L, 2, 0);
+  kwpf_error e;
+  lua_newtable(L);
+  for (int i = 1; kwpf_next_error(pf, &cursor, &e); i++) {
+    lua_createtable(L, 0, 5);
+    lua_pushnumber(L, (lua_Number)e.seq);
+    lua_setfield(L, -2, "seq");
+    lua_pushstring(L, e.kind);
+    lua_setfield(L, -2, "kind");
+    lua_pushstring(L, e.message);
+    lua_setfield(L, -2, "message");
+    if (e.status != 0) {
+      lua_pushinteger(L, e.status);
+      lua_setfield(L, -2, "status");
+      lua_pushlstring(L, e.body != NULL ? e.body : "", e.body_len);
+      lua_setfield(L, -2, "body");
+    }
+    lua_rawseti(L, -2, i);
+  }
+  lua_pushnumber(L, (lua_Number)cursor);
+  return 2;
+}
+
+static int pf_close(lua_State *L)
+{
+  kwpf_close(check_pf(L));
+  return 0;
+}
+
+static int pf_gc(lua_State *L)
+{
+  lpf *p = luaL_checkudata(L, 1, PF_MT);
+  kwpf_free(p->pf);
+  p->pf = NULL;
+  return 0;
+}
+
+static int pf_tostring(lua_State *L)
+{
+  lpf *p = luaL_checkudata(L, 1, PF_MT);
+  if (p->pf == NULL)
+    lua_pushliteral(L, "kwhisk.portforward (freed)");
+  else
+    lua_pushfstring(L, "kwhisk.portforward 127.0.0.1:%d (%d connections)",
+                    (int)kwpf_local_port(p->pf), (int)kwpf_connections(p->pf));
+  return 1;
+}
+
+int kwlua_open_portforward(lua_State *L)
+{
+  static const luaL_Reg methods[] = {
+    {"local_port", pf_local_port}, {"connections", pf_connections}, {"accepted", pf_accepted},
+    {"probe", pf_probe}, {"probe_id", pf_probe_id}, {"errors", pf_errors}, {"close", pf_close},
+    {NULL, NULL},
+  };
+  luaL_newmetatable(L, PF_MT);
+  lua_newtable(L);
+  luaL_register(L, NULL, methods);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, pf_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pushcfunction(L, pf_tostring);
+  lua_setfield(L, -2, "__tostring");
+  lua_pop(L, 1);
+  lua_newtable(L);
+  lua_pushcfunction(L, pf_open);
+  lua_setfield(L, -2, "open");
+  return 1;
+}
