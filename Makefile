@@ -84,7 +84,7 @@ test-leaks: asan-build
 	  if ls $(TEST_LOG_DIR)/lsan.* >/dev/null 2>&1; then cat $(TEST_LOG_DIR)/lsan.* >&2; \
 	    echo "test-leaks: LeakSanitizer reports above" >&2; exit 1; fi; \
 	  if [ $$rc -ne 0 ]; then tail -40 $(TEST_LOG_DIR)/busted-lsan.log >&2; exit $$rc; fi; \
-	  echo "test-leaks: $$(tail -1 $(TEST_LOG_DIR)/busted-lsan.log | sed 's/ : .*//'); no leaks"
+	  echo "test-leaks: $$(grep -E "^[0-9]+ successes" $(TEST_LOG_DIR)/busted-lsan.log | tail -1 | sed "s/ : .*//"); no leaks"
 
 # No credential of spec/helpers/tokens.lua may appear in any test log.
 test-secrets:
