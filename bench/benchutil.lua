@@ -62,11 +62,12 @@ function M.time_command(command)
     rss_mib = tonumber(rss) / 1024, out = out }
 end
 
---- The run with the least wall time of `runs` (the machine is shared), or nil, message.
-function M.best_of(runs, command)
+--- The run with the least wall time of `runs` calls of measure(...) (each returns a table
+-- with `wall`, or nil, message): the best, or nil, message. The machine is shared.
+function M.best_of(runs, measure, ...)
   local best
   for _ = 1, runs do
-    local r, err = M.time_command(command)
+    local r, err = measure(...)
     if not r then
       return nil, err
     end

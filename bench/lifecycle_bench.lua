@@ -77,17 +77,7 @@ local function run_once(client, n, k)
 end
 
 local function measure(client, n, k)
-  local best
-  for _ = 1, RUNS do
-    local r, err = run_once(client, n, k)
-    if not r then
-      return nil, err
-    end
-    if not best or r.wall < best.wall then
-      best = r
-    end
-  end
-  return best
+  return u.best_of(RUNS, run_once, client, n, k)
 end
 
 local function in_flight_list()

@@ -145,7 +145,7 @@ local function main()
     if reader.need ~= nil and reader.need ~= true then
       print(("  %-28s skipped: %s"):format(reader.name, reader.need))
     else
-      local r, err = u.best_of(RUNS, reader.command)
+      local r, err = u.best_of(RUNS, u.time_command, reader.command)
       err = err or check(reader, r.out, lines, size)
       if err then
         print(("  %-28s skipped: failed: %s"):format(reader.name, err))
