@@ -1,73 +1,98 @@
-/* lua_logrecord.c: Lua binding of logrecord: the JSON form, its UTF-16 size, the text
- * form, each over (sec, nsec, stream, log) as lua/kwhisk/logline.lua
- * passes them. */
+/* lua_logrecord.c: Lua binding of logrecord: the JSON form, its UTF-16 size and the text
+ * form, each over (sec, nsec, stream, log) as lua/kwhisk/logline.lua passes them.
+ * All three write into one scratch buffer owned by a userdata (an upvalue with __gc): no
+ * allocation per record, and nothing leaks if pushing the result raises. */
 #include <lauxlib.h>
 
 #include "logrecord.h"
 #include "lua_core.h"
 
+/* Buffers that grew past this for one huge record are given back after it. */
+#define SCRATCH_KEEP ((size_t)1 << 20)
+
+typedef struct record {
+  kwtime t;
+  const char *stream, *log;
+  size_t stream_len, log_len;
+} record;
+
 /* Reads the record arguments at stack positions 1-4. */
-static void check_record(lua_State *L, kwtime *t, const char **stream, size_t *stream_len,
-                         const char **log, size_t *log_len)
+static record check_record(lua_State *L)
 {
+  record r;
   lua_Number sec = luaL_checknumber(L, 1);
   lua_Integer nsec = luaL_checkinteger(L, 2);
   luaL_argcheck(L, sec == (lua_Number)(int64_t)sec, 1, "integer seconds expected");
   luaL_argcheck(L, nsec >= 0 && nsec <= 999999999, 2, "nanoseconds 0-999999999 expected");
-  t->sec = (int64_t)sec;
-  t->nsec = (int32_t)nsec;
-  *stream = luaL_checklstring(L, 3, stream_len);
-  *log = luaL_checklstring(L, 4, log_len);
+  r.t.sec = (int64_t)sec;
+  r.t.nsec = (int32_t)nsec;
+  r.stream = luaL_checklstring(L, 3, &r.stream_len);
+  r.log = luaL_checklstring(L, 4, &r.log_len);
+  return r;
 }
 
-static int push_buffer(lua_State *L, kwbuf *b, int rc)
+/* The scratch buffer (upvalue 1), emptied. */
+static kwbuf *scratch(lua_State *L)
 {
-  if (rc != 0) {
-    kwbuf_free(b);
-    lua_pushnil(L);
-    lua_pushliteral(L, "out of memory");
-    return 2;
-  }
-  lua_pushlstring(L, b->data, b->len);
+  kwbuf *b = lua_touserdata(L, lua_upvalueindex(1));
+  kwbuf_reset(b);
+  return b;
+}
+
+static int append_json(kwbuf *b, const record *r)
+{
+  return kwrec_append_json(b, r->t, r->stream, r->stream_len, r->log, r->log_len);
+}
+
+static int out_of_memory(lua_State *L, kwbuf *b)
+{
   kwbuf_free(b);
+  lua_pushnil(L);
+  lua_pushliteral(L, "out of memory");
+  return 2;
+}
+
+/* Pushes the buffer's bytes, then gives a huge buffer's memory back. */
+static int push_scratch(lua_State *L, kwbuf *b)
+{
+  lua_pushlstring(L, b->data, b->len);
+  if (b->cap > SCRATCH_KEEP)
+    kwbuf_free(b);
   return 1;
 }
 
 static int l_json(lua_State *L)
 {
-  kwtime t;
-  const char *stream, *log;
-  size_t stream_len, log_len;
-  check_record(L, &t, &stream, &stream_len, &log, &log_len);
-  kwbuf b;
-  kwbuf_init(&b, 0);
-  return push_buffer(L, &b, kwrec_append_json(&b, t, stream, stream_len, log, log_len));
+  record r = check_record(L);
+  kwbuf *b = scratch(L);
+  return append_json(b, &r) == 0 ? push_scratch(L, b) : out_of_memory(L, b);
 }
 
 static int l_json_size(lua_State *L)
 {
-  kwtime t;
-  const char *stream, *log;
-  size_t stream_len, log_len;
-  check_record(L, &t, &stream, &stream_len, &log, &log_len);
-  kwbuf b;
-  kwbuf_init(&b, 0);
-  if (kwrec_append_json(&b, t, stream, stream_len, log, log_len) != 0)
-    return push_buffer(L, &b, -1);
-  lua_pushnumber(L, (lua_Number)kwrec_utf16_length(b.data, b.len));
-  kwbuf_free(&b);
+  record r = check_record(L);
+  kwbuf *b = scratch(L);
+  if (append_json(b, &r) != 0)
+    return out_of_memory(L, b);
+  lua_pushnumber(L, (lua_Number)kwrec_utf16_length(b->data, b->len));
+  if (b->cap > SCRATCH_KEEP)
+    kwbuf_free(b);
   return 1;
 }
 
 static int l_text(lua_State *L)
 {
-  kwtime t;
-  const char *stream, *log;
-  size_t stream_len, log_len;
-  check_record(L, &t, &stream, &stream_len, &log, &log_len);
-  kwbuf b;
-  kwbuf_init(&b, 0);
-  return push_buffer(L, &b, kwrec_append_text(&b, t, stream, stream_len, log, log_len));
+  record r = check_record(L);
+  kwbuf *b = scratch(L);
+  if (kwrec_append_text(b, r.t, r.stream, r.stream_len, r.log, r.log_len) != 0)
+    return out_of_memory(L, b);
+  return push_scratch(L, b);
+}
+
+static int scratch_gc(lua_State *L)
+{
+  kwbuf_free(lua_touserdata(L, 1));
+  return 0;
 }
 
 int kwlua_open_logrecord(lua_State *L)
@@ -78,7 +103,13 @@ int kwlua_open_logrecord(lua_State *L)
     {"text", l_text},
     {NULL, NULL},
   };
-  lua_createtable(L, 0, 4);
-  luaL_register(L, NULL, fns);
+  lua_createtable(L, 0, 3);
+  kwbuf *b = lua_newuserdata(L, sizeof *b);
+  kwbuf_init(b, 0);
+  lua_createtable(L, 0, 1);
+  lua_pushcfunction(L, scratch_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_setmetatable(L, -2);
+  luaL_openlib(L, NULL, fns, 1); /* each function gets the scratch buffer as upvalue 1 */
   return 1;
 }
