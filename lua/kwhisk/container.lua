@@ -11,6 +11,7 @@ local json = require "kwhisk.json"
 local errors = require "kwhisk.errors"
 local names = require "kwhisk.names"
 local collect = require "kwhisk.collect"
+local selector = require("kwhisk.client").selector
 
 local type, pairs, error, setmetatable, tostring, max =
   type, pairs, error, setmetatable, tostring, math.max
@@ -100,7 +101,8 @@ end
 -- ended. wait_for_sentinel: note when the log ended before both sentinels. opts: mode,
 -- timeout, seed, streams (stdout and stderr told apart, kwhisk.logmerge; keep it the same
 -- for every call on a container, the cursor's form follows it), grace. Returns the
--- records, and the log source's error when it failed.
+-- records, the log source's error when it failed, and whether the activation's sentinels
+-- were reached (false: the limit or the time cap came first, the rest is still to read).
 function Container:logs(limit, wait_for_sentinel, opts)
   opts = opts or {}
   local stream = self.client:logs(self, nil, { resume = self.cursor, mode = opts.mode,
@@ -108,7 +110,7 @@ function Container:logs(limit, wait_for_sentinel, opts)
   if opts.seed and self.last then
     stream.last = self.last
   end
-  local records, err = collect.activation(stream, {
+  local records, err, complete = collect.activation(stream, {
     limit = limit, wait_for_sentinel = wait_for_sentinel,
     timeout = opts.timeout or self.collect_timeout,
     on_record = function(record)
@@ -118,7 +120,7 @@ function Container:logs(limit, wait_for_sentinel, opts)
   stream:close()
   self.requests = (self.requests or 0) + stream.requests
   self.bytes = (self.bytes or 0) + stream.bytes
-  return records, err
+  return records, err, complete
 end
 
 --- Deletes the container's pod.
@@ -129,7 +131,13 @@ end
 --- Deletes every pod of this invoker and release (start-up and shutdown), waiting until
 -- they are gone, at most timeout seconds (default 30). Returns true, or false and an error.
 function container.cleanup(client, invoker, release, timeout)
-  local labels = { invoker = "invoker" .. tostring(invoker), release = release }
+  return container.cleanup_labels(client,
+    { invoker = "invoker" .. tostring(invoker), release = release }, timeout)
+end
+
+--- Deletes every pod with these labels (resumed first) and waits until they are gone, at
+-- most timeout seconds (default 30). Returns true, or false and an error value.
+function container.cleanup_labels(client, labels, timeout)
   local ok, err = client:rm(labels, { ensure_unpaused = true })
   local deadline = loop.now() + (timeout or 30)
   while ok do
@@ -141,7 +149,7 @@ function container.cleanup(client, invoker, release, timeout)
       return true
     end
     if loop.now() >= deadline then
-      return false, errors.new("timeout", #pods .. " pods of invoker" .. tostring(invoker)
+      return false, errors.new("timeout", #pods .. " pods labelled " .. selector(labels)
         .. " still there after " .. (timeout or 30) .. " s")
     end
     loop.sleep(0.1)

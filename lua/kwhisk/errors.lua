@@ -24,6 +24,9 @@ errors.kinds = {
   port_forward = true,
   -- a pod policy that failed or built an invalid pod
   policy = true,
+  -- the warm pool (kwhisk.pool): no memory before the deadline, an action's own error, an
+  -- init that failed, a container that failed under an activation (removed, never reused)
+  pool_full = true, action = true, init = true, container = true,
 }
 
 local Error = {}

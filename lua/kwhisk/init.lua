@@ -12,6 +12,7 @@ local parts = {
   config = true, policy = true, quantity = true,
   errors = true, http = true, loop = true, api = true, kubeconfig = true, fs = true,
   container = true, logstream = true, podstate = true, collect = true, portforward = true,
+  pool = true,
 }
 
 --- A client of the cluster the configuration names (kwhisk.client.new).

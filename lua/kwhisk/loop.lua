@@ -225,14 +225,14 @@ function Task:wait()
   return unpack(self.results, 1, self.results.n)
 end
 
-local function remove_waiter(task, co)
-  local waiters = task.waiters
-  for i = #(waiters or {}), 1, -1 do
-    if waiters[i] == co then
-      tremove(waiters, i)
+local function remove_from(list, co)
+  for i = #(list or {}), 1, -1 do
+    if list[i] == co then
+      tremove(list, i)
     end
   end
 end
+
 
 -- Waits inside task coroutine co for the first of the tasks or the deadline. Each source
 -- wakes co through a one-shot proxy sharing one flag, so co is queued once however many
@@ -255,7 +255,7 @@ local function wait_first(co, list, deadline)
   local entry = deadline and add_timer(deadline, proxy())
   yield()
   for i = 1, #list do
-    remove_waiter(list[i], proxies[i])
+    remove_from(list[i].waiters, proxies[i])
   end
   if entry then
     cancel_timer(entry)
@@ -281,6 +281,49 @@ function loop.first(list, deadline)
       turn(deadline and min(MAX_WAIT, max(0, deadline - now())) or nil)
     end
   end
+end
+
+local Condition = {}
+Condition.__index = Condition
+
+--- A condition: wait(deadline) returns once notify() was called after it began (true), or
+-- at the deadline (false). Inside a task the wait yields; outside one it runs the scheduler.
+function loop.condition()
+  return setmetatable({ waiters = {}, generation = 0 }, Condition)
+end
+
+--- Wakes every wait in progress.
+function Condition:notify()
+  self.generation = self.generation + 1
+  local waiters = self.waiters
+  if waiters[1] then
+    self.waiters = {}
+    for i = 1, #waiters do
+      runnable[#runnable + 1] = waiters[i]
+    end
+  end
+end
+
+function Condition:wait(deadline)
+  local seen = self.generation
+  local co = running()
+  while self.generation == seen do
+    if deadline and now() >= deadline then
+      return false
+    end
+    if tasks[co] then
+      self.waiters[#self.waiters + 1] = co
+      local entry = deadline and add_timer(deadline, co)
+      yield()
+      if entry then
+        cancel_timer(entry)
+      end
+      remove_from(self.waiters, co)
+    else
+      turn(deadline and min(MAX_WAIT, max(0, deadline - now())) or nil)
+    end
+  end
+  return true
 end
 
 --- Runs the scheduler until no task, timer or transfer is left.

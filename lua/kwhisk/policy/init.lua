@@ -34,37 +34,44 @@ local function is_path(spec)
   return spec:find("/", 1, true) ~= nil or spec:sub(-4) == ".lua"
 end
 
-local function load_file(path)
+local function load_file(path, check)
   local chunk, err = loadfile(path)
   if not chunk then return policy_error("policy " .. path .. ": " .. err) end
   local ok, result = pcall(chunk)
   if not ok then return policy_error("policy " .. path .. ": " .. tostring(result)) end
-  return checked(result, path)
+  return check(result, path)
 end
 
-local function load_module(name)
+local function load_module(name, check)
   local ok, result = pcall(require, name)
   if not ok then return policy_error("policy " .. name .. ": " .. tostring(result)) end
-  return checked(result, name)
+  return check(result, name)
 end
 
---- The policy named by spec (a module name, a path to a `.lua` file, a function, or a
--- table with `build`), loaded once and cached. Returns it, or nil and an error value.
-function policy.load(spec)
-  local p = cache[spec]
+--- A policy script named by spec (a module name, a path to a `.lua` file, or a value),
+-- passed through check(value, label), which returns the policy or nil and an error value.
+-- Loaded once per cache table. Returns the policy, or nil and an error value (kind policy).
+function policy.load_script(spec, check, cache_of)
+  local p = cache_of[spec]
   if p then return p end
   local err
   if type(spec) == "string" then
-    if is_path(spec) then p, err = load_file(spec) else p, err = load_module(spec) end
+    if is_path(spec) then p, err = load_file(spec, check) else p, err = load_module(spec, check) end
   elseif type(spec) == "function" or type(spec) == "table" then
-    p, err = checked(spec, tostring(spec))
+    p, err = check(spec, tostring(spec))
   else
     error("policy.load: spec must be a module name, a file path or a function, got "
-      .. type(spec), 2)
+      .. type(spec), 3)
   end
   if not p then return nil, err end
-  cache[spec] = p
+  cache_of[spec] = p
   return p
+end
+
+--- The pod policy named by spec (a module name, a path to a `.lua` file, a function, or a
+-- table with `build`), loaded once and cached. Returns it, or nil and an error value.
+function policy.load(spec)
+  return policy.load_script(spec, checked, cache)
 end
 
 -- The last template parsed: most processes use one configuration for their lifetime.

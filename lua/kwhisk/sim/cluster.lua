@@ -137,7 +137,8 @@ function cluster:start_runtime(pod, on_ready)
     unistd.execp("luajit", { [0] = "luajit", "-e", code })
     unistd._exit(127)
   end
-  local rt = { pid = pid, id = pod.status.containerStatuses[1].containerID:gsub("^%w+://", "") }
+  local rt = { pid = pid, id = pod.status.containerStatuses[1].containerID:gsub("^%w+://", ""),
+    pod = pod.metadata.name, namespace = pod.metadata.namespace }
   self.runtimes[pod.metadata.uid] = rt
   self.cq:wrap(function()
     if wait_listening(pod.status.podIP, 8080, cqueues.monotime() + 10) and not pod.gone then
@@ -162,6 +163,21 @@ function cluster:runtime_by_id(id)
       return rt
     end
   end
+end
+
+--- Every action runtime process: {pod, namespace, id, pid, state}, state the kernel's
+-- process state letter from /proc (R running, S sleeping, T stopped, ...; "?" when gone).
+function cluster:runtime_list()
+  local out = {}
+  for _, rt in pairs(self.runtimes) do
+    local f = io.open("/proc/" .. rt.pid .. "/stat")
+    local stat = f and f:read("*a") or ""
+    if f then f:close() end
+    out[#out + 1] = { pod = rt.pod, namespace = rt.namespace, id = rt.id, pid = rt.pid,
+      state = stat:match("^%d+ %b() (%a)") or "?" }
+  end
+  table.sort(out, function(a, b) return a.pod < b.pod end)
+  return out
 end
 
 --- Suspends (SIGSTOP) or resumes (SIGCONT) the runtime of the container with native id

@@ -89,6 +89,13 @@ function handle:info()
   return admin(self, "GET", "/_sim/info")
 end
 
+--- The action runtime processes: {pod, namespace, id, pid, state} each, state the
+-- kernel's letter for the process (T: stopped, as after an invoker agent suspend).
+function handle:runtimes()
+  local v, err = admin(self, "GET", "/_sim/runtimes")
+  return v and v.items, err
+end
+
 --- Stops the sim (SIGTERM) and waits for it to exit.
 function handle:stop()
   if self.pid then

@@ -189,6 +189,9 @@ local function admin(sim, req)
     return req:json(200, { url = sim.url, hostIP = sim.cluster.node.ip,
       agentPort = sim.agent_port, node = sim.cluster.node.name, pid = sim.pid })
   end
+  if req.path == "/_sim/runtimes" then
+    return req:json(200, { items = json.array(sim.cluster:runtime_list()) })
+  end
   if req.path ~= "/_sim/faults" then
     return req:fail(status.unknown_path())
   end
