@@ -190,7 +190,7 @@ function pool.new(client, opts)
     log_limit = opts.log_limit and size_of(opts.log_limit, "log_limit") or pool.DEFAULTS.log_limit,
     id = format("%x%02x%04x", os.time() % 0x10000, counter % 0x100, math.random(0, 0xffff)),
     agent = client.config["invoker-agent"].enabled,
-    entries = {}, used = 0, freeing = 0, waiting = 0, pods = 0, changed = loop.condition(),
+    entries = {}, used = 0, freeing = 0, waiting = 0, made = 0, changed = loop.condition(),
     counts = { cold = 0, prewarmed = 0, warm = 0, evictions = 0, removals = 0, failures = 0,
       activations = 0 },
   }, Pool)
@@ -202,8 +202,8 @@ end
 
 -- A new record for a container the pool is about to create; its memory counts from now.
 function Pool:add(image, memory, key, action)
-  self.pods = self.pods + 1
-  local e = { name = container.pod_name(format("%s-%d-%s", self.prefix, self.pods,
+  self.made = self.made + 1
+  local e = { name = container.pod_name(format("%s-%d-%s", self.prefix, self.made,
       ((action and action.name or "prewarm"):gsub("[^%w]+", "-")))),
     image = image, memory = memory, key = key, state = "starting", active = 0, running = 0,
     unread = 0, uses = 0, last_used = now(), concurrency = action and action.concurrency or 1,
