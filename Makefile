@@ -8,9 +8,11 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_RUNS ?= 20000
 SOAK_SECONDS ?= 1800
+POOL_SOAK_SECONDS ?= 300
 TEST_LOG_DIR ?= build/test-logs
 
 .PHONY: all deps test test-c test-asan test-valgrind test-lua test-fuzz lint fuzz bench demo clean \
+        pool-demo \
         asan-build test-secrets test-leaks soak
 
 all: deps
@@ -99,6 +101,7 @@ test-secrets:
 # The longer soak: SOAK_SECONDS (30 minutes) of pods and activations under random faults.
 soak: all
 	KWHISK_SOAK_SECONDS=$(SOAK_SECONDS) busted spec/soak_spec.lua
+	KWHISK_POOL_SOAK_SECONDS=$(POOL_SOAK_SECONDS) busted spec/pool_soak_spec.lua
 
 bench: all
 	@scripts/ensure-deps bench
@@ -109,6 +112,11 @@ demo: all
 	@scripts/ensure-deps demo
 	@LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(BUILD)/?.so;;' \
 	  luajit examples/invoke_many.lua $(DEMO_ARGS)
+
+# The warm pool (kwhisk.pool) in phases, on the embedded sim: `kwhisk pool-demo`.
+pool-demo: all
+	@scripts/ensure-deps demo
+	@$(CURDIR)/bin/kwhisk pool-demo $(DEMO_ARGS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build.luarocks

@@ -14,6 +14,7 @@ commands:
   suspend    pause a container (through the invoker agent)
   resume     unpause a container
   pod-spec   print the pod (and PDB) the pod policy builds for an action
+  pool-demo  a warm pool at work: prewarmed, warm, paused, cold and evicting starts
   sim        serve a simulated Kubernetes cluster on loopback
   version    print kwhisk's version
 ]]
@@ -22,7 +23,8 @@ commands:
 local COMMANDS = {
   run = "kwhisk.cli.run", rm = "kwhisk.cli.rm", logs = "kwhisk.cli.logs",
   invoke = "kwhisk.cli.invoke", suspend = "kwhisk.cli.suspend", resume = "kwhisk.cli.resume",
-  ["pod-spec"] = "kwhisk.cli.pod_spec", sim = "kwhisk.cli.sim", version = "kwhisk.cli.version",
+  ["pod-spec"] = "kwhisk.cli.pod_spec", ["pool-demo"] = "kwhisk.cli.pool_demo",
+  sim = "kwhisk.cli.sim", version = "kwhisk.cli.version",
 }
 
 function cli.main(argv)

@@ -192,7 +192,7 @@ function pool.new(client, opts)
     agent = client.config["invoker-agent"].enabled,
     entries = {}, used = 0, freeing = 0, waiting = 0, made = 0, changed = loop.condition(),
     counts = { cold = 0, prewarmed = 0, warm = 0, evictions = 0, removals = 0, failures = 0,
-      activations = 0 },
+      activations = 0, pauses = 0 },
   }, Pool)
   self.prefix = opts.name or ("pool-" .. self.id)
   self.labels = { ["kwhisk-pool"] = self.id }
@@ -560,6 +560,7 @@ function Pool:pause(e)
     if e.state ~= "pausing" then return end
     if ok then
       e.state = "paused"
+      self.counts.pauses = self.counts.pauses + 1
       self.changed:notify()
     else
       self:remove(e, "failures")
@@ -629,7 +630,8 @@ end
 -- Books and shutdown.
 
 --- Counts: containers by state, memory (limit, used, free, in bytes), starts by kind,
--- evictions, removals (idle timeout), failures, activations, and activations waiting.
+-- evictions, removals (idle timeout, close), failures, pauses, activations, and activations
+-- waiting for memory now.
 function Pool:stats()
   local c = { prewarmed = 0, starting = 0, warm_idle = 0, busy = 0, paused = 0, removing = 0 }
   for e in pairs(self.entries) do
@@ -645,7 +647,7 @@ function Pool:stats()
       free = self.limit - self.used },
     starts = { cold = n.cold, prewarmed = n.prewarmed, warm = n.warm },
     evictions = n.evictions, removals = n.removals, failures = n.failures,
-    activations = n.activations, waiting = self.waiting }
+    pauses = n.pauses, activations = n.activations, waiting = self.waiting }
 end
 
 --- Checks the books: the memory used is the sum of the containers', within the limit, and
