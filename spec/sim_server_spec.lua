@@ -149,7 +149,12 @@ describe("kwhisk sim", function()
     assert.equal(204, (http("GET", agent .. "/suspend/" .. id)))
     local status = shell.run("curl -s -m 0.5 -XPOST " .. base .. "/run -d '{\"value\":{}}'")
     assert.equal(28, status)
+    -- /_sim/runtimes shows the process stopped (T), with its pod and container id
+    local rt = assert(sim:runtimes())[1]
+    assert.same({ "act", "default", id, "T" }, { rt.pod, rt.namespace, rt.id, rt.state })
+    assert.is_true(rt.pid > 1)
     assert.equal(204, (http("GET", agent .. "/resume/" .. id)))
+    assert.are_not.equal("T", assert(sim:runtimes())[1].state)
     assert.equal(200, (http("POST", base .. "/run", { value = { name = "again" } })))
     assert.equal(500, (http("GET", agent .. "/suspend/nosuchid")))
     http("DELETE", pods .. "/act?gracePeriodSeconds=0")
