@@ -322,28 +322,35 @@ describe("kwhisk.pool", function()
   end)
 
   it("takes a replaceable policy by module name or .lua file", function()
-    local file = os.tmpname() .. ".lua"
-    local f = assert(io.open(file, "w"))
-    -- evicts the most recently used idle container instead of the least
-    f:write([[return { evict = function(ctx)
-      table.sort(ctx.candidates, function(a, b) return a.last_used > b.last_used end)
-      return { ctx.candidates[1] }
-    end }]])
-    f:close()
-    finally(function() os.remove(file) end)
-    local p = assert(kwhisk.pool.new(client, { memory = "256m", pause_grace = "10 s",
-      policy = file }))
-    local first = assert(p:invoke(action("m1"), { n = 1 }))
-    local second = assert(p:invoke(action("m2"), { n = 2 }))
-    assert(p:invoke(action("m3"), { n = 3 }))
-    assert.is_truthy(table.concat(p:pods(), ","):find(first.container, 1, true))
-    assert.is_falsy(table.concat(p:pods(), ","):find(second.container, 1, true))
+    -- examples/pool_policy.lua evicts the biggest idle container, not the least recent
+    local p = assert(kwhisk.pool.new(client, { memory = "384m", pause_grace = "10 s",
+      policy = "examples/pool_policy.lua" }))
+    local small = assert(p:invoke(action("m1"), { n = 1 }))
+    local big = assert(p:invoke(action("m2", nil, { memory = "256m" }), { n = 2 }))
+    local t = assert(p:invoke(action("m3"), { n = 3 }, { deadline = now() + 20 }))
+    assert.same({ small.container, t.container }, p:pods())
+    assert.are_not.equal(big.container, t.container)
     closed(p)
     local bad, err = kwhisk.pool.new(client, { policy = "no.such.module" })
     assert.is_nil(bad)
     assert.equal("policy", err.kind)
-    assert.same(kwhisk.pool.load_policy("kwhisk.pool.policy"),
-      assert(kwhisk.pool.load_policy()))
+    bad, err = kwhisk.pool.new(client, { policy = { choose = 42 } })
+    assert.is_nil(bad)
+    assert.matches("choose must be a function", err.message)
+    local default = assert(kwhisk.pool.load_policy())
+    assert.equal(require("kwhisk.pool.policy").evict, default.evict)
+    assert.equal(default, assert(kwhisk.pool.load_policy("kwhisk.pool.policy")))
+  end)
+
+  it("reports a policy that fails or answers wrongly as an error value", function()
+    local p = assert(kwhisk.pool.new(client, { memory = "128m", pause_grace = "10 s",
+      policy = { evict = function() return { "not a container" } end } }))
+    assert(p:invoke(action("w1"), { n = 1 }))
+    local a, err = p:invoke(action("w2"), { n = 2 })
+    assert.is_nil(a)
+    assert.equal("policy", err.kind)
+    assert.matches("not one of the candidates", err.message)
+    closed(p)
   end)
 
   it("close() removes prewarmed, warm, paused and busy containers alike", function()
