@@ -93,7 +93,7 @@ describe("kwhisk.container", function()
       assert.equal("stderr", records[2].stream)
       assert.equal("Logs were truncated because the total bytes size exceeds the limit of "
         .. limit .. " bytes.", records[2].log)
-      records, err, complete = c:logs(10000, true)
+      records, _, complete = c:logs(10000, true)
       assert.same({ "stdout:two", "stdout:three" }, texts(records))
       assert.is_true(complete)
     end)

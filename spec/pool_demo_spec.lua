@@ -17,7 +17,8 @@ describe("kwhisk pool-demo", function()
       assert.matches("\nresumed%s+2 warm 2%s", out)
       assert.matches("\nfill, evict%s+6 ", out)
       assert.matches("\nconcurrent%s+4 ", out)
-      local paused, evicted, removed = out:match("; (%d+) paused, (%d+) evicted, (%d+) removed idle")
+      local paused, evicted, removed =
+        out:match("; (%d+) paused, (%d+) evicted, (%d+) removed idle")
       assert.is_true(tonumber(paused) >= 2 and tonumber(evicted) >= 1 and tonumber(removed) >= 1,
         out)
       assert.matches("0 failures; all pods removed\n", out)

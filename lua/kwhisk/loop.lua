@@ -135,19 +135,29 @@ local function task_wait(co, req, deadline)
   end
 end
 
+-- One step of a wait until the deadline (a loop.now() value or nil): false once it passed;
+-- else, inside a task, park(co, subject, deadline) (which yields until something may have
+-- changed), outside one a turn of the scheduler; then true, for the caller to look again.
+local function wait_step(deadline, park, subject)
+  if deadline and now() >= deadline then
+    return false
+  end
+  local co = running()
+  if tasks[co] then
+    park(co, subject, deadline)
+  else
+    turn(deadline and min(MAX_WAIT, max(0, deadline - now())) or nil)
+  end
+  return true
+end
+
 --- Waits until ready(req) is true or req is closed: yields inside a task, runs the
 -- scheduler outside. With a deadline (a loop.now() value) it also returns once that
 -- passed; the result is true when ready or closed, false at the deadline.
 function loop.await(req, ready, deadline)
   while not (req:closed() or ready(req)) do
-    if deadline and now() >= deadline then
+    if not wait_step(deadline, task_wait, req) then
       return false
-    end
-    local co = running()
-    if tasks[co] then
-      task_wait(co, req, deadline)
-    else
-      turn(deadline and min(MAX_WAIT, max(0, deadline - now())) or nil)
     end
   end
   return true
@@ -271,14 +281,8 @@ function loop.first(list, deadline)
         return list[i]
       end
     end
-    if deadline and now() >= deadline then
+    if not wait_step(deadline, wait_first, list) then
       return nil
-    end
-    local co = running()
-    if tasks[co] then
-      wait_first(co, list, deadline)
-    else
-      turn(deadline and min(MAX_WAIT, max(0, deadline - now())) or nil)
     end
   end
 end
@@ -304,23 +308,22 @@ function Condition:notify()
   end
 end
 
+-- Parks task coroutine co until the condition is notified or the deadline.
+local function condition_wait(co, cond, deadline)
+  cond.waiters[#cond.waiters + 1] = co
+  local entry = deadline and add_timer(deadline, co)
+  yield()
+  if entry then
+    cancel_timer(entry)
+  end
+  remove_from(cond.waiters, co)
+end
+
 function Condition:wait(deadline)
   local seen = self.generation
-  local co = running()
   while self.generation == seen do
-    if deadline and now() >= deadline then
+    if not wait_step(deadline, condition_wait, self) then
       return false
-    end
-    if tasks[co] then
-      self.waiters[#self.waiters + 1] = co
-      local entry = deadline and add_timer(deadline, co)
-      yield()
-      if entry then
-        cancel_timer(entry)
-      end
-      remove_from(self.waiters, co)
-    else
-      turn(deadline and min(MAX_WAIT, max(0, deadline - now())) or nil)
     end
   end
   return true

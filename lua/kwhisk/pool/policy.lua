@@ -5,10 +5,12 @@
 --   evict(ctx)  -> a list of ctx.candidates to remove, freeing at least ctx.need bytes
 --
 -- (a missing function is this module's). ctx.action is the action table given to invoke,
--- ctx.default(ctx) is this module's answer. A candidate is a read-only view of a container:
+-- ctx.default(ctx) is this module's answer. A candidate is the pool's record of a container
+-- (read it, never change it):
 -- name, state ("warm", "paused", "pausing", "starting", "initializing", "prewarmed"), memory
 -- (bytes), active (activations in it now), concurrency, last_used (kwhisk.loop.now()
 -- seconds), uses, image, action (the action's name, nil for a prewarmed container).
+-- policy.take(list, need) is the default's way to pick enough of a sorted list.
 local policy = {}
 
 -- Lower is better: a running container before one that must be resumed or wait to start.
@@ -47,12 +49,18 @@ function policy.evict(ctx)
     if pa ~= pb then return pb end
     return a.last_used < b.last_used
   end)
+  return policy.take(list, ctx.need)
+end
+
+--- The first containers of list that together free need bytes; none when all of them
+-- together would not (a helper for policies of your own).
+function policy.take(list, need)
   local chosen, freed = {}, 0
   for _, c in ipairs(list) do
-    if freed >= ctx.need then break end
+    if freed >= need then break end
     chosen[#chosen + 1], freed = c, freed + c.memory
   end
-  if freed < ctx.need then return {} end
+  if freed < need then return {} end
   return chosen
 end
 
