@@ -166,7 +166,16 @@ end
 ----------------------------------------------------------------------------------------------
 -- The pool.
 
-local counter = 0
+-- A random id for each pool: its pods' label, so close() never touches another pool's pods.
+local function random_id()
+  local f = io.open("/dev/urandom", "rb")
+  local bytes = f and f:read(5)
+  if f then f:close() end
+  if not bytes or #bytes < 5 then
+    return format("%x%x", os.time(), math.floor(os.clock() * 1e6))
+  end
+  return (bytes:gsub(".", function(b) return format("%02x", b:byte()) end))
+end
 
 --- A new pool on client (kwhisk.client). Raises on bad options; returns nil and an error
 -- value when the policy does not load. The prewarmed containers start in the background.
@@ -180,7 +189,6 @@ function pool.new(client, opts)
   end
   local p, err = pool.load_policy(opts.policy)
   if not p then return nil, err end
-  counter = counter + 1
   local self = setmetatable({
     client = client, policy = p,
     limit = size_of(opts.memory or pool.DEFAULTS.memory, "memory"),
@@ -188,7 +196,7 @@ function pool.new(client, opts)
     pause_grace = duration_of(opts.pause_grace or pool.DEFAULTS.pause_grace, "pause_grace"),
     idle_timeout = duration_of(opts.idle_timeout or pool.DEFAULTS.idle_timeout, "idle_timeout"),
     log_limit = opts.log_limit and size_of(opts.log_limit, "log_limit") or pool.DEFAULTS.log_limit,
-    id = format("%x%02x%04x", os.time() % 0x10000, counter % 0x100, math.random(0, 0xffff)),
+    id = random_id(),
     agent = client.config["invoker-agent"].enabled,
     entries = {}, used = 0, freeing = 0, waiting = 0, made = 0, changed = loop.condition(),
     counts = { cold = 0, prewarmed = 0, warm = 0, evictions = 0, removals = 0, failures = 0,
@@ -256,8 +264,7 @@ end
 function Pool:warm_candidates(key)
   local list = {}
   for e in pairs(self.entries) do
-    if e.key == key and e.active < e.concurrency and e.state ~= "removing"
-        and e.state ~= "resuming" then
+    if e.key == key and e.active < e.concurrency and e.state ~= "removing" then
       list[#list + 1] = e
     end
   end

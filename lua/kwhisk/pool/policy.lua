@@ -7,14 +7,15 @@
 -- (a missing function is this module's). ctx.action is the action table given to invoke,
 -- ctx.default(ctx) is this module's answer. A candidate is the pool's record of a container
 -- (read it, never change it):
--- name, state ("warm", "paused", "pausing", "starting", "initializing", "prewarmed"), memory
+-- name, state ("warm", "paused", "pausing", "resuming", "starting", "initializing",
+-- "prewarmed"), memory
 -- (bytes), active (activations in it now), concurrency, last_used (kwhisk.loop.now()
 -- seconds), uses, image, action (the action's name, nil for a prewarmed container).
 -- policy.take(list, need) is the default's way to pick enough of a sorted list.
 local policy = {}
 
 -- Lower is better: a running container before one that must be resumed or wait to start.
-local READINESS = { warm = 0, initializing = 1, starting = 1, pausing = 2, paused = 2 }
+local READINESS = { warm = 0, initializing = 1, starting = 1, resuming = 2, pausing = 2, paused = 2 }
 
 --- The container to use for a warm start: the readiest, then the fullest (so concurrent
 -- activations pack into few containers and the others go idle, are paused and removed),
