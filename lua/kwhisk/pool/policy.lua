@@ -15,7 +15,8 @@
 local policy = {}
 
 -- Lower is better: a running container before one that must be resumed or wait to start.
-local READINESS = { warm = 0, initializing = 1, starting = 1, resuming = 2, pausing = 2, paused = 2 }
+local READINESS = { warm = 0, initializing = 1, starting = 1, resuming = 2, pausing = 2,
+  paused = 2 }
 
 --- The container to use for a warm start: the readiest, then the fullest (so concurrent
 -- activations pack into few containers and the others go idle, are paused and removed),
