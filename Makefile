@@ -44,7 +44,7 @@ test-valgrind:
 	  echo "valgrind: $$(basename $$t) clean"; \
 	done
 
-$(FUZZ_BUILD)/.built: $(wildcard src/*.c src/*.h fuzz/*.c)
+$(FUZZ_BUILD)/.built: $(wildcard src/*/*.c src/*/*.h fuzz/*.c)
 	@scripts/ensure-deps fuzz
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DKWHISK_FUZZ=ON >/dev/null
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) -- --no-print-directory
@@ -98,7 +98,7 @@ test-secrets:
 
 # The longer soak: SOAK_SECONDS (30 minutes) of pods and activations under random faults.
 soak: all
-	KWHISK_SOAK_SECONDS=$(SOAK_SECONDS) busted spec/soak_spec.lua
+	KWHISK_SOAK_SECONDS=$(SOAK_SECONDS) busted spec/system/soak_spec.lua
 
 bench: all
 	@scripts/ensure-deps bench
