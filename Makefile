@@ -46,7 +46,7 @@ test-valgrind:
 	  echo "valgrind: $$(basename $$t) clean"; \
 	done
 
-$(FUZZ_BUILD)/.built: $(wildcard src/*.c src/*.h fuzz/*.c)
+$(FUZZ_BUILD)/.built: $(wildcard src/*/*.c src/*/*.h fuzz/*.c)
 	@scripts/ensure-deps fuzz
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DKWHISK_FUZZ=ON >/dev/null
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) -- --no-print-directory
@@ -100,8 +100,8 @@ test-secrets:
 
 # The longer soak: SOAK_SECONDS (30 minutes) of pods and activations under random faults.
 soak: all
-	KWHISK_SOAK_SECONDS=$(SOAK_SECONDS) busted spec/soak_spec.lua
-	KWHISK_POOL_SOAK_SECONDS=$(POOL_SOAK_SECONDS) busted spec/pool_soak_spec.lua
+	KWHISK_SOAK_SECONDS=$(SOAK_SECONDS) busted spec/system/soak_spec.lua
+	KWHISK_POOL_SOAK_SECONDS=$(POOL_SOAK_SECONDS) busted spec/system/pool_soak_spec.lua
 
 bench: all
 	@scripts/ensure-deps bench

@@ -6,9 +6,9 @@
 -- kubectl get --raw (one process per call, reported apart: not a fair latency peer).
 -- Usage (make bench): luajit bench/http_bench.lua [BUILD]
 local http = require "kwhisk.http"
-local api = require "kwhisk.api"
+local api = require "kwhisk.k8s.api"
 local loop = require "kwhisk.loop"
-local kubeconfig = require "kwhisk.kubeconfig"
+local kubeconfig = require "kwhisk.k8s.kubeconfig"
 
 local BUILD = arg[1] or "build"
 local N, INFLIGHT, KUBECTL_CALLS = 2000, 100, 20

@@ -3,7 +3,7 @@
 -- records over HTTP from a local server through Stream:records, beside curl -o /dev/null.
 local logs = require "kwhisk.logs"
 local time = require "kwhisk.time"
-local logline = require "kwhisk.logline"
+local logline = require "kwhisk.logs.record"
 
 local clock = os.clock
 

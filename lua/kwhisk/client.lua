@@ -9,18 +9,18 @@
 --   client:logs(c, since, {mode = "follow" | "poll", stream, seed, streams, grace}) -> iterator
 --   client:port_forward(pod, remote_port) -> local_port, forward | nil, err
 local config = require "kwhisk.config"
-local kubeconfig = require "kwhisk.kubeconfig"
-local api = require "kwhisk.api"
+local kubeconfig = require "kwhisk.k8s.kubeconfig"
+local api = require "kwhisk.k8s.api"
 local loop = require "kwhisk.loop"
 local http = require "kwhisk.http"
 local errors = require "kwhisk.errors"
 local names = require "kwhisk.names"
 local policy = require "kwhisk.policy"
 local quantity = require "kwhisk.quantity"
-local podstate = require "kwhisk.podstate"
-local logstream = require "kwhisk.logstream"
-local logmerge = require "kwhisk.logmerge"
-local portforward = require "kwhisk.portforward"
+local podstate = require "kwhisk.k8s.podstate"
+local logstream = require "kwhisk.logs.stream"
+local logmerge = require "kwhisk.logs.merge"
+local portforward = require "kwhisk.k8s.portforward"
 
 local type, pairs, ipairs, next, tostring, error, setmetatable, concat, sort =
   type, pairs, ipairs, next, tostring, error, setmetatable, table.concat, table.sort
@@ -38,7 +38,7 @@ local DEFAULT_MEMORY = 256 * 1024 * 1024
 
 --- A client from a configuration (a table, a YAML path, or config.load's result) and
 -- options: log (function(line) receiving client log lines; default stderr), api (options of
--- kwhisk.api.new). Returns the client, or nil and an error value.
+-- kwhisk.k8s.api.new). Returns the client, or nil and an error value.
 function client.new(cfg, options)
   options = options or {}
   if type(options) ~= "table" then
@@ -196,7 +196,7 @@ function Client:run(name, image, opts)
 end
 
 --- Forwards a free local port (127.0.0.1) to remote_port of the pod (in the client's
--- namespace) through the API server (kwhisk.portforward). Returns the local port and the
+-- namespace) through the API server (kwhisk.k8s.portforward). Returns the local port and the
 -- forward (close() ends it), or nil, err.
 function Client:port_forward(pod, remote_port)
   if type(pod) ~= "string" then
@@ -406,8 +406,8 @@ function Client:add_label(c, labels)
 end
 
 --- An iterator of the container's log records after since (a time or nil); see
--- kwhisk.logstream for the modes and options. opts.streams: stdout and stderr told apart
--- where the server allows (kwhisk.logmerge).
+-- kwhisk.logs.stream for the modes and options. opts.streams: stdout and stderr told apart
+-- where the server allows (kwhisk.logs.merge).
 function Client:logs(c, since, opts)
   check_container(c, "logs")
   if type(opts) == "table" and opts.streams then

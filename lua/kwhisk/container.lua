@@ -10,7 +10,7 @@ local http = require "kwhisk.http"
 local json = require "kwhisk.json"
 local errors = require "kwhisk.errors"
 local names = require "kwhisk.names"
-local collect = require "kwhisk.collect"
+local collect = require "kwhisk.logs.collect"
 local selector = require("kwhisk.client").selector
 
 local type, pairs, error, setmetatable, tostring, max =
@@ -99,7 +99,7 @@ end
 
 --- One activation's logs (SPEC A7): records up to limit bytes, from where the previous call
 -- ended. wait_for_sentinel: note when the log ended before both sentinels. opts: mode,
--- timeout, seed, streams (stdout and stderr told apart, kwhisk.logmerge; keep it the same
+-- timeout, seed, streams (stdout and stderr told apart, kwhisk.logs.merge; keep it the same
 -- for every call on a container, the cursor's form follows it), grace. Returns the
 -- records, the log source's error when it failed, and whether the activation's sentinels
 -- were reached (false: the limit or the time cap came first, the rest is still to read).

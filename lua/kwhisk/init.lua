@@ -6,13 +6,18 @@ local core = require "kwhisk.core"
 
 local kwhisk = { version = core.version }
 
--- Parts reachable as kwhisk.<name>, each the module kwhisk.<name>.
+-- Parts reachable as kwhisk.<name>, and the module each one is. The Lua tree has sections
+-- (logs/, k8s/, policy/, cli/, sim/); the facade keeps the flat names of the API contract.
 local parts = {
-  time = true, logline = true, logs = true, json = true, yaml = true, names = true, sim = true,
-  config = true, policy = true, quantity = true,
-  errors = true, http = true, loop = true, api = true, kubeconfig = true, fs = true,
-  container = true, logstream = true, podstate = true, collect = true, portforward = true,
-  pool = true,
+  time = "kwhisk.time", json = "kwhisk.json", yaml = "kwhisk.yaml", names = "kwhisk.names",
+  quantity = "kwhisk.quantity", errors = "kwhisk.errors", fs = "kwhisk.fs",
+  loop = "kwhisk.loop", http = "kwhisk.http", config = "kwhisk.config",
+  policy = "kwhisk.policy", container = "kwhisk.container", sim = "kwhisk.sim",
+  logs = "kwhisk.logs", logline = "kwhisk.logs.record", logstream = "kwhisk.logs.stream",
+  collect = "kwhisk.logs.collect",
+  api = "kwhisk.k8s.api", kubeconfig = "kwhisk.k8s.kubeconfig", podstate = "kwhisk.k8s.podstate",
+  portforward = "kwhisk.k8s.portforward",
+  pool = "kwhisk.pool",
 }
 
 --- A client of the cluster the configuration names (kwhisk.client.new).
@@ -32,10 +37,11 @@ end
 
 return setmetatable(kwhisk, {
   __index = function(t, name)
-    if not parts[name] then
+    local module = parts[name]
+    if not module then
       return nil
     end
-    local part = require("kwhisk." .. name)
+    local part = require(module)
     rawset(t, name, part)
     return part
   end,

@@ -13,8 +13,8 @@ local container = require "kwhisk.container"
 local errors = require "kwhisk.errors"
 local config = require "kwhisk.config"
 local quantity = require "kwhisk.quantity"
-local collect = require "kwhisk.collect"
-local logline = require "kwhisk.logline"
+local collect = require "kwhisk.logs.collect"
+local record = require "kwhisk.logs.record"
 local time = require "kwhisk.time"
 local json = require "kwhisk.json"
 local scripts = require "kwhisk.policy"
@@ -450,7 +450,7 @@ local function action_error(err)
 end
 
 local function notice(message)
-  return logline.new(time.now(), "stderr", message)
+  return record.new(time.now(), "stderr", message)
 end
 
 -- One activation's logs. The runtime ends each activation's output with a sentinel pair,

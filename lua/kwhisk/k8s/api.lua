@@ -1,4 +1,4 @@
---- kwhisk.api: the Kubernetes REST layer. Builds paths and queries, sends JSON through
+--- kwhisk.k8s.api: the Kubernetes REST layer. Builds paths and queries, sends JSON through
 -- kwhisk.json, maps every non-2xx answer to an error value (SPEC C3), retries what is safe
 -- to repeat (GET, DELETE, marked creates) on 429/5xx and transport failures with jittered
 -- exponential back-off honouring Retry-After, and renews credentials once after a 401.

@@ -1,7 +1,7 @@
--- kwhisk.kubeconfig: resolution order, kubectl's merge rules, credential forms, exec
+-- kwhisk.k8s.kubeconfig: resolution order, kubectl's merge rules, credential forms, exec
 -- plugins, in-cluster, and errors that name the file and the key.
-local kubeconfig = require "kwhisk.kubeconfig"
-local api = require "kwhisk.api"
+local kubeconfig = require "kwhisk.k8s.kubeconfig"
+local api = require "kwhisk.k8s.api"
 local httpd = require "helpers.httpd"
 local shell = require "helpers.shell"
 
@@ -14,7 +14,7 @@ local function b64(s)
   return out
 end
 
-describe("kwhisk.kubeconfig", function()
+describe("kwhisk.k8s.kubeconfig", function()
   local dir, cleanup
 
   local function write(name, text)

@@ -1,4 +1,4 @@
---- kwhisk.podstate: what a pod's status says about starting it (SPEC A6, B, C4), and waiting
+--- kwhisk.k8s.podstate: what a pod's status says about starting it (SPEC A6, B, C4), and waiting
 -- for it to become Ready by watching it, with polling as the fallback when a watch fails.
 --
 --   podstate.check(pod)  -> "ready" | nil (still starting) | kind, message (it failed)
@@ -6,7 +6,7 @@
 local loop = require "kwhisk.loop"
 local json = require "kwhisk.json"
 local errors = require "kwhisk.errors"
-local api = require "kwhisk.api"
+local api = require "kwhisk.k8s.api"
 
 local type, ipairs, find, ceil, min = type, ipairs, string.find, math.ceil, math.min
 

@@ -2,8 +2,8 @@
 -- answers truncated JSON, wrong types, huge numbers, deep nesting, odd Status bodies and
 -- broken watch events. Every case gives an error value naming what was wrong, never a raise.
 local kwhisk = require "kwhisk"
-local api = require "kwhisk.api"
-local kubeconfig = require "kwhisk.kubeconfig"
+local api = require "kwhisk.k8s.api"
+local kubeconfig = require "kwhisk.k8s.kubeconfig"
 local json = require "kwhisk.json"
 local httpd = require "helpers.httpd"
 local shell = require "helpers.shell"

@@ -1,4 +1,4 @@
---- kwhisk.logline: log line records, the seed's TypedLogLine (SPEC A4).
+--- kwhisk.logs.record: log line records, the seed's TypedLogLine (SPEC A4).
 -- A record is a table {time = <kwhisk.time>, stream = "stdout", log = "message"}, with
 -- a truncated = true field when the reader cut the line at its maximum. Its JSON form is
 -- byte-exact with the seed's; a message that is not valid UTF-8 still gives valid JSON,

@@ -1,5 +1,5 @@
 -- kwhisk.client with `port-forwarding-enabled` against the simulated cluster: containers are
--- reached on localhost through kwhisk.portforward, and rm/destroy close their forwards.
+-- reached on localhost through kwhisk.k8s.portforward, and rm/destroy close their forwards.
 local kwhisk = require "kwhisk"
 local shell = require "helpers.shell"
 local simh = require "helpers.sim"

@@ -1,8 +1,8 @@
 -- kwhisk.http over TLS: a CA, server and client certificates generated here (openssl CLI),
 -- credentials passed from memory; verification, client certificates, insecure, HTTP/2.
 local http = require "kwhisk.http"
-local api = require "kwhisk.api"
-local kubeconfig = require "kwhisk.kubeconfig"
+local api = require "kwhisk.k8s.api"
+local kubeconfig = require "kwhisk.k8s.kubeconfig"
 local httpd = require "helpers.httpd"
 local shell = require "helpers.shell"
 

@@ -1,4 +1,4 @@
--- kwhisk.portforward against a small API server that speaks the port-forward protocol
+-- kwhisk.k8s.portforward against a small API server that speaks the port-forward protocol
 -- (spec/helpers/pfserver.lua, on kwhisk.sim.portforward), with local clients in a child
 -- process (spec/helpers/pfclient.py) while this Lua state turns the event loop.
 local kwhisk = require "kwhisk"
@@ -36,7 +36,7 @@ local function client(fwd, args, seconds)
   return (text:gsub("%s+$", ""))
 end
 
-describe("kwhisk.portforward", function()
+describe("kwhisk.k8s.portforward", function()
   setup(start_server)
   teardown(function()
     os.execute("kill " .. server.pid)

@@ -1,5 +1,5 @@
---- kwhisk.logmerge: a container's stdout and stderr told apart (SPEC C7). Where the API
--- server honours `stream=` (the PodLogsQuerySplitStreams gate), two kwhisk.logstream streams,
+--- kwhisk.logs.merge: a container's stdout and stderr told apart (SPEC C7). Where the API
+-- server honours `stream=` (the PodLogsQuerySplitStreams gate), two kwhisk.logs.stream streams,
 -- `Stdout` and `Stderr`, are read at once and merged into one sequence in time order, each
 -- record's `stream` set; elsewhere one stream of `stdout` records, as the seed.
 --
@@ -17,7 +17,7 @@
 -- stream keep their order whatever the grace.
 local loop = require "kwhisk.loop"
 local errors = require "kwhisk.errors"
-local logstream = require "kwhisk.logstream"
+local logstream = require "kwhisk.logs.stream"
 
 local type, pairs, ipairs, error, setmetatable, min = type, pairs, ipairs, error, setmetatable,
   math.min

@@ -1,4 +1,4 @@
--- kwhisk.logstream against the simulated cluster (a separate process): follow and poll
+-- kwhisk.logs.stream against the simulated cluster (a separate process): follow and poll
 -- modes, continuity when the sim cuts the stream at random byte offsets, the seed's loss.
 local kwhisk = require "kwhisk"
 local simh = require "helpers.sim"
@@ -13,7 +13,7 @@ local function seconds_policy(ctx)
   return pod, pdb
 end
 
-describe("kwhisk.logstream", function()
+describe("kwhisk.logs.stream", function()
   local sim, client, c
 
   setup(function()

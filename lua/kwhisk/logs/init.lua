@@ -2,12 +2,12 @@
 -- `reader(opts)` wraps the C core's incremental reader: feed it body chunks of any size
 -- as they arrive, take records with :next(). `read_lines(text, since)` is the seed's
 -- readLines on top of it (superset timestamps; a line without a space is skipped).
--- Records are kwhisk.logline records; the hot path reaches the C reader through
+-- Records are kwhisk.logs.record records; the hot path reaches the C reader through
 -- LuaJIT's FFI so that a record costs one C call and no Lua/C API round trip.
 local ffi = require "ffi"
 local core = require "kwhisk.core"
 local time = require "kwhisk.time"
-local logline = require "kwhisk.logline"
+local logline = require "kwhisk.logs.record"
 
 local type, error, tonumber, setmetatable = type, error, tonumber, setmetatable
 local ffi_string, ffi_gc = ffi.string, ffi.gc

@@ -25,12 +25,12 @@ describe("README.md", function()
   local blocks = lua_blocks()
 
   it("gives its shell commands where they are run", function()
-    local rockspec_spec = shell.read("spec/rockspec_spec.lua")
+    local rockspec_spec = shell.read("spec/system/rockspec_spec.lua")
     local seen = 0
     for _, command in ipairs(shell_commands()) do
       seen = seen + 1
       if command:find("^luarocks ") then
-        -- spec/rockspec_spec.lua runs this install, into a temporary tree.
+        -- spec/system/rockspec_spec.lua runs this install, into a temporary tree.
         local args = command:match("(make %-%-deps%-mode.*)$")
         assert.truthy(args and rockspec_spec:find(args, 1, true), command)
       elseif command:find("^LUA_PATH=") then

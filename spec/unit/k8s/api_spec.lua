@@ -1,10 +1,10 @@
--- kwhisk.api: paths, queries, error values, retries, idempotent creates, credential renewal,
+-- kwhisk.k8s.api: paths, queries, error values, retries, idempotent creates, credential renewal,
 -- against a real HTTP server on loopback.
-local api = require "kwhisk.api"
+local api = require "kwhisk.k8s.api"
 local json = require "kwhisk.json"
 local errors = require "kwhisk.errors"
 local loop = require "kwhisk.loop"
-local kubeconfig = require "kwhisk.kubeconfig"
+local kubeconfig = require "kwhisk.k8s.kubeconfig"
 local httpd = require "helpers.httpd"
 local shell = require "helpers.shell"
 
@@ -86,7 +86,7 @@ return function(r)
 end
 ]]
 
-describe("kwhisk.api", function()
+describe("kwhisk.k8s.api", function()
   local server, conn, lines
 
   setup(function()

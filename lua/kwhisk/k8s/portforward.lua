@@ -1,8 +1,8 @@
---- kwhisk.portforward: a local loopback port forwarded to a pod's port through the API
+--- kwhisk.k8s.portforward: a local loopback port forwarded to a pod's port through the API
 -- server (`pods/{name}/portforward`, WebSocket, channel protocol v4). The bytes are pumped
 -- in C inside the shared event loop (kwhisk.loop), one WebSocket per local connection;
 -- this module opens, checks and closes forwards and turns their failures into error values.
-local api = require "kwhisk.api"
+local api = require "kwhisk.k8s.api"
 local errors = require "kwhisk.errors"
 local loop = require "kwhisk.loop"
 
@@ -59,14 +59,14 @@ local function wait_probe(pf)
   return pf:probe()
 end
 
---- Opens a forward from 127.0.0.1:<local port> to `port` of pod `pod`. conn: a kwhisk.api
+--- Opens a forward from 127.0.0.1:<local port> to `port` of pod `pod`. conn: a kwhisk.k8s.api
 -- connection. options: namespace (else conn's), local_port (0: any free one), buffer
 -- (bytes per direction and connection), probe (default true: one WebSocket is opened
 -- and closed at once, so a refusal is an error here rather than on the first connection).
 -- Returns the forward, or nil, err.
 function portforward.open(conn, pod, port, options)
   if type(conn) ~= "table" or type(conn.transport_options) ~= "function" then
-    error("bad argument #1 to 'portforward.open' (kwhisk.api connection expected)", 2)
+    error("bad argument #1 to 'portforward.open' (kwhisk.k8s.api connection expected)", 2)
   end
   if type(pod) ~= "string" or pod == "" then
     error("bad argument #2 to 'portforward.open' (pod name expected, got " .. type(pod) .. ")", 2)

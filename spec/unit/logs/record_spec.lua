@@ -1,6 +1,6 @@
--- kwhisk.logline: records, their JSON and text forms, their size, decoding (SPEC A4).
-describe("kwhisk.logline", function()
-  local logline = require "kwhisk.logline"
+-- kwhisk.logs.record: records, their JSON and text forms, their size, decoding (SPEC A4).
+describe("kwhisk.logs.record", function()
+  local logline = require "kwhisk.logs.record"
   local time = require "kwhisk.time"
   local t = time.new(1517875218, 419889342)
   local FORMAT = "ParseCaseSensitive(false)Value(Year)'-'Value(MonthOfYear,2)'-'"

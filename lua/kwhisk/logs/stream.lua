@@ -1,4 +1,4 @@
---- kwhisk.logstream: a container's log as an iterator of records (SPEC A3, B, C2), in two
+--- kwhisk.logs.stream: a container's log as an iterator of records (SPEC A3, B, C2), in two
 -- modes. `follow` (the default) keeps one `follow=true` request open and, after a drop,
 -- reconnects with back-off from the resume cursor, so nothing is lost or repeated. `poll`
 -- re-GETs with `sinceTime` and pauses 100 ms when nothing is new, as the seed does, also with
@@ -19,7 +19,7 @@ local loop = require "kwhisk.loop"
 local logs = require "kwhisk.logs"
 local time = require "kwhisk.time"
 local errors = require "kwhisk.errors"
-local podstate = require "kwhisk.podstate"
+local podstate = require "kwhisk.k8s.podstate"
 
 local type, ipairs, error, setmetatable, min = type, ipairs, error, setmetatable, math.min
 

@@ -1,6 +1,6 @@
---- kwhisk.kubeconfig: where the API server is and how to authenticate, resolved as kubectl
+--- kwhisk.k8s.kubeconfig: where the API server is and how to authenticate, resolved as kubectl
 -- does (SPEC B), in this order: an explicit table; a kubeconfig path; KUBECONFIG (merged);
--- ~/.kube/config; in-cluster. The result is a connection for kwhisk.api:
+-- ~/.kube/config; in-cluster. The result is a connection for kwhisk.k8s.api:
 --   { server, namespace, ca, insecure, credentials, source }
 -- where credentials:get() -> { token, cert, key } reads rotating token files (at most
 -- `token_refresh` seconds old, 60 by default) and caches exec plugins until they expire,
@@ -87,7 +87,7 @@ local function rfc3339_seconds(s)
   if not y then
     return nil
   end
-  local t = require("kwhisk.api").epoch_seconds(tonumber(y), tonumber(mo), tonumber(d),
+  local t = require("kwhisk.k8s.api").epoch_seconds(tonumber(y), tonumber(mo), tonumber(d),
     tonumber(h), tonumber(mi), tonumber(sec))
   if rest == "Z" or rest == "z" then
     return t

@@ -3,8 +3,8 @@
 -- or redirect targets; credentials appear in no message or log line; no key is written to
 -- a temporary file. `make test-secrets` greps the test logs for the tokens as well.
 local kwhisk = require "kwhisk"
-local kubeconfig = require "kwhisk.kubeconfig"
-local api = require "kwhisk.api"
+local kubeconfig = require "kwhisk.k8s.kubeconfig"
+local api = require "kwhisk.k8s.api"
 local http = require "kwhisk.http"
 local json = require "kwhisk.json"
 local fs = require "kwhisk.fs"

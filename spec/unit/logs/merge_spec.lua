@@ -1,4 +1,4 @@
--- kwhisk.logmerge against the simulated cluster (a separate process), with and without
+-- kwhisk.logs.merge against the simulated cluster (a separate process), with and without
 -- --split-streams: an action writing stdout and stderr in turn gets its lines with the right
 -- streams, in order, exactly once, in follow and poll mode, across cuts of both streams and
 -- across activations (container:logs).

@@ -173,7 +173,7 @@ describe("kwhisk.logs", function()
       local status, out = shell.run("LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='build/?.so;;'"
         .. " luajit -jv -e " .. shell.quote(script))
       assert.are.equal(0, status, out)
-      assert.matches("TRACE%s+%d+ logs.lua:%d+ loop", out)
+      assert.matches("TRACE%s+%d+ init.lua:%d+ loop", out)
       assert.is_nil(out:find("NYI", 1, true), out)
     end)
   end)
