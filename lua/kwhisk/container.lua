@@ -139,8 +139,17 @@ end
 -- most timeout seconds (default 30). Returns true, or false and an error value.
 function container.cleanup_labels(client, labels, timeout)
   local ok, err = client:rm(labels, { ensure_unpaused = true })
+  if not ok then
+    return ok, err
+  end
+  return container.await_gone(client, labels, timeout)
+end
+
+--- Waits until no pod with these labels is left (terminating ones count), at most timeout
+-- seconds (default 30). Returns true, or false and an error value.
+function container.await_gone(client, labels, timeout)
   local deadline = loop.now() + (timeout or 30)
-  while ok do
+  while true do
     local pods, lerr = client:list(labels)
     if not pods then
       return false, lerr
@@ -154,7 +163,6 @@ function container.cleanup_labels(client, labels, timeout)
     end
     loop.sleep(0.1)
   end
-  return ok, err
 end
 
 return container

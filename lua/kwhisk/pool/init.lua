@@ -580,9 +580,9 @@ function Pool:start_prewarm(spec)
   e.spec = spec
   loop.spawn(function()
     local c = protocol.create(self.client, e.name, e.image, e.memory, self.labels)
-    if self.closed then
-      if c then self.client:rm(c) end
-      return self:forget(e)
+    if self.closed and c then
+      e.c = c
+      return self:remove(e, "removals")
     end
     if not c then
       self.counts.failures = self.counts.failures + 1
@@ -706,7 +706,13 @@ function Pool:close(timeout)
     if not starting and self.freeing == 0 then break end -- what is left failed to delete
     self.changed:wait(deadline)
   end
-  local ok, err = container.cleanup_labels(self.client, self.labels, max(1, deadline - now()))
+  -- Deletes that kept failing are tried once more by label; then wait for the pods to go.
+  local ok, err
+  if next(self.entries) then
+    ok, err = container.cleanup_labels(self.client, self.labels, max(1, deadline - now()))
+  else
+    ok, err = container.await_gone(self.client, self.labels, max(1, deadline - now()))
+  end
   if not ok then return nil, err end
   for e in pairs(self.entries) do
     self:forget(e)
