@@ -2,8 +2,8 @@
 -- modes. `follow` (the default) keeps one `follow=true` request open and, after a drop,
 -- reconnects with back-off from the resume cursor, so nothing is lost or repeated. `poll`
 -- re-GETs with `sinceTime` and pauses 100 ms when nothing is new, as the seed does, also with
--- the resume cursor; `seed = true` uses the seed's own cursor (the last line's time, strictly
--- after), which loses lines sharing a timestamp with the cursor.
+-- the resume cursor; `seed = true` is the seed's own cursor (SPEC A3.5): each line must be
+-- strictly after the last one kept, so it loses lines sharing a timestamp with the one before.
 --
 --   local it = logstream.open(client, container, since, opts)
 --   for record in it do ... end          -- or it(deadline): record | nil | nil, err
@@ -96,6 +96,10 @@ end
 function Stream:take_records()
   local queue, n = self.queue, #self.queue
   local _, added = self.reader:drain(queue)
+  if self.seed and added > 0 then
+    self.last = logs.seed_cutoff(queue, n + 1, self.last)
+    added = #queue - n
+  end
   local name = self.stream_name
   if name then
     for i = n + 1, n + added do
