@@ -36,7 +36,7 @@ local function action(pod)
 end
 
 local function schema_valid(...)
-  k8s.assert_schema_valid(pending, ...)
+  k8s.assert_schema_valid(...)
 end
 
 -- The settings every seed test checks (assertPodSettings).
