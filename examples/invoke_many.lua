@@ -192,12 +192,12 @@ local function remove_all(client, labels)
   local deadline = now() + 30
   while ok do
     local pods, lerr = client:list(labels)
-    if not pods then return false, lerr end
+    if not pods then return nil, lerr end
     if #pods == 0 then return true end
-    if now() > deadline then return false, #pods .. " pods still there after 30 s" end
+    if now() > deadline then return nil, #pods .. " pods still there after 30 s" end
     loop.sleep(0.1)
   end
-  return false, err
+  return nil, err
 end
 
 local function run(opts, sim)

@@ -4,7 +4,7 @@
 --
 --   local client, err = kwhisk.client(config)    -- config table, YAML path, or config.load's
 --   client:run(name, image, {memory, env, labels, keep}) -> container | nil, err
---   client:rm(container | name | labels, {ensure_unpaused}) -> ok, err
+--   client:rm(container | name | labels, {ensure_unpaused}) -> true | nil, err
 --   client:suspend(c) / client:resume(c) / client:add_label(c, labels) -> true | nil, err
 --   client:logs(c, since, {mode = "follow" | "poll", stream, seed, streams, grace}) -> iterator
 --   client:port_forward(pod, remote_port) -> local_port, forward | nil, err
@@ -50,6 +50,10 @@ function client.new(cfg, options)
     if not cfg then
       return nil, err
     end
+  end
+  local _, terr = policy.template(cfg) -- a bad pod template fails now, not at the first run
+  if terr then
+    return nil, terr
   end
   local connection, err = kubeconfig.load(cfg.kubeconfig, { context = cfg.context })
   if not connection then
@@ -221,8 +225,9 @@ end
 local function report(self, err)
   if err then
     self.log(err.message)
+    return nil, err
   end
-  return err == nil, err
+  return true
 end
 
 -- DELETE that counts a missing object as deleted.
@@ -338,7 +343,7 @@ end
 
 --- Deletes a container (or a pod by name, with its PDB), or every pod matching a label map.
 -- opts.ensure_unpaused: resume each matching pod first (with the invoker agent). Errors are
--- logged and returned: true | false, err.
+-- logged and returned: true | nil, err.
 function Client:rm(target, opts)
   opts = opts or {}
   if type(opts) ~= "table" then

@@ -129,36 +129,36 @@ function Container:destroy()
 end
 
 --- Deletes every pod of this invoker and release (start-up and shutdown), waiting until
--- they are gone, at most timeout seconds (default 30). Returns true, or false and an error.
+-- they are gone, at most timeout seconds (default 30). Returns true, or nil and an error.
 function container.cleanup(client, invoker, release, timeout)
   return container.cleanup_labels(client,
     { invoker = "invoker" .. tostring(invoker), release = release }, timeout)
 end
 
 --- Deletes every pod with these labels (resumed first) and waits until they are gone, at
--- most timeout seconds (default 30). Returns true, or false and an error value.
+-- most timeout seconds (default 30). Returns true, or nil and an error value.
 function container.cleanup_labels(client, labels, timeout)
   local ok, err = client:rm(labels, { ensure_unpaused = true })
   if not ok then
-    return ok, err
+    return nil, err
   end
   return container.await_gone(client, labels, timeout)
 end
 
 --- Waits until no pod with these labels is left (terminating ones count), at most timeout
--- seconds (default 30). Returns true, or false and an error value.
+-- seconds (default 30). Returns true, or nil and an error value.
 function container.await_gone(client, labels, timeout)
   local deadline = loop.now() + (timeout or 30)
   while true do
     local pods, lerr = client:list(labels)
     if not pods then
-      return false, lerr
+      return nil, lerr
     end
     if #pods == 0 then
       return true
     end
     if loop.now() >= deadline then
-      return false, errors.new("timeout", #pods .. " pods labelled " .. selector(labels)
+      return nil, errors.new("timeout", #pods .. " pods labelled " .. selector(labels)
         .. " still there after " .. (timeout or 30) .. " s")
     end
     loop.sleep(0.1)

@@ -117,8 +117,12 @@ local methods = {}
 function methods.add(t, sec, nsec)
   check_time(t, 1, "add")
   nsec = nsec or 0
-  if not is_integer(sec) or not is_integer(nsec) then
-    error("bad argument to 'add' (integer seconds and nanoseconds expected)", 2)
+  if not is_integer(sec) then
+    error("bad argument #1 to 'add' (integer seconds expected, got " .. tostring(sec) .. ")", 2)
+  end
+  if not is_integer(nsec) then
+    error("bad argument #2 to 'add' (integer nanoseconds expected, got " .. tostring(nsec) .. ")",
+      2)
   end
   local ns = t.ns + nsec
   local carry = floor(ns / 1e9)

@@ -124,6 +124,10 @@ describe("kwhisk.time", function()
       assert.are.equal(a, b:add(0, -1))
       assert.are.equal(time.new(-1, 999999999), time.new(0, 0):add(0, -1))
       assert.are.equal(1e-9, b:seconds_since(a))
+      assert.has_error(function() a:add(0.5) end,
+        "bad argument #1 to 'add' (integer seconds expected, got 0.5)")
+      assert.has_error(function() a:add(0, "1") end,
+        "bad argument #2 to 'add' (integer nanoseconds expected, got 1)")
     end)
 
     it("work before 1970 and far ahead", function()

@@ -157,12 +157,12 @@ function api.new(connection, options)
   for k, v in pairs(api.defaults) do
     local o = options[k]
     if o ~= nil and (type(o) ~= "number" or o < 0) then
-      error("bad option '" .. k .. "' to 'api.new' (non-negative number expected)", 2)
+      errors.bad_argument(2, "api.new", "options." .. k .. ": non-negative number expected")
     end
     self[k] = o or v
   end
   if self.log ~= nil and type(self.log) ~= "function" then
-    error("bad option 'log' to 'api.new' (function expected, got " .. type(self.log) .. ")", 2)
+    errors.bad_argument(2, "api.new", "options.log: function expected, got " .. type(self.log))
   end
   self.namespace = connection.namespace or "default"
   return self

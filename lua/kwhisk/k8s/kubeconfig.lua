@@ -207,21 +207,25 @@ local function read_named(path, what)
   return text
 end
 
+local function bad_key(detail)
+  errors.bad_argument(1, "kubeconfig.load", "connection key " .. detail, 3)
+end
+
 local function from_table(t, options)
   for k in pairs(t) do
     if not EXPLICIT_KEYS[k] then
-      error("bad connection key '" .. tostring(k) .. "'", 3)
+      bad_key("'" .. tostring(k) .. "' unknown")
     end
   end
   if type(t.server) ~= "string" or not t.server:match("^https?://") then
-    error("bad connection key 'server' (http:// or https:// URL expected)", 3)
+    bad_key("'server': http:// or https:// URL expected")
   end
   if t.insecure ~= nil and type(t.insecure) ~= "boolean" then
     -- a string such as "false" must not turn verification off
-    error("bad connection key 'insecure' (boolean expected, got " .. type(t.insecure) .. ")", 3)
+    bad_key("'insecure': boolean expected, got " .. type(t.insecure))
   end
   if t.insecure and (t.ca or t.ca_file) then
-    error("bad connection key 'insecure' (not allowed with a CA)", 3)
+    bad_key("'insecure': not allowed with a CA")
   end
   local files = {}
   for _, k in ipairs { "ca", "cert", "key" } do
@@ -317,13 +321,14 @@ local function merge_files(paths)
   return merged
 end
 
--- A credential given as "<name>-data" (base64) or as "<name>" (a path), or nil.
+-- A credential given as "<name>-data" (base64) or as "<name>" (a path): its text, nil when
+-- neither is there, or nil, err when it cannot be had.
 local function pem(body, name, entry)
   local data = body[name .. "-data"]
   if type(data) == "string" and data ~= "" then
     local text = kubeconfig.base64_decode(data)
     if not text then
-      return false, errors.new("config", entry.where .. "." .. name .. "-data: not base64")
+      return config_error(entry.where .. "." .. name .. "-data: not base64")
     end
     return text
   end
@@ -332,8 +337,8 @@ local function pem(body, name, entry)
     local full = resolve(path, dirname(entry.file))
     local text, err = fs.read_file(full)
     if not text then
-      return false, errors.new("config", format("%s.%s: cannot read %s: %s", entry.where,
-        name, full, tostring(err)))
+      return config_error(format("%s.%s: cannot read %s: %s", entry.where, name, full,
+        tostring(err)))
     end
     return text
   end
@@ -373,11 +378,11 @@ local function user_credentials(entry, options)
   local spec = { refresh = options.token_refresh }
   local err
   spec.cert, err = pem(body, "client-certificate", entry or {})
-  if spec.cert == false then
+  if err then
     return nil, err
   end
   spec.key, err = pem(body, "client-key", entry or {})
-  if spec.key == false then
+  if err then
     return nil, err
   end
   if type(body.token) == "string" and body.token ~= "" then
@@ -419,7 +424,7 @@ local function from_merged(merged, options)
     return config_error(context.where .. ".user: no user named " .. tostring(cb.user))
   end
   local ca, err = pem(cluster.body, "certificate-authority", cluster)
-  if ca == false then
+  if err then
     return nil, err
   end
   local insecure = cluster.body["insecure-skip-tls-verify"]
@@ -436,7 +441,7 @@ local function from_merged(merged, options)
   end
   local ns = cb.namespace
   return { server = server, namespace = type(ns) == "string" and ns ~= "" and ns or "default",
-           ca = ca or nil, insecure = insecure == true, credentials = credentials,
+           ca = ca, insecure = insecure == true, credentials = credentials,
            source = files .. " (context " .. name .. ")" }
 end
 

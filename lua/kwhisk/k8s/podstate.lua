@@ -106,13 +106,14 @@ local function outcome(pod)
 end
 
 -- Consumes one watch stream until an outcome, the deadline, or the stream's end.
--- Returns pod | nil, err (an outcome) | false, err (watch failed: fall back) | false (ended).
+-- Returns pod (Ready) | nil, err (the pod failed) | nil, nil, werr (the watch ended, with
+-- werr when it failed: watch again or fall back to polling).
 local function watch_once(conn, path, name, deadline)
   local stream, err = conn:stream(path, { watch = "true",
     fieldSelector = "metadata.name=" .. name,
     timeoutSeconds = ceil(deadline - loop.now()) })
   if not stream then
-    return false, err
+    return nil, nil, err
   end
   local buffer = ""
   while true do
@@ -127,9 +128,9 @@ local function watch_once(conn, path, name, deadline)
     elseif not chunk then
       stream:close()
       if rerr and rerr.deadline then
-        return false
+        return nil
       end
-      return false, rerr
+      return nil, nil, rerr
     end
     chunk = chunk or ""
     buffer = buffer .. chunk
@@ -142,7 +143,7 @@ local function watch_once(conn, path, name, deadline)
       local event = json.decode(line)
       if type(event) == "table" and event.type == "ERROR" then
         stream:close()
-        return false, errors.new("gone", "watch of pod " .. name .. " ended with an error")
+        return nil, nil, errors.new("gone", "watch of pod " .. name .. " ended with an error")
       end
       if type(event) == "table" and event.type ~= "BOOKMARK" and event.type ~= "DELETED" then
         local pod, ferr = outcome(event.object)
@@ -176,11 +177,11 @@ function podstate.wait_ready(conn, namespace, name, deadline)
   local base = api.path("api", "v1", "namespaces", namespace, "pods")
   local watch_failed = false
   while loop.now() < deadline and not watch_failed do
-    local pod, err = watch_once(conn, base, name, deadline)
-    if pod or (pod == nil and err) then
+    local pod, err, werr = watch_once(conn, base, name, deadline)
+    if pod or err then
       return pod, err
     end
-    watch_failed = err ~= nil and err.kind ~= "gone" -- 410: watch again from now
+    watch_failed = werr ~= nil and werr.kind ~= "gone" -- 410: watch again from now
   end
   if watch_failed then
     local pod, err = poll(conn, base .. "/" .. api.escape(name), deadline)

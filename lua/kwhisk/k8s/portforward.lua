@@ -14,10 +14,10 @@ local portforward = {}
 local Forward = {}
 Forward.__index = Forward
 
-local function check_port(v, name, allow_zero)
+local function check_port(v, n, what, allow_zero)
   if type(v) ~= "number" or v ~= floor(v) or v < (allow_zero and 0 or 1) or v > 65535 then
-    error(format("bad argument '%s' to 'portforward.open' (port number expected, got %s)",
-      name, tostring(v)), 3)
+    errors.bad_argument(n, "portforward.open", what .. "port number expected, got "
+      .. tostring(v), 2)
   end
 end
 
@@ -71,12 +71,12 @@ function portforward.open(conn, pod, port, options)
   if type(pod) ~= "string" or pod == "" then
     error("bad argument #2 to 'portforward.open' (pod name expected, got " .. type(pod) .. ")", 2)
   end
-  check_port(port, "port")
+  check_port(port, 3, "")
   options = options or {}
   if type(options) ~= "table" then
     error("bad argument #4 to 'portforward.open' (table expected, got " .. type(options) .. ")", 2)
   end
-  check_port(options.local_port or 0, "local_port", true)
+  check_port(options.local_port or 0, 4, "options.local_port: ", true)
   local opts, err = core_options(conn, pod, port, options)
   if not opts then
     return nil, err

@@ -234,7 +234,7 @@ describe("kwhisk.logstream's seed mode (SPEC A3.5)", function()
     assert.equal("c f", messages(kwhisk.time.parse("2024-05-01T10:00:00.1Z"), true))
   end)
 
-  it("the default compares each line with the cursor, so it loses none, and repeats none", function()
+  it("the default compares each line with the cursor, so it loses and repeats none", function()
     assert.equal("a b c d e f", messages(nil, false))
     assert.equal("c d e f", messages(kwhisk.time.parse("2024-05-01T10:00:00.1Z"), false))
   end)
