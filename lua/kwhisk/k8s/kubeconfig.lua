@@ -7,11 +7,12 @@
 -- and credentials:renew() makes the next get() fetch fresh ones (after a 401).
 local fs = require "kwhisk.fs"
 local json = require "kwhisk.json"
+local time = require "kwhisk.time"
 local errors = require "kwhisk.errors"
 local loop = require "kwhisk.loop"
 
-local type, pairs, ipairs, tostring, tonumber, error, setmetatable =
-  type, pairs, ipairs, tostring, tonumber, error, setmetatable
+local type, pairs, ipairs, tostring, error, setmetatable =
+  type, pairs, ipairs, tostring, error, setmetatable
 local format, concat = string.format, table.concat
 
 local kubeconfig = {}
@@ -81,23 +82,10 @@ local function read_token(self)
   end
 end
 
+-- Seconds since the epoch of an RFC 3339 timestamp (kwhisk.time), or nil.
 local function rfc3339_seconds(s)
-  local y, mo, d, h, mi, sec, rest = tostring(s):match(
-    "^(%d%d%d%d)-(%d%d)-(%d%d)[Tt](%d%d):(%d%d):(%d%d)%.?%d*(.*)$")
-  if not y then
-    return nil
-  end
-  local t = require("kwhisk.k8s.api").epoch_seconds(tonumber(y), tonumber(mo), tonumber(d),
-    tonumber(h), tonumber(mi), tonumber(sec))
-  if rest == "Z" or rest == "z" then
-    return t
-  end
-  local sign, oh, om = rest:match("^([%+%-])(%d%d):(%d%d)$")
-  if not sign then
-    return nil
-  end
-  local offset = tonumber(oh) * 3600 + tonumber(om) * 60
-  return sign == "+" and t - offset or t + offset
+  local t = type(s) == "string" and time.parse(s)
+  return t and t.sec or nil
 end
 
 local function shell_quote(s)
