@@ -8,6 +8,7 @@
 local fs = require "kwhisk.fs"
 local json = require "kwhisk.json"
 local time = require "kwhisk.time"
+local shell_quote = require("kwhisk.shell").quote
 local errors = require "kwhisk.errors"
 local loop = require "kwhisk.loop"
 
@@ -86,10 +87,6 @@ end
 local function rfc3339_seconds(s)
   local t = type(s) == "string" and time.parse(s)
   return t and t.sec or nil
-end
-
-local function shell_quote(s)
-  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
 end
 
 -- Runs the exec plugin and returns its status table, or nil, err.
