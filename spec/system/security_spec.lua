@@ -17,7 +17,7 @@ local TOKEN = tokens.list.security
 local PODS = "/api/v1/namespaces/default/pods"
 
 local function b64(s)
-  return require("basexx").to_base64(s)
+  return require("kwhisk.base64").encode(s)
 end
 
 describe("security", function()

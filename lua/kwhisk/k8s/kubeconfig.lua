@@ -5,6 +5,7 @@
 -- where credentials:get() -> { token, cert, key } reads rotating token files (at most
 -- `token_refresh` seconds old, 60 by default) and caches exec plugins until they expire,
 -- and credentials:renew() makes the next get() fetch fresh ones (after a 401).
+local base64 = require "kwhisk.base64"
 local fs = require "kwhisk.fs"
 local json = require "kwhisk.json"
 local time = require "kwhisk.time"
@@ -34,35 +35,6 @@ local function resolve(path, base)
     return path
   end
   return base .. "/" .. path
-end
-
-local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-local B64_VALUE = {}
-for i = 1, #B64 do
-  B64_VALUE[B64:byte(i)] = i - 1
-end
-
---- Decodes standard base64 (whitespace ignored); nil for anything else.
-function kubeconfig.base64_decode(s)
-  s = s:gsub("%s", "")
-  if #s % 4 ~= 0 or s:find("[^%w%+/=]") or s:find("=[^=]") then
-    return nil
-  end
-  local out, bits, n = {}, 0, 0
-  for i = 1, #s do
-    local v = B64_VALUE[s:byte(i)]
-    if v then
-      bits = bits * 64 + v
-      n = n + 6
-      if n >= 8 then
-        n = n - 8
-        local b = math.floor(bits / 2 ^ n)
-        out[#out + 1] = string.char(b)
-        bits = bits - b * 2 ^ n
-      end
-    end
-  end
-  return concat(out)
 end
 
 -- Credentials -------------------------------------------------------------------------
@@ -311,7 +283,7 @@ end
 local function pem(body, name, entry)
   local data = body[name .. "-data"]
   if type(data) == "string" and data ~= "" then
-    local text = kubeconfig.base64_decode(data)
+    local text = base64.decode(data)
     if not text then
       return config_error(entry.where .. "." .. name .. "-data: not base64")
     end
