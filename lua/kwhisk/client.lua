@@ -18,6 +18,7 @@ local names = require "kwhisk.names"
 local policy = require "kwhisk.policy"
 local quantity = require "kwhisk.quantity"
 local podstate = require "kwhisk.k8s.podstate"
+local k8s_pods = require "kwhisk.k8s.pods"
 local logstream = require "kwhisk.logs.stream"
 local logmerge = require "kwhisk.logs.merge"
 local portforward = require "kwhisk.k8s.portforward"
@@ -67,12 +68,12 @@ function client.new(cfg, options)
     log = options.log or function(line) io.stderr:write("kwhisk: ", line, "\n") end,
     forwards = {} }, Client) -- pod name -> its forward (port-forwarding-enabled)
   self.namespace = cfg["action-namespace"] or connection.namespace or "default"
+  self.pods = k8s_pods.new(self.conn, self.namespace) -- what podstate and the log streams use
   return self
 end
 
 function Client:pods_path(name)
-  local base = api.path("api", "v1", "namespaces", self.namespace, "pods")
-  return name and base .. "/" .. api.escape(name) or base
+  return self.pods:path(name)
 end
 
 function Client:pdbs_path(name)
@@ -181,7 +182,7 @@ function Client:run(name, image, opts)
     end
   end
   local ready
-  ready, err = podstate.wait_ready(self.conn, self.namespace, name, deadline)
+  ready, err = podstate.wait_ready(self.pods, name, deadline)
   if not ready then
     return self:failed_run(name, err, keep)
   end

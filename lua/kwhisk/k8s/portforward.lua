@@ -3,6 +3,7 @@
 -- in C inside the shared event loop (kwhisk.loop), one WebSocket per local connection;
 -- this module opens, checks and closes forwards and turns their failures into error values.
 local api = require "kwhisk.k8s.api"
+local pods = require "kwhisk.k8s.pods"
 local errors = require "kwhisk.errors"
 local loop = require "kwhisk.loop"
 
@@ -34,8 +35,7 @@ end
 -- The core's transport options for the forward, from the connection's credentials now.
 local function core_options(conn, pod, port, options)
   local ns = options.namespace or conn.namespace
-  local target = api.path("api", "v1", "namespaces", ns, "pods", pod, "portforward") ..
-    "?" .. api.query({ ports = port })
+  local target = pods.path(ns, pod, "portforward") .. "?" .. api.query({ ports = port })
   local origin, prefix = conn.server:match("^(%a+://[^/]+)(.*)$")
   local opts, err = conn:transport_options({ method = "GET" }, origin .. prefix .. target)
   if not opts then

@@ -52,7 +52,7 @@ function logstream.open(client, c, since, opts)
   opts = check_opts(opts, since)
   local cfg = client.config
   local self = setmetatable({
-    client = client, conn = client.conn, c = c, since = since,
+    client = client, pods = client.pods, c = c, since = since,
     mode = opts.mode or cfg["log-mode"] or "follow", seed = opts.seed,
     stream_name = opts.stream,
     max_line = opts.max_line or cfg["log-max-line"], pause = opts.pause or 0.1,
@@ -128,7 +128,7 @@ end
 
 -- The pod's state while its log is not available: nil (keep waiting), or an error.
 function Stream:pod_failure(err)
-  local pod = self.conn:get(self.client:pods_path(self.c.id))
+  local pod = self.pods:get(self.c.id)
   if type(pod) ~= "table" then
     return errors.new("not_found", "logs of " .. self.c.id .. ": the pod is gone")
   end
@@ -140,7 +140,7 @@ end
 
 -- Whether the container still runs (so that the end of a followed stream was a drop).
 function Stream:still_running()
-  local pod = self.conn:get(self.client:pods_path(self.c.id))
+  local pod = self.pods:get(self.c.id)
   if type(pod) ~= "table" or pod.metadata.deletionTimestamp then
     return false
   end
@@ -179,10 +179,10 @@ end
 function Stream:request()
   local pending = self.pending
   if not pending then
-    local path, query = self.client:pods_path(self.c.id) .. "/log", self:next_request()
+    local query = self:next_request()
     self.requests = self.requests + 1
     pending = loop.spawn(function()
-      local response, err = self.conn:stream(path, query)
+      local response, err = self.pods:stream(self.c.id, "log", query)
       if self.closed and response then
         response:close()
       end
