@@ -1,4 +1,5 @@
--- kwhisk command line against a simulated cluster: run, rm, logs, invoke, suspend, resume,
+-- kwhisk.cli.run, .rm, .logs, .invoke, .suspend, .resume and .version against one simulated
+-- cluster (they share its pods): run, rm, logs, invoke, suspend, resume, version,
 -- each with a success, a usage error (exit 2, one line and a hint) and a server error
 -- (exit 1, the error's kind and message).
 local shell = require "helpers.shell"
