@@ -31,6 +31,7 @@ describe("kwhisk.sim.resources", function()
     assert.equal("default", pod.metadata.namespace)
     assert.matches("^%x+%-%x+%-%x+%-%x+%-%x+$", pod.metadata.uid)
     assert.is_string(pod.metadata.resourceVersion)
+    local _
     _, pod = call("POST", pods, simh.pod("d2", "example/pause"))
     assert.equal("Always", pod.spec.containers[1].imagePullPolicy) -- no tag: latest
     _, pod = call("POST", pods, simh.pod("d3", "example/pause:latest"))
@@ -94,6 +95,7 @@ describe("kwhisk.sim.resources", function()
       annotations = { n = "x" } } }, merge)
     assert.equal(200, code)
     assert.same({ app = "t", a = "1" }, pod.metadata.labels)
+    local _
     _, pod = call("PATCH", pods .. "/p1", '{"metadata":{"labels":{"app":null}}}', merge)
     assert.same({ a = "1" }, pod.metadata.labels)
     local st

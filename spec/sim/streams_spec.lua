@@ -25,7 +25,8 @@ describe("kwhisk.sim.streams", function()
     local events = {}
     for line in text:gmatch("[^\n]+") do
       local e = json.decode(line)
-      events[#events + 1] = { e.type, e.object.metadata and e.object.metadata.name or e.object.code }
+      local object = e.object
+      events[#events + 1] = { e.type, object.metadata and object.metadata.name or object.code }
     end
     return code, events
   end
@@ -34,6 +35,7 @@ describe("kwhisk.sim.streams", function()
     local code, events = watch("fieldSelector=metadata.name%3Done")
     assert.equal(200, code)
     assert.same({ { "ADDED", "one" } }, events)
+    local _
     _, events = watch("labelSelector=app%3Dnone")
     assert.same({}, events)
   end)
