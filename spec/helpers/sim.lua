@@ -11,6 +11,16 @@ function sim.start(args)
   return assert(require("kwhisk.sim").start({ args = args }))
 end
 
+--- A quiet kwhisk client of a started sim (node affinity off: the sim's node has no role
+-- label); settings are laid over that.
+function sim.client(handle, settings)
+  local cfg = { kubeconfig = handle.kubeconfig, ["user-pod-node-affinity"] = { enabled = false } }
+  for k, v in pairs(settings or {}) do
+    cfg[k] = v
+  end
+  return assert(require("kwhisk").client(cfg, { log = function() end }))
+end
+
 --- True when kubectl is installed.
 function sim.has_kubectl()
   return os.execute("command -v kubectl >/dev/null 2>&1") == 0

@@ -67,31 +67,24 @@ describe("kwhisk.sim.streams", function()
     return code, json.decode(text) or text
   end
 
-  it("refuses bad log options with one 422 naming every cause", function()
-    local code, st = refused("one", "sinceSeconds=5&sinceTime=2024-01-01T00:00:00Z")
-    assert.equal(422, code)
-    assert.equal('PodLogOptions "one" is invalid: sinceSeconds: Forbidden: at most one of '
-      .. '`sinceTime` or `sinceSeconds` may be specified', st.message)
-    code, st = refused("one", "tailLines=-1&limitBytes=0")
-    assert.equal(422, code)
-    assert.equal('PodLogOptions "one" is invalid: [tailLines: Invalid value: -1: must be '
-      .. 'greater than or equal to 0, limitBytes: Invalid value: 0: must be greater than 0]',
-      st.message)
-    assert.equal(2, #st.details.causes)
-    code, st = refused("one", "sinceTime=yesterday")
-    assert.equal(422, code)
-    assert.matches('sinceTime: Invalid value: "yesterday": must be an RFC 3339 time', st.message)
-  end)
-
-  it("asks which container of a pod with several, and refuses an unknown one", function()
-    local code, st = refused("two", "")
-    assert.equal(400, code)
-    assert.equal("a container name must be specified for pod two, choose one of: "
-      .. "[user-action side]", st.message)
-    code, st = refused("one", "container=nope")
-    assert.equal(400, code)
-    assert.equal("container nope is not valid for pod one", st.message)
-    code = refused("nosuch", "")
-    assert.equal(404, code)
+  it("refuses bad log options with one 422 naming every cause, and bad containers", function()
+    local INVALID = 'PodLogOptions "one" is invalid: '
+    for _, case in ipairs({
+      { "one", "sinceSeconds=5&sinceTime=2024-01-01T00:00:00Z", 422, INVALID .. "sinceSeconds: "
+        .. "Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified" },
+      { "one", "tailLines=-1&limitBytes=0", 422, INVALID .. "[tailLines: Invalid value: -1: must "
+        .. "be greater than or equal to 0, limitBytes: Invalid value: 0: must be greater than 0]" },
+      { "one", "sinceTime=yesterday", 422, INVALID .. 'sinceTime: Invalid value: "yesterday": '
+        .. "must be an RFC 3339 time" },
+      { "two", "", 400, "a container name must be specified for pod two, choose one of: "
+        .. "[user-action side]" },
+      { "one", "container=nope", 400, "container nope is not valid for pod one" },
+      { "nosuch", "", 404, 'pods "nosuch" not found' },
+    }) do
+      local code, st = refused(case[1], case[2])
+      assert.equal(case[3], code, case[2])
+      assert.equal(case[4], st.message)
+    end
+    assert.equal(2, #select(2, refused("one", "tailLines=-1&limitBytes=0")).details.causes)
   end)
 end)

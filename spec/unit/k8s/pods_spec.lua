@@ -1,7 +1,6 @@
 -- kwhisk.k8s.pods: the one place pod paths are built, and a handle over one connection
 -- (against the sim, a process).
 local pods = require "kwhisk.k8s.pods"
-local kwhisk = require "kwhisk"
 local simh = require "helpers.sim"
 
 describe("kwhisk.k8s.pods", function()
@@ -22,8 +21,7 @@ describe("kwhisk.k8s.pods", function()
 
     setup(function()
       sim = simh.start({})
-      client = assert(kwhisk.client({ kubeconfig = sim.kubeconfig,
-        ["user-pod-node-affinity"] = { enabled = false } }, { log = function() end }))
+      client = simh.client(sim)
     end)
     teardown(function() sim:stop() end)
 

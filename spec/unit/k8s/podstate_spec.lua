@@ -62,8 +62,7 @@ describe("kwhisk.k8s.podstate.wait_ready", function()
 
   setup(function()
     sim = simh.start({})
-    client = assert(kwhisk.client({ kubeconfig = sim.kubeconfig,
-      ["user-pod-node-affinity"] = { enabled = false } }, { log = function() end }))
+    client = simh.client(sim)
     pods = client.pods
   end)
   teardown(function() sim:stop() end)
