@@ -21,6 +21,22 @@ function sim.client(handle, settings)
   return assert(require("kwhisk").client(cfg, { log = function() end }))
 end
 
+--- Inside a describe block: a sim (started with args) and its client (sim.client with
+-- settings) for the block's tests, stopped after them. Returns a table whose `sim` and
+-- `client` are set once the block's setup has run.
+function sim.fixture(args, settings)
+  local env = {}
+  local busted = require "busted"
+  busted.setup(function()
+    env.sim = sim.start(args or {})
+    env.client = sim.client(env.sim, settings)
+  end)
+  busted.teardown(function()
+    if env.sim then env.sim:stop() end
+  end)
+  return env
+end
+
 --- True when kubectl is installed.
 function sim.has_kubectl()
   return os.execute("command -v kubectl >/dev/null 2>&1") == 0

@@ -17,15 +17,10 @@ describe("kwhisk.k8s.pods", function()
   end)
 
   describe("a handle", function()
-    local sim, client
-
-    setup(function()
-      sim = simh.start({})
-      client = simh.client(sim)
-    end)
-    teardown(function() sim:stop() end)
+    local env = simh.fixture()
 
     it("is the client's, in the client's namespace", function()
+      local client = env.client
       assert.equal("default", client.pods.namespace)
       assert.equal(client.conn, client.pods.conn)
       assert.equal(client.pods:path("x"), client:pods_path("x"))
@@ -34,6 +29,7 @@ describe("kwhisk.k8s.pods", function()
     end)
 
     it("gets, lists and streams pods", function()
+      local sim, client = env.sim, env.client
       local p = pods.new(client.conn, "default")
       assert(client.conn:create(p:path(), simh.pod("h1", "example/pause:1")))
       finally(function() client.conn:delete(p:path("h1")) end)

@@ -57,15 +57,13 @@ describe("kwhisk.k8s.podstate.check", function()
 end)
 
 describe("kwhisk.k8s.podstate.wait_ready", function()
+  local env = simh.fixture()
   local sim, client, pods
   local PODS = "/api/v1/namespaces/default/pods"
 
-  setup(function()
-    sim = simh.start({})
-    client = simh.client(sim)
-    pods = client.pods
+  before_each(function()
+    sim, client, pods = env.sim, env.client, env.client.pods
   end)
-  teardown(function() sim:stop() end)
 
   local function create(name, image)
     assert(client.conn:create(pods:path(), simh.pod(name, image)))
