@@ -1,7 +1,7 @@
 --- Helpers for specs that check Kubernetes objects with outside tools: the schema checker
 -- (spec/helpers/k8s_schema_check.py over python3-kubernetes' models, which
 -- scripts/ensure-deps installs for `make test`: without it the check fails, it never skips)
--- and kubectl's own decoding (nil when kubectl is missing).
+-- and kubectl's own decoding (kubectl comes with `make test` too).
 local shell = require "helpers.shell"
 local json = require "kwhisk.json"
 local luassert = require "luassert"
@@ -38,9 +38,9 @@ function k8s.assert_schema_valid(...)
 end
 
 --- Has kubectl decode YAML or JSON text into its typed objects, offline (`label --local`):
--- true, or false and kubectl's complaint; nil when kubectl is missing.
+-- true, or false and kubectl's complaint (a missing kubectl fails the spec).
 function k8s.kubectl_accepts(text)
-  if os.execute("command -v kubectl >/dev/null 2>&1") ~= 0 then return nil end
+  require("helpers.sim").require_kubectl()
   local status, output = run_with_input(
     "KUBECONFIG=/dev/null kubectl label --local -f - kwhisk-check=yes -o name", text)
   return status == 0, output

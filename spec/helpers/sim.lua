@@ -37,9 +37,11 @@ function sim.fixture(args, settings)
   return env
 end
 
---- True when kubectl is installed.
-function sim.has_kubectl()
-  return os.execute("command -v kubectl >/dev/null 2>&1") == 0
+--- Fails the spec when kubectl is missing (scripts/ensure-deps installs it for `make test`):
+-- a spec that checks against the real client never turns pending.
+function sim.require_kubectl()
+  assert(os.execute("command -v kubectl >/dev/null 2>&1") == 0,
+    "kubectl is missing: scripts/ensure-deps test installs it")
 end
 
 --- One HTTP request (http or https, certificates not checked: the sim's own CA). body: a

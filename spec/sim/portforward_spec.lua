@@ -29,9 +29,7 @@ describe("kwhisk sim port-forward", function()
   -- kubectl port-forward speaks SPDY (directly, or tunnelled in a WebSocket); the sim serves
   -- only the WebSocket channel protocol, so kubectl gets a refusal that says so.
   it("answers kubectl port-forward (SPDY) with a clear refusal", function()
-    if not simh.has_kubectl() then
-      return pending("kubectl is not installed")
-    end
+    simh.require_kubectl()
     local status, out = shell.run("KUBECONFIG=" .. shell.quote(sim.kubeconfig)
       .. " timeout 20 kubectl port-forward pod/act :8080")
     assert.is_not.equals(0, status)
