@@ -11,7 +11,6 @@ local unistd = require "posix.unistd"
 local signal = require "posix.signal"
 local wait = require "posix.sys.wait"
 local fcntl = require "posix.fcntl"
-local errno = require "posix.errno"
 local stat = require "posix.sys.stat"
 local ids = require "kwhisk.sim.ids"
 local lifecycle = require "kwhisk.sim.lifecycle"
@@ -136,19 +135,17 @@ end
 -- Copies what the runtime writes to the pipe fd into the pod's log, as containerd does, until
 -- the process closes it; done() after the end.
 local function pump(self, fd, log, stream, done)
-  fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.O_NONBLOCK)
-  local pollable = { pollfd = function() return fd end, events = function() return "r" end }
   self.cq:wrap(function()
+    local pipe = socket.fdopen(fd)
+    pipe:setmode("bn", "bn")
     while true do
-      cqueues.poll(pollable)
-      local data, _, code = unistd.read(fd, 65536)
-      if data and data ~= "" then
-        log:write(stream, data)
-      elseif data or code ~= errno.EAGAIN then
+      local data = pipe:read(-65536)
+      if not data then
         break
       end
+      log:write(stream, data)
     end
-    unistd.close(fd)
+    pipe:close()
     done()
   end)
 end
