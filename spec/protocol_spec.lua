@@ -47,10 +47,10 @@ describe("action protocol requests", function()
     assert.matches('"binary":true', raw, 1, true)
     -- The positional form: the container's name, main "main", source code, no env.
     assert(c:init("function main() {}", nil, nil, loop.now() + 5))
-    _, _, _, body, raw = last()
+    local _, _, _, positional, praw = last()
     assert.same({ value = { name = "wsk0-12-guest-hello", main = "main",
-      code = "function main() {}", binary = false } }, body)
-    assert.matches('"binary":false', raw, 1, true)
+      code = "function main() {}", binary = false } }, positional)
+    assert.matches('"binary":false', praw, 1, true)
   end)
 
   it("sends /run's value and the activation's fields as strings", function()

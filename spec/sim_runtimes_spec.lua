@@ -7,7 +7,7 @@ local simh = require "helpers.sim"
 local shell = require "helpers.shell"
 local zip = require "helpers.zip"
 
-local container, json, now = kwhisk.container, kwhisk.json, kwhisk.loop.now
+local container, now = kwhisk.container, kwhisk.loop.now
 local SENTINEL = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX"
 
 local NODE, PYTHON = "openwhisk/action-nodejs-v20", "openwhisk/action-python-v3.11"

@@ -128,12 +128,12 @@ end
 local RUN_FIELDS = { "namespace", "action_name", "action_version", "activation_id",
   "transaction_id", "api_key" }
 
---- The body of POST /run as the invoker sends it (ContainerProxy.initializeAndRun): {"value":
+-- The body of POST /run as the invoker sends it (ContainerProxy.initializeAndRun): {"value":
 -- params} and the activation's fields, which the runtimes export as __OW_<FIELD>. opts:
 -- namespace, action_name, action_version, activation_id (generated when absent),
 -- transaction_id, api_key (strings), deadline (a kwhisk.loop.now() value; sent as epoch
 -- milliseconds, a string, as the invoker does).
-function Container:run_body(params, opts)
+local function run_body(params, opts)
   check(type(params) == "table", "run", 1, "table", params)
   local body = { value = params, activation_id = opts.activation_id or container.activation_id() }
   for _, k in ipairs(RUN_FIELDS) do
@@ -149,12 +149,12 @@ function Container:run_body(params, opts)
 end
 
 --- Runs the action with params (a table): c:run(params, deadline) or c:run(params, opts), opts
--- as for run_body. The deadline (a kwhisk.loop.now() value) also bounds the request.
+-- as for the body above. The deadline (a kwhisk.loop.now() value) also bounds the request.
 function Container:run(params, opts)
   if type(opts) ~= "table" then
     opts = { deadline = opts }
   end
-  return self:post("run", self:run_body(params, opts), opts.deadline)
+  return self:post("run", run_body(params, opts), opts.deadline)
 end
 
 --- One activation's logs (SPEC A7): records up to limit bytes, from where the previous call

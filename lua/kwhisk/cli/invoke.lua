@@ -29,7 +29,8 @@ The sim runs all three (see docs/actions.md).
 ]] .. args.CLUSTER_HELP
 
 local OPTIONS = args.with({ ["--param"] = { "params", "pairs" }, ["-p"] = { "params", "pairs" },
-  ["--main"] = { "main", "value" }, ["--image"] = { "image", "value" }, ["--memory"] = { "memory", "value" },
+  ["--main"] = { "main", "value" }, ["--image"] = { "image", "value" },
+  ["--memory"] = { "memory", "value" },
   ["--timeout"] = { "timeout", "value" }, ["--json"] = { "json", "flag" } }, args.CLUSTER)
 
 local LOG_LIMIT = 10 * 2 ^ 20
