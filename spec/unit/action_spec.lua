@@ -20,7 +20,7 @@ describe("kwhisk.action", function()
     shell.write(dir .. "/all", all)
     local _, out = shell.run("base64 -w0 " .. dir .. "/all")
     assert.equal(out, action.base64(all))
-    assert.equal(all, require("kwhisk.kubeconfig").base64_decode(action.base64(all)))
+    assert.equal(all, require("kwhisk.k8s.kubeconfig").base64_decode(action.base64(all)))
   end)
 
   it("chooses the image by extension, and a zip's by what its root holds", function()
@@ -39,7 +39,7 @@ describe("kwhisk.action", function()
       assert.is_true(z.binary)
       assert.equal(name == "py" and "py" or "js", z.language)
       assert.equal(shell.read(dir .. "/" .. name .. ".zip"),
-        require("kwhisk.kubeconfig").base64_decode(z.code))
+        require("kwhisk.k8s.kubeconfig").base64_decode(z.code))
       local names = action.zip_names(shell.read(dir .. "/" .. name .. ".zip"))
       table.sort(names)
       local want = {}
