@@ -12,6 +12,16 @@ local SENTINEL = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX"
 
 local NODE, PYTHON = "openwhisk/action-nodejs-v20", "openwhisk/action-python-v3.11"
 
+-- The pods the first describe uses, created at once in its setup (a runtime takes a while
+-- to start, so one at a time would make this spec slow).
+local PODS = {
+  ["js-env"] = NODE, ["js-promise"] = NODE, ["js-zip-pkg"] = NODE, ["js-zip-index"] = NODE,
+  ["js-zip-none"] = NODE, ["js-errors"] = NODE, ["js-bad"] = NODE, ["js-nomain"] = NODE,
+  ["py-env"] = PYTHON, ["py-zip"] = PYTHON, ["py-zip-none"] = PYTHON, ["py-errors"] = PYTHON,
+  ["py-bad"] = PYTHON, ["py-nomain"] = PYTHON, ["suspend-1"] = NODE, ["suspend-2"] = PYTHON,
+  pause = "example/pause:1",
+}
+
 describe("sim action runtimes", function()
   local sim, client, made = nil, nil, {}
 
@@ -21,16 +31,22 @@ describe("sim action runtimes", function()
       ["user-pod-node-affinity"] = { enabled = false },
       ["invoker-agent"] = { enabled = true, port = assert(sim:info()).agentPort } },
       { log = function() end }))
+    local tasks = {}
+    for name, image in pairs(PODS) do
+      tasks[name] = kwhisk.spawn(container.create, client, name, image)
+    end
+    for name, task in pairs(tasks) do
+      made[name] = assert(task:wait())
+    end
   end)
   teardown(function()
-    for _, c in ipairs(made) do c:destroy() end
+    for _, c in pairs(made) do c:destroy() end
     sim:stop()
   end)
 
   local function create(name, image)
-    local c = assert(container.create(client, name, image))
-    made[#made + 1] = c
-    return c
+    assert.equal(PODS[name], image)
+    return made[name]
   end
 
   -- init, asserting success; returns the container.
@@ -274,5 +290,41 @@ describe("sim action runtimes without their program", function()
     assert.equal("Failed to pull container image '" .. NODE .. "'.", err.message)
     assert.matches("with node, which is not on PATH: install it %(Debian: apt%-get install "
       .. "nodejs%)", err.cause.message)
+  end)
+end)
+
+describe("sim Node.js and Python runtime processes", function()
+  -- The pid of the runtime process of the sim sim_pid serving ip, from /proc.
+  local function runtime_pid(sim_pid, ip)
+    local children = shell.read("/proc/" .. sim_pid .. "/task/" .. sim_pid .. "/children")
+    for child in children:gmatch("%d+") do
+      local cmdline = require("kwhisk.fs").read_file("/proc/" .. child .. "/cmdline") or ""
+      if cmdline:find("runtimes/", 1, true) and cmdline:find(ip .. "\0", 1, true) then
+        return tonumber(child)
+      end
+    end
+  end
+
+  local function alive(pid)
+    return shell.run("kill -0 " .. pid .. " 2>/dev/null") == 0
+  end
+
+  it("ignore SIGTERM as a PID 1 does, and die with the sim even when suspended", function()
+    local sim = simh.start({})
+    finally(function() sim:stop() end)
+    local client = assert(kwhisk.client({ kubeconfig = sim.kubeconfig,
+      ["user-pod-node-affinity"] = { enabled = false } }, { log = function() end }))
+    local pids = {}
+    for i, case in ipairs({ { NODE, "function main(p) { return { n: p.n } }" },
+      { PYTHON, "def main(a):\n    return {'n': a['n']}\n" } }) do
+      local c = assert(container.create(client, "pid1-" .. i, case[1]))
+      assert(c:init({ code = case[2] }))
+      pids[i] = assert(runtime_pid(sim.pid, c.address.host))
+      assert.equal(0, (shell.run("kill -TERM " .. pids[i])))
+      assert.same({ n = i }, assert(c:run({ n = i }, now() + 20)))
+    end
+    -- Suspended as the agent suspends it, then the sim killed without a chance to clean up.
+    assert.equal(0, (shell.run("kill -STOP " .. pids[1] .. "; kill -KILL " .. sim.pid)))
+    simh.wait_for(function() return not alive(pids[1]) and not alive(pids[2]) end, 5)
   end)
 end)

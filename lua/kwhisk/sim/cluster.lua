@@ -114,8 +114,10 @@ local function initial_logs(self, pod)
   end
 end
 
-local function wait_listening(host, port, deadline)
-  while cqueues.monotime() < deadline do
+-- True once pod's podIP:port accepts connections; nil at the deadline or when the pod goes.
+local function wait_listening(pod, port, deadline)
+  local host = pod.status.podIP
+  while cqueues.monotime() < deadline and not pod.gone do
     local ok, s = pcall(socket.connect, { host = host, port = port })
     local connected = false
     if ok then
@@ -206,7 +208,8 @@ function cluster:start_runtime(pod, runtime, on_ready)
     pod = pod.metadata.name, namespace = pod.metadata.namespace }
   self.runtimes[pod.metadata.uid] = rt
   self.cq:wrap(function()
-    if wait_listening(pod.status.podIP, 8080, cqueues.monotime() + 10) and not pod.gone then
+    -- A loaded machine may take long to start node or python3: Ready when it listens.
+    if wait_listening(pod, 8080, cqueues.monotime() + 60) and not pod.gone then
       on_ready()
     end
   end)
