@@ -82,10 +82,11 @@ function Container:post(verb, body, deadline)
   return value
 end
 
-local function check(cond, fn, n, expected, value)
+-- Raises "bad argument" at the caller of c:init or c:run, depth calls above check's caller.
+local function check(cond, fn, n, expected, value, depth)
   if not cond then
     error("bad argument #" .. n .. " to '" .. fn .. "' (" .. expected .. " expected, got "
-      .. type(value) .. ")", 3)
+      .. type(value) .. ")", 3 + (depth or 1))
   end
 end
 
@@ -119,7 +120,7 @@ end
 function Container:init(code, main, env, deadline)
   local opts = code
   if type(code) ~= "table" then
-    check(type(code) == "string", "init", 1, "string", code)
+    check(type(code) == "string", "init", 1, "string", code, 0)
     opts = { code = code, main = main, env = env, deadline = deadline }
   end
   return self:post("init", self:init_body(opts), opts.deadline)
