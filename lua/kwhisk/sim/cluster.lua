@@ -11,7 +11,7 @@ local unistd = require "posix.unistd"
 local signal = require "posix.signal"
 local wait = require "posix.sys.wait"
 local fcntl = require "posix.fcntl"
-local stat = require "posix.sys.stat"
+local sys_stat = require "posix.sys.stat"
 local ids = require "kwhisk.sim.ids"
 local lifecycle = require "kwhisk.sim.lifecycle"
 local lifeline = require "kwhisk.sim.lifeline"
@@ -33,7 +33,8 @@ end
 -- node (name).
 function cluster.new(cq, opts)
   local self = setmetatable({ cq = cq, store = store.new(), net = opts.net, log_dir = opts.log_dir,
-    free_ips = {}, next_ip = 1, runtimes = {}, listeners = {}, event_queue = {}, event_first = 1 }, cluster)
+    free_ips = {}, next_ip = 1, runtimes = {}, listeners = {}, event_queue = {}, event_first = 1 },
+    cluster)
   self.node = { name = opts.node or "kwhisk-sim-node", ip = "127." .. opts.net .. ".0.1" }
   self.ctx = self:lifecycle_context()
   return self
@@ -260,7 +261,7 @@ function cluster:stop_runtime(pod, graceful)
   end
   self.runtimes[pod.metadata.uid] = nil
   signal.kill(rt.pid, signal.SIGKILL)
-  if stat.stat(self:workdir(pod)) then
+  if sys_stat.stat(self:workdir(pod)) then
     os.execute("rm -rf '" .. self:workdir(pod):gsub("'", "'\\''") .. "'")
   end
 end
