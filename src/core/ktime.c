@@ -252,3 +252,10 @@ int kwtime_now(kwtime *out)
   out->nsec = (int32_t)ts.tv_nsec;
   return 0;
 }
+
+double kwtime_monotonic(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

@@ -51,6 +51,9 @@ size_t kwtime_format(kwtime t, int style, int offset_minutes, char out[KWTIME_FO
 
 /* The current time from the realtime clock. 0, or -1 when the clock fails. */
 int kwtime_now(kwtime *out);
+/* Seconds on the monotonic clock (deadlines, timers, benchmarks): never goes back, not
+ * related to the date. */
+double kwtime_monotonic(void);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back (Hinnant's algorithms). */
 int64_t kwtime_days_from_civil(int64_t y, int m, int d);

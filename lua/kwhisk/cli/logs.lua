@@ -1,9 +1,12 @@
 --- kwhisk.cli.logs: `kwhisk logs NAME`, prints a container's log records in SPEC A4's text
 -- form (or, with --json, each record's JSON), once or followed (-f, or --poll for the seed's
--- polling).
+-- polling). Either way the log streams through a kwhisk.logs writer: formatted in C,
+-- written in large writes after every read (each line at once on a terminal), in bounded
+-- memory whatever the log's size.
 local args = require "kwhisk.cli.args"
 local common = require "kwhisk.cli.common"
 local time = require "kwhisk.time"
+local logs = require "kwhisk.logs"
 
 local USAGE = [[
 usage: kwhisk logs NAME [--since TIME] [-f] [--poll] [--json] [cluster options]
@@ -44,37 +47,38 @@ local function arguments(argv)
   return opts
 end
 
-local function printer(as_json)
-  return function(record)
-    io.stdout:write(as_json and record:json() or tostring(record), "\n")
-    io.stdout:flush()
-  end
+-- Formats what the reader has ready and writes it out.
+local function pass_on(reader, writer)
+  local ok, err = writer:drain(reader)
+  if ok then ok, err = writer:flush() end
+  return ok, err
 end
 
--- The log as it is now: one GET, records after since.
-local function once(client, name, since, print)
+-- The log as it is now: one GET, read as it arrives, records after since into the writer.
+local function once(client, name, since, writer)
   local query = { timestamps = "true", container = "user-action" }
   if since then query.sinceTime = time.format(since, "seconds") end
   local response, err = client.pods:stream(name, "log", query)
   if not response then return nil, err end
-  local text, rerr = response:read_all()
+  local reader, ok = assert(logs.reader({ since = since })), true
+  while ok do
+    local n
+    n, err = response:feed(reader)
+    if not n then break end
+    ok, err = pass_on(reader, writer)
+  end
   response:close()
-  if not text then return nil, rerr end
-  for _, record in ipairs(require("kwhisk.logs").read_lines(text, since)) do print(record) end
-  return true
+  if err then return nil, err end
+  reader:finish()
+  return pass_on(reader, writer)
 end
 
-local function stream(client, name, opts, print)
+local function stream(client, name, opts, writer)
   local it = client:logs({ id = name, name = name }, opts.since,
-    { mode = opts.poll and "poll" or "follow" })
-  while true do
-    local record, err = it()
-    if not record then
-      it:close()
-      return err == nil, err
-    end
-    print(record)
-  end
+    { mode = opts.poll and "poll" or "follow", sink = writer })
+  local ok, err = it:pump()
+  it:close()
+  return ok, err
 end
 
 return function(argv)
@@ -83,12 +87,13 @@ return function(argv)
   if not opts then return common.usage_error("logs", usage) end
   local client, cerr = common.client(opts)
   if not client then return common.fail("logs", cerr) end
-  local name, print = opts.positional[1], printer(opts.json)
-  local ok, err
+  io.stdout:flush() -- the writer writes to the descriptor, past io.stdout's buffer
+  local writer = assert(logs.writer({ format = opts.json and "json" or "text" }))
+  local name, ok, err = opts.positional[1], nil, nil
   if opts.follow or opts.poll then
-    ok, err = stream(client, name, opts, print)
+    ok, err = stream(client, name, opts, writer)
   else
-    ok, err = once(client, name, opts.since, print)
+    ok, err = once(client, name, opts.since, writer)
   end
   return ok and common.OK or common.fail("logs", err)
 end

@@ -14,7 +14,9 @@
 -- records labelled so; needs the server's stream= support), max_line (bytes; default the
 -- log-max-line setting), pause (seconds between empty polls, default 0.1), retries (drops
 -- in a row before giving up, default 10), backoff_max (seconds, default 2), resume (a
--- cursor from an earlier stream's :cursor(), instead of since).
+-- cursor from an earlier stream's :cursor(), instead of since), sink (a kwhisk.logs writer:
+-- the records go into it, formatted in C and flushed after every read, instead of into Lua;
+-- such a stream is driven by it:pump() rather than called).
 local loop = require "kwhisk.loop"
 local logs = require "kwhisk.logs"
 local time = require "kwhisk.time"
@@ -54,7 +56,7 @@ function logstream.open(client, c, since, opts)
   local self = setmetatable({
     client = client, pods = client.pods, c = c, since = since,
     mode = opts.mode or cfg["log-mode"] or "follow", seed = opts.seed,
-    stream_name = opts.stream,
+    stream_name = opts.stream, sink = opts.sink,
     max_line = opts.max_line or cfg["log-max-line"], pause = opts.pause or 0.1,
     resume = opts.resume, last = since,
     dsec = opts.resume and opts.resume.sec, dcount = opts.resume and opts.resume.count,
@@ -93,7 +95,31 @@ function Stream:next_request()
   return q
 end
 
+-- Sink mode: every record read goes out through the sink, so the delivered cursor is the
+-- reader's own (it counts every line of the stream, held back or not).
+function Stream:take_to_sink()
+  local sink = self.sink
+  local added, err = sink:drain(self.reader)
+  local flushed = false
+  if added then
+    flushed, err = sink:flush()
+  end
+  if not flushed then
+    self.sink_error, self.closed = err, true
+    return 0
+  end
+  if added > 0 then
+    self.resume = self.reader:cursor()
+    self.dsec, self.dcount = self.resume.sec, self.resume.count
+    self.last = sink:last()
+  end
+  return added
+end
+
 function Stream:take_records()
+  if self.sink then
+    return self:take_to_sink()
+  end
   local queue, n = self.queue, #self.queue
   local _, added = self.reader:drain(queue)
   if self.seed and added > 0 then
@@ -385,6 +411,30 @@ function Stream:__call(deadline)
       return nil, err
     end
   end
+end
+
+--- Sink mode: moves the records into the sink as they arrive until the log ends (at the
+-- container's end when following; polling never ends). true, or nil, err (a write error of
+-- the sink, kind io, included).
+function Stream:pump(deadline)
+  if not self.sink then
+    error("bad self to 'pump' (a stream opened with opts.sink expected)", 2)
+  end
+  while not self.ended do
+    local ok, err
+    if self.mode == "follow" then
+      ok, err = self:fill_follow(deadline)
+    else
+      ok, err = self:fill_poll(deadline)
+    end
+    if self.sink_error then
+      return nil, self.sink_error
+    end
+    if not ok and err then
+      return nil, err
+    end
+  end
+  return true
 end
 
 --- The resume cursor after the records delivered so far ({sec =, count =}), or nil before
