@@ -154,8 +154,32 @@ static void test_now(void)
   CHECK(t.sec > 1700000000 && t.nsec >= 0 && t.nsec < 1000000000);
 }
 
+/* The cached parse agrees with the plain one over a run of timestamps that share, and then
+ * change, their minute, and on inputs that start like the cached minute but go wrong. */
+static void test_cached(void)
+{
+  static const char *const stamps[] = {
+    "2024-02-29T23:59:58.5Z", "2024-02-29T23:59:59.123456789Z", "2024-02-29T23:59:07Z",
+    "2024-02-29T23:59:07.1234Z", "2024-02-29T23:59:07+01:30", "2024-02-29T23:59:60Z",
+    "2024-02-29T23:59:0", "2024-02-29T23:59", "2024-02-29T23:59:07.Z",
+    "2024-02-29T23:59:07.1234567890Z", "2024-03-01T00:00:00.000000001Z", "2024-03-01T00:00x",
+    "2024-02-29T23:59:07.12345678Z", "2024-02-29T23:59:07.87654321-00:15", "garbage",
+  };
+  kwtime_cache cache = {{0}, 0, 0};
+  for (size_t i = 0; i < sizeof stamps / sizeof stamps[0]; i++) {
+    kwtime a = {0, 0}, b = {0, 0};
+    int ra = kwtime_parse(stamps[i], strlen(stamps[i]), KWTIME_SUPERSET, &a, NULL);
+    int rb = kwtime_parse_cached(&cache, stamps[i], strlen(stamps[i]), &b);
+    CHECK(ra == rb);
+    CHECK(ra != 0 || (a.sec == b.sec && a.nsec == b.nsec));
+  }
+  check_time("2024-02-29T23:59:07.12345678Z", KWTIME_SUPERSET, 1709251147, 123456780);
+  check_time("2024-02-29T23:59:07.00000001Z", KWTIME_SUPERSET, 1709251147, 10);
+}
+
 int main(void)
 {
+  test_cached();
   test_parse();
   test_errors();
   test_format();

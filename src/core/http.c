@@ -554,6 +554,8 @@ static void set_transfer(kwhttp_req *req, const kwhttp_options *opt)
     if (opt->url != NULL && strncmp(opt->url, "https:", 6) == 0)
       curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
   }
+  if (opt->stream)
+    curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, KWHTTP_STREAM_RECV_BUFFER);
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, req);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);

@@ -44,6 +44,19 @@ typedef struct kwtime_error {
 /* Parses the n bytes at s. Returns 0 and sets *out, or -1 and sets *err (when not NULL). */
 int kwtime_parse(const char *s, size_t n, int grammar, kwtime *out, kwtime_error *err);
 
+/* The parse cache of a stream of timestamps that mostly share their date, hour and minute
+ * (a log): the first 16 bytes ("YYYY-MM-DDTHH:MM") of the last one that parsed, and what
+ * they mean in seconds. Zero it before the first use. */
+typedef struct kwtime_cache {
+  unsigned char prefix[16];
+  int64_t base;
+  int valid;
+} kwtime_cache;
+
+/* kwtime_parse with the superset grammar and no error details, the same result for every
+ * input, but a timestamp that starts with the cached prefix skips the date and minute. */
+int kwtime_parse_cached(kwtime_cache *c, const char *s, size_t n, kwtime *out);
+
 /* Writes t in the given style, shifted to the offset (minutes east of UTC, printed as Z
  * when 0). Returns the length written into out (NUL-terminated), or 0 when style or
  * offset are out of range. Years outside 0000-9999 print as Java does: +10000, -0001. */

@@ -131,13 +131,14 @@ function Reader:next()
   return take(rec)
 end
 
---- Appends every record available now to the array out (default a new one); returns
--- out and how many were added.
-function Reader:drain(out)
+--- Appends every record available now (at most limit of them, when given) to the array
+-- out (default a new one); returns out and how many were added.
+function Reader:drain(out, limit)
   out = out or {}
   local ptr, rec, n = self.ptr, self.rec, #out
   local first = n
-  while C.kwlog_reader_next(ptr, rec) ~= 0 do
+  local stop = limit and n + limit or math.huge
+  while n < stop and C.kwlog_reader_next(ptr, rec) ~= 0 do
     n = n + 1
     out[n] = take(rec)
   end

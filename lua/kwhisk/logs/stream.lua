@@ -31,6 +31,8 @@ local Stream = {}
 Stream.__index = Stream
 
 local STREAM_PARAM = { stdout = "Stdout", stderr = "Stderr" }
+-- Records a followed stream takes from its reader at a time (see take_records).
+local BATCH = 64
 
 local function check_opts(opts, since)
   if opts ~= nil and type(opts) ~= "table" then
@@ -116,12 +118,17 @@ function Stream:take_to_sink()
   return added
 end
 
-function Stream:take_records()
+-- Moves records from the reader into the queue: all of them, or at most limit. A followed
+-- stream takes small batches (the reader keeps the rest, in the transport's buffer), so that
+-- only a few records are alive at a time: a queue of a whole read's records made the
+-- collector trace thousands of them over and over, and tripled the cost of a record.
+function Stream:take_records(limit)
   if self.sink then
     return self:take_to_sink()
   end
   local queue, n = self.queue, #self.queue
-  local _, added = self.reader:drain(queue)
+  -- The seed's cutoff may drop a whole batch: it takes all there is, so that 0 means none.
+  local _, added = self.reader:drain(queue, not self.seed and limit or nil)
   if self.seed and added > 0 then
     self.last = logs.seed_cutoff(queue, n + 1, self.last)
     added = #queue - n
@@ -296,11 +303,14 @@ function Stream:fill_follow(deadline)
       self.response, self.live_since = response, response and loop.now()
     end
     local response = self.response
+    if response and self:take_records(BATCH) > 0 then
+      return true -- the reader still had records of the last read
+    end
     if response then
       local n, err = response:feed(self.reader, deadline)
       if n then
         self.bytes = self.bytes + n
-        if self:take_records() > 0 then
+        if self:take_records(BATCH) > 0 then
           self.failures = 0
           return true
         end
@@ -376,41 +386,65 @@ function Stream:fill_poll(deadline)
   end
 end
 
+-- Reads more, by the stream's mode: true when records came, false or nil, err.
+function Stream:fill(deadline)
+  if self.mode == "follow" then
+    return self:fill_follow(deadline)
+  end
+  return self:fill_poll(deadline)
+end
+
+-- Counts a record as delivered (for the resume cursor) and returns it.
+local function deliver(self, record)
+  local sec = record.time.sec
+  if sec == self.dsec then
+    self.dcount = self.dcount + 1
+  else
+    self.dsec, self.dcount = sec, 1
+  end
+  return record
+end
+
+-- The slow path of __call: reads until a record comes. Kept out of __call so that __call has
+-- no loop: an inner loop there makes LuaJIT abort the caller's record loop ("inner loop in
+-- root trace") and run every record interpreted, at twice the cost.
+function Stream:refill(deadline)
+  local queue = self.queue
+  while true do
+    self.head = 1 -- the queue is empty: use it again
+    if self.ended then
+      if not (self.reader and self:take_records(BATCH) > 0) then
+        return nil
+      end
+    else
+      local ok, err = self:fill(deadline)
+      if not ok and err then
+        return nil, err
+      end
+    end
+    local record = queue[1]
+    if record then
+      queue[1], self.head = nil, 2
+      return deliver(self, record)
+    end
+  end
+end
+
 --- The next record: waits for one (not past deadline, a loop.now() value, when given).
 -- nil at the end of a followed log (the container stopped); nil, err on failure or, with
 -- err.deadline set, at the deadline.
 function Stream:__call(deadline)
+  local queue, head = self.queue, self.head
+  local record = queue[head]
+  if record then
+    queue[head] = nil
+    self.head = head + 1
+    return deliver(self, record)
+  end
   if type(deadline) ~= "number" then
     deadline = nil -- a generic for passes its state here
   end
-  while true do
-    local queue, head = self.queue, self.head
-    local record = queue[head]
-    if record then
-      queue[head] = nil
-      self.head = head + 1
-      local sec = record.time.sec
-      if sec == self.dsec then
-        self.dcount = self.dcount + 1
-      else
-        self.dsec, self.dcount = sec, 1
-      end
-      return record
-    end
-    if self.ended then
-      return nil
-    end
-    self.queue, self.head = {}, 1
-    local ok, err
-    if self.mode == "follow" then
-      ok, err = self:fill_follow(deadline)
-    else
-      ok, err = self:fill_poll(deadline)
-    end
-    if not ok and err then
-      return nil, err
-    end
-  end
+  return self:refill(deadline)
 end
 
 --- Sink mode: moves the records into the sink as they arrive until the log ends (at the
@@ -421,12 +455,7 @@ function Stream:pump(deadline)
     error("bad self to 'pump' (a stream opened with opts.sink expected)", 2)
   end
   while not self.ended do
-    local ok, err
-    if self.mode == "follow" then
-      ok, err = self:fill_follow(deadline)
-    else
-      ok, err = self:fill_poll(deadline)
-    end
+    local ok, err = self:fill(deadline)
     if self.sink_error then
       return nil, self.sink_error
     end
