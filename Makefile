@@ -105,7 +105,7 @@ soak: all
 
 bench: all
 	@scripts/ensure-deps bench
-	@bench/run $(BUILD)
+	@bench/run $(BUILD) $(BENCHES)
 
 # The main job: 20 action pods at once on the embedded sim (or KUBECONFIG's cluster).
 demo: all

@@ -282,7 +282,8 @@ local function main()
   local dir, remove = u.tmpdir()
   local want, list = expectations(log, lines, size), {}
   for _, reader in ipairs(readers(url, dir)) do
-    local why = reader.need ~= nil and reader.need ~= true and reader.need or check(reader, want, dir)
+    local why = reader.need ~= nil and reader.need ~= true and reader.need
+    why = why or check(reader, want, dir)
     if why then
       print(("  %-30s skipped: %s"):format(reader.name, why))
     else
@@ -304,7 +305,8 @@ local function main()
   for _, reader in ipairs(list) do
     local r = summary(results[reader.key], size)
     r.name, rows[reader.key] = reader.name, r
-    local vs_curl, x_kubectl = ratio(rounds, reader.key, "curl"), ratio(rounds, reader.key, "kubectl")
+    local vs_curl = ratio(rounds, reader.key, "curl")
+    local x_kubectl = ratio(rounds, reader.key, "kubectl")
     print(("  %-30s %8.0f %7.3f %7.2f %9.1f %8s %9s"):format(reader.name, r.mbps, r.wall, r.cpu,
       r.rss_mib, vs_curl and ("%.0f%%"):format(vs_curl * 100) or "-",
       x_kubectl and ("%.2fx"):format(x_kubectl) or "-"))

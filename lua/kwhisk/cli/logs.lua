@@ -89,7 +89,7 @@ return function(argv)
   if not client then return common.fail("logs", cerr) end
   io.stdout:flush() -- the writer writes to the descriptor, past io.stdout's buffer
   local writer = assert(logs.writer({ format = opts.json and "json" or "text" }))
-  local name, ok, err = opts.positional[1], nil, nil
+  local name, ok, err = opts.positional[1]
   if opts.follow or opts.poll then
     ok, err = stream(client, name, opts, writer)
   else

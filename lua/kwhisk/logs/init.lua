@@ -161,16 +161,16 @@ end
 -- malformed lines (up to 4, each up to 256 bytes), oldest first.
 function Reader:stats()
   local s = C.kwlog_reader_stats(self.ptr)
-  local errors, text, len = {}, ffi.new("const char *[1]"), ffi.new("size_t[1]")
+  local lines, text, len = {}, ffi.new("const char *[1]"), ffi.new("size_t[1]")
   local count = tonumber(C.kwlog_reader_error(self.ptr, 0, text, len))
   for i = 0, count - 1 do
     C.kwlog_reader_error(self.ptr, i, text, len)
-    errors[i + 1] = ffi_string(text[0], len[0])
+    lines[i + 1] = ffi_string(text[0], len[0])
   end
   return {
     lines = tonumber(s.lines), delivered = tonumber(s.delivered), skipped = tonumber(s.skipped),
     empty = tonumber(s.empty), malformed = tonumber(s.malformed),
-    truncated = tonumber(s.truncated), errors = errors,
+    truncated = tonumber(s.truncated), errors = lines,
   }
 end
 
