@@ -3,6 +3,7 @@
  * cached parse (with a cache left by earlier inputs, and with a fresh one) agrees. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ktime.h"
 
@@ -39,6 +40,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = kwtime_format(t, KWTIME_STYLE_OPENWHISK, 0, out);
     if (n == 0 || kwtime_parse(out, n, KWTIME_OPENWHISK, &back, NULL) != 0 ||
         kwtime_compare(t, back) != 0)
+      abort();
+    static kwtime_format_cache formats; /* kept across inputs, as the log writer keeps it */
+    char again[KWTIME_FORMAT_MAX];
+    if (kwtime_format_cached(&formats, t, again) != n || memcmp(again, out, n) != 0)
       abort();
   }
   return 0;

@@ -177,9 +177,32 @@ static void test_cached(void)
   check_time("2024-02-29T23:59:07.00000001Z", KWTIME_SUPERSET, 1709251147, 10);
 }
 
+/* The cached format writes what kwtime_format writes, across minutes, before 1970 and at
+ * the ends of the fraction. */
+static void test_format_cached(void)
+{
+  static const kwtime times[] = {
+    {1517875218, 419889342}, {1517875219, 0},  {1517875259, 999999999}, {1517875260, 100},
+    {1517875200, 5},          {-1, 999999999}, {-60, 0},                {-61, 500000000},
+    {-62135596800, 1},        {253402300799, 0}, {253402300800, 10},    {-1, 0},
+  };
+  kwtime_format_cache cache;
+  memset(&cache, 0, sizeof cache);
+  for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+    char a[KWTIME_FORMAT_MAX], b[KWTIME_FORMAT_MAX];
+    size_t na = kwtime_format(times[i], KWTIME_STYLE_OPENWHISK, 0, a);
+    size_t nb = kwtime_format_cached(&cache, times[i], b);
+    CHECK(na == nb && na != 0);
+    CHECK_STR(b, a);
+  }
+  char out[KWTIME_FORMAT_MAX];
+  CHECK(kwtime_format_cached(&cache, (kwtime){-1, 1000000000}, out) == 0);
+}
+
 int main(void)
 {
   test_cached();
+  test_format_cached();
   test_parse();
   test_errors();
   test_format();

@@ -62,6 +62,19 @@ int kwtime_parse_cached(kwtime_cache *c, const char *s, size_t n, kwtime *out);
  * offset are out of range. Years outside 0000-9999 print as Java does: +10000, -0001. */
 size_t kwtime_format(kwtime t, int style, int offset_minutes, char out[KWTIME_FORMAT_MAX]);
 
+/* The format cache of a stream of times that mostly share their minute (a log written
+ * out): the last minute formatted and its text up to the seconds. Zero it before use. */
+typedef struct kwtime_format_cache {
+  int64_t minute;
+  char prefix[KWTIME_FORMAT_MAX];
+  size_t len;
+  int valid;
+} kwtime_format_cache;
+
+/* kwtime_format(t, KWTIME_STYLE_OPENWHISK, 0, out), the same text, but a time in the minute
+ * of the last call copies that minute's date and time instead of computing them. */
+size_t kwtime_format_cached(kwtime_format_cache *c, kwtime t, char out[KWTIME_FORMAT_MAX]);
+
 /* The current time from the realtime clock. 0, or -1 when the clock fails. */
 int kwtime_now(kwtime *out);
 /* Seconds on the monotonic clock (deadlines, timers, benchmarks): never goes back, not

@@ -17,6 +17,7 @@ struct kwlog_writer {
   kwbuf out;
   int has_last;
   kwtime last;
+  kwtime_format_cache times; /* the last record's date and minute, formatted */
 };
 
 kwlog_writer *kwlog_writer_new(int fd, int format, const char *stream, size_t stream_len)
@@ -79,9 +80,13 @@ int kwlog_writer_flush(kwlog_writer *w)
 static int append(kwlog_writer *w, const kwlog_record *rec)
 {
   kwtime t = {rec->sec, rec->nsec};
+  char when[KWTIME_FORMAT_MAX];
+  size_t n = kwtime_format_cached(&w->times, t, when);
   int rc = w->format == KWLOG_FORMAT_JSON
-               ? kwrec_append_json(&w->out, t, w->stream, w->stream_len, rec->msg, rec->len)
-               : kwrec_append_text(&w->out, t, w->stream, w->stream_len, rec->msg, rec->len);
+               ? kwrec_append_json_at(&w->out, when, n, w->stream, w->stream_len, rec->msg,
+                                      rec->len)
+               : kwrec_append_text_at(&w->out, when, n, w->stream, w->stream_len, rec->msg,
+                                      rec->len);
   if (rc != 0 || kwbuf_putc(&w->out, '\n') != 0) {
     errno = ENOMEM;
     return -1;
