@@ -199,8 +199,48 @@ static void test_format_cached(void)
   CHECK(kwtime_format_cached(&cache, (kwtime){-1, 1000000000}, out) == 0);
 }
 
+/* Every byte value at every position of the date and minute, against a plain reading of the
+ * grammar: the word-at-a-time path accepts exactly what it should. */
+static void test_every_byte(void)
+{
+  const char *valid = "2024-02-29T23:59:07.5Z";
+  static const int digit_at[] = {1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1};
+  size_t n = strlen(valid), wrong = 0;
+  for (int i = 0; i < 16; i++) {
+    for (int c = 0; c < 256; c++) {
+      char s[32];
+      memcpy(s, valid, n);
+      s[i] = (char)c;
+      int ok = digit_at[i] ? c >= '0' && c <= '9'
+               : i == 10   ? (c | 0x20) == 't'
+               : i == 13   ? c == ':'
+                           : c == '-';
+      if (ok) { /* the ranges: month 01-12, day of February 2024, hour, minute */
+        int v = 0;
+        int pair = i == 5 || i == 6 ? 5 : i == 8 || i == 9 ? 8 : i == 11 || i == 12 ? 11
+                 : i == 14 || i == 15 ? 14 : -1;
+        if (pair >= 0)
+          v = (s[pair] - '0') * 10 + (s[pair + 1] - '0');
+        ok = pair == 5 ? v == 2 || (v >= 1 && v <= 12 && v != 2)
+             : pair == 8 ? v >= 1 && v <= 29
+             : pair == 11 ? v <= 23
+             : pair == 14 ? v <= 59
+                          : 1;
+        if (i < 4) { /* another year: 29 February needs a leap year */
+          int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+          ok = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+        }
+      }
+      kwtime t;
+      wrong += (kwtime_parse(s, n, KWTIME_SUPERSET, &t, NULL) == 0) != ok;
+    }
+  }
+  CHECK(wrong == 0);
+}
+
 int main(void)
 {
+  test_every_byte();
   test_cached();
   test_format_cached();
   test_parse();
