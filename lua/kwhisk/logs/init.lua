@@ -208,15 +208,15 @@ end
 function M.writer(opts)
   opts = opts or {}
   if type(opts) ~= "table" then
-    error("bad argument #1 to 'writer' (table or nil expected, got " .. type(opts) .. ")", 2)
+    errors.bad_argument(1, "writer", "table or nil expected, got " .. type(opts))
   end
   local fd, format, stream = opts.fd or 1, FORMATS[opts.format or "text"], opts.stream or "stdout"
   if not is_count(fd) then
-    error("bad argument #1 to 'writer' (opts.fd: file descriptor expected)", 2)
+    errors.bad_argument(1, "writer", "opts.fd: file descriptor expected")
   elseif not format then
-    error("bad argument #1 to 'writer' (opts.format: 'text' or 'json' expected)", 2)
+    errors.bad_argument(1, "writer", "opts.format: 'text' or 'json' expected")
   elseif type(stream) ~= "string" then
-    error("bad argument #1 to 'writer' (opts.stream: string expected)", 2)
+    errors.bad_argument(1, "writer", "opts.stream: string expected")
   end
   local ptr = C.kwlog_writer_new(fd, format, stream, #stream)
   if ptr == nil then

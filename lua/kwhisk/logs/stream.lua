@@ -452,7 +452,7 @@ end
 -- the sink, kind io, included).
 function Stream:pump(deadline)
   if not self.sink then
-    error("bad self to 'pump' (a stream opened with opts.sink expected)", 2)
+    errors.bad_argument(1, "pump", "a stream opened with opts.sink expected")
   end
   while not self.ended do
     local ok, err = self:fill(deadline)
