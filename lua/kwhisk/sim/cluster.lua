@@ -406,9 +406,7 @@ function cluster:taint_evict(pod, taint)
     return
   end
   self:after(t and t.tolerationSeconds * self.time_scale or 0, function()
-    local node = self:node_named(pod.spec.nodeName)
-    if pod.gone or pod.metadata.deletionTimestamp or not node
-        or not nodes.untolerated(pod, node, { NoExecute = true }) then
+    if pod.gone or pod.metadata.deletionTimestamp or not self:node_lost(pod) then
       return
     end
     pod_condition(pod, "DisruptionTarget", "True", "DeletionByTaintManager",
