@@ -286,7 +286,8 @@ function Stream:fill_follow(deadline)
         if self:stop_if_closed() then
           return false
         end
-        if not err and not self:still_running() then
+        local running = self:still_running()
+        if not err and not running then
           self.reader:finish() -- the container stopped: its last line is whole
           self.ended = true -- what the queue holds still comes first
           local added = self:take_records()
@@ -294,10 +295,15 @@ function Stream:fill_follow(deadline)
           return added > 0
         end
         self:note_malformed()
-        local gave_up = self:backoff(err or errors.new("transport", "log stream of "
-          .. self.c.id .. " ended while the container runs"))
-        if gave_up then
-          return nil, gave_up
+        -- Silence past the read timeout from a container that still runs is an idle
+        -- action, not a failure: reconnect from the cursor (a dead connection shows as a
+        -- transport error through TCP keepalive, and a pod that went as a stopped one).
+        if not (running and err and err.kind == "timeout") then
+          local gave_up = self:backoff(err or errors.new("transport", "log stream of "
+            .. self.c.id .. " ended while the container runs"))
+          if gave_up then
+            return nil, gave_up
+          end
         end
       end
     end

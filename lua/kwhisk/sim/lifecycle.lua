@@ -121,7 +121,6 @@ local function schedule(pod, ctx, node)
   local name = node.metadata.name
   pod.spec.nodeName = name
   pod.status.hostIP = node.status.addresses[1].address
-  pod.status.hostIPs = { { ip = pod.status.hostIP } }
   pod.status.startTime = ctx.now()
   condition(pod, ctx, "PodScheduled", "True")
   condition(pod, ctx, "Initialized", "True")
