@@ -286,7 +286,8 @@ function Stream:fill_follow(deadline)
         if self:stop_if_closed() then
           return false
         end
-        local running = self:still_running()
+        local idle = err ~= nil and err.kind == "timeout"
+        local running = (not err or idle) and self:still_running()
         if not err and not running then
           self.reader:finish() -- the container stopped: its last line is whole
           self.ended = true -- what the queue holds still comes first
@@ -298,7 +299,7 @@ function Stream:fill_follow(deadline)
         -- Silence past the read timeout from a container that still runs is an idle
         -- action, not a failure: reconnect from the cursor (a dead connection shows as a
         -- transport error through TCP keepalive, and a pod that went as a stopped one).
-        if not (running and err and err.kind == "timeout") then
+        if not (idle and running) then
           local gave_up = self:backoff(err or errors.new("transport", "log stream of "
             .. self.c.id .. " ended while the container runs"))
           if gave_up then
