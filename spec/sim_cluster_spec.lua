@@ -79,7 +79,8 @@ describe("sim nodes and scheduling", function()
     local bad = io.open(sim.dir .. "/bad.yaml", "w")
     bad:write("kind: Node\nmetadata: {name: x}\nspec: {taints: [{key: a}]}\n")
     bad:close()
-    local started, err = require("kwhisk.sim").start({ args = { "--nodes", sim.dir .. "/bad.yaml" } })
+    local started, err = require("kwhisk.sim").start({
+      args = { "--nodes", sim.dir .. "/bad.yaml" } })
     assert.is_nil(started)
     assert.matches("bad %-%-nodes file: .*taint a needs an effect", err)
   end)
@@ -87,7 +88,8 @@ describe("sim nodes and scheduling", function()
   it("places pods by nodeSelector, required node affinity and tolerations", function()
     local pod = simh.pod("sel-gpu")
     pod.spec.nodeSelector = { ["kwhisk.io/node-pool"] = "gpu" }
-    pod.spec.tolerations = { { key = "nvidia.com/gpu", operator = "Exists", effect = "NoSchedule" } }
+    pod.spec.tolerations = { { key = "nvidia.com/gpu", operator = "Exists",
+      effect = "NoSchedule" } }
     create(sim, pod)
     pod = simh.pod("aff-spot")
     pod.spec.affinity = { nodeAffinity = { requiredDuringSchedulingIgnoredDuringExecution = {
@@ -120,7 +122,7 @@ describe("sim nodes and scheduling", function()
     assert.are.equal(c.message, events.items[1].message)
   end)
 
-  it("counts requests against allocatable and schedules a waiting pod when room is freed", function()
+  it("counts requests against allocatable, scheduling a waiting pod once room is freed", function()
     local function sized(name, cpu)
       local pod = simh.pod(name)
       pod.spec.containers[1].resources = { limits = { cpu = cpu, memory = "128Mi" } }
@@ -168,7 +170,8 @@ describe("sim disruptions", function()
 
   it("refuses an eviction that would violate a PodDisruptionBudget with 429", function()
     running("kept")
-    local code = simh.http("POST", sim.url .. "/apis/policy/v1/namespaces/default/poddisruptionbudgets",
+    local code = simh.http("POST", sim.url
+      .. "/apis/policy/v1/namespaces/default/poddisruptionbudgets",
       { apiVersion = "policy/v1", kind = "PodDisruptionBudget", metadata = { name = "kept" },
         spec = { minAvailable = 1, selector = { matchLabels = { name = "kept" } } } })
     assert.are.equal(201, code)
@@ -282,7 +285,7 @@ describe("sim API server behaviour", function()
     local code, text = simh.http("GET", sim.url .. NS .. "/pods?watch=True&timeoutSeconds=1")
     assert.are.equal(200, code)
     assert.matches('^{"object":', text)
-    code, text = simh.http("GET", sim.url .. NS .. "/pods?watch=false")
+    text = select(2, simh.http("GET", sim.url .. NS .. "/pods?watch=false"))
     assert.matches('"kind":"PodList"', text)
   end)
 
@@ -321,9 +324,10 @@ describe("sim API server behaviour", function()
     assert.are.equal("1/1", cells[2])
     assert.are.equal("Running", cells[3])
     assert.are.equal("PartialObjectMetadata", t.rows[1].object.kind)
-    _, t = get(sim, "/api/v1/nodes", { accept = TABLE })
+    t = select(2, get(sim, "/api/v1/nodes", { accept = TABLE }))
     assert.are.equal("Ready", t.rows[1].cells[2])
-    _, t = get(sim, NS .. "/events?fieldSelector=involvedObject.name=quiet", { accept = TABLE })
+    t = select(2, get(sim, NS .. "/events?fieldSelector=involvedObject.name=quiet",
+      { accept = TABLE }))
     assert.are.equal("Last Seen", t.columnDefinitions[1].name)
     assert.are.same({ "Normal", "Scheduled", "pod/quiet", "", "default-scheduler" },
       { unpack(t.rows[1].cells, 2, 6) })
@@ -333,16 +337,30 @@ describe("sim API server behaviour", function()
     _, out = kubectl(sim, "get events")
     assert.matches("^LAST SEEN%s+TYPE%s+REASON%s+OBJECT%s+MESSAGE\n", out)
   end)
+end)
+
+-- Watches here last as long as on a cluster (min-request-timeout 1800 s): kubectl get -w
+-- ends with its watch.
+describe("sim and kubectl get -w", function()
+  local sim
+
+  setup(function()
+    sim = simh.start()
+  end)
+  teardown(function()
+    sim:stop()
+  end)
 
   it("shows Pending, ContainerCreating, Running and Terminating to kubectl get pods -w", function()
-    local out_file = sim.dir .. "/watch.out"
-    os.execute("KUBECONFIG=" .. shell.quote(sim.kubeconfig) .. " timeout 15 kubectl get pods "
-      .. "-w -l app=w >" .. shell.quote(out_file) .. " 2>&1 &")
-    os.execute("sleep 0.7")
-    local pod = simh.pod("watched", nil, { annotations = { ["sim.kwhisk.io/start-delay"] = "0.5",
+    -- Scheduled 2 s after its create: kubectl's first list shows it Pending, the watch the rest.
+    local pod = simh.pod("watched", nil, { annotations = {
+      ["sim.kwhisk.io/schedule-delay"] = "2", ["sim.kwhisk.io/start-delay"] = "0.5",
       ["sim.kwhisk.io/stop-delay"] = "0.5" } })
     pod.metadata.labels.app = "w"
     create(sim, pod)
+    local out_file = sim.dir .. "/watch.out"
+    os.execute("KUBECONFIG=" .. shell.quote(sim.kubeconfig) .. " timeout 15 kubectl get pods "
+      .. "-w -l app=w >" .. shell.quote(out_file) .. " 2>&1 &")
     simh.ready(sim.url .. NS .. "/pods/watched")
     simh.http("DELETE", sim.url .. NS .. "/pods/watched")
     local text = simh.wait_for(function()

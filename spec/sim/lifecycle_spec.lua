@@ -3,7 +3,8 @@ describe("kwhisk.sim.lifecycle", function()
   local lifecycle = require "kwhisk.sim.lifecycle"
 
   local function context()
-    local node = { metadata = { name = "n1" }, status = { addresses = { { address = "127.9.0.1" } } } }
+    local node = { metadata = { name = "n1" },
+      status = { addresses = { { address = "127.9.0.1" } } } }
     local ctx = { timers = {}, events = {},
       now = function() return "2024-01-01T00:00:00Z" end, null = false,
       array = function(t) return t or {} end, object = function(t) return t or {} end }

@@ -2,7 +2,8 @@
 -- random faults fire (429 plain and Status, 5xx, resets, stalls, idle cuts of log follows,
 -- 410 watches, token rotation) and the cluster disrupts pods (node-pressure evictions,
 -- out-of-band deletes, node loss for a second or two). The activations of a disrupted pod
--- may lose their log lines, as on a cluster: they must fail with an error value instead. KWHISK_SOAK_SECONDS sets the length (60 in `make test`,
+-- may lose their log lines, as on a cluster: they must fail with an error value instead.
+-- KWHISK_SOAK_SECONDS sets the length (60 in `make test`,
 -- 1800 in `make soak`). What counts: every failure is an error value with a kind; no log
 -- line lost or repeated; no pod left behind; the client's RSS drifts less than 5 %.
 local kwhisk = require "kwhisk"

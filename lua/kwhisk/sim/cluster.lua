@@ -378,22 +378,8 @@ function cluster:request_delete(pod, grace)
   return self:delete_pod(pod, grace)
 end
 
-local function pod_condition(pod, type_, status_, reason, message)
-  local conditions = pod.status.conditions
-  local c
-  for _, x in ipairs(conditions) do
-    if x.type == type_ then
-      c = x
-    end
-  end
-  if not c then
-    c = { type = type_ }
-    conditions[#conditions + 1] = c
-  end
-  if c.status ~= status_ then
-    c.lastTransitionTime = now_string()
-  end
-  c.status, c.reason, c.message, c.lastProbeTime = status_, reason, message, json.null
+local function pod_condition(self, pod, type_, status_, reason, message)
+  lifecycle.condition(pod, self.ctx, type_, status_, reason, message)
 end
 
 local UNREACHABLE = "node.kubernetes.io/unreachable"
@@ -409,7 +395,7 @@ function cluster:taint_evict(pod, taint)
     if pod.gone or pod.metadata.deletionTimestamp or not self:node_lost(pod) then
       return
     end
-    pod_condition(pod, "DisruptionTarget", "True", "DeletionByTaintManager",
+    pod_condition(self, pod, "DisruptionTarget", "True", "DeletionByTaintManager",
       "Taint manager: deleting due to NoExecute taint")
     self:event(pod, "Normal", "TaintManagerEviction", "Marking for deletion Pod "
       .. pod.metadata.namespace .. "/" .. pod.metadata.name)
@@ -436,7 +422,7 @@ function cluster:lose_node(name)
   self.store:update("nodes", node)
   for _, pod in ipairs(self.store:list("pods", nil, function(p)
     return p.spec.nodeName == name end)) do
-    pod_condition(pod, "Ready", "False", nil, nil)
+    pod_condition(self, pod, "Ready", "False", nil, nil)
     self:event(pod, "Warning", "NodeNotReady", "Node is not ready")
     self.store:update("pods", pod)
     self:taint_evict(pod, node.spec.taints[2])
@@ -462,7 +448,7 @@ function cluster:restore_node(name)
       for _, cs in ipairs(pod.status.containerStatuses or {}) do
         ready = ready and cs.ready
       end
-      pod_condition(pod, "Ready", ready and "True" or "False", nil, nil)
+      pod_condition(self, pod, "Ready", ready and "True" or "False", nil, nil)
       self.store:update("pods", pod)
     end
   end
@@ -487,14 +473,15 @@ function cluster:evict_for_pressure(pod, resource)
   self:stop_runtime(pod)
   for _, cs in ipairs(pod.status.containerStatuses or {}) do
     local started = cs.state and cs.state.running and cs.state.running.startedAt
-    cs.state = { terminated = { exitCode = 137, reason = "Error", startedAt = started or now_string(),
+    cs.state = { terminated = { exitCode = 137, reason = "Error",
+      startedAt = started or now_string(),
       finishedAt = now_string(), containerID = cs.containerID } }
     cs.ready, cs.started = false, false
   end
   pod.status.phase, pod.status.reason, pod.status.message = "Failed", "Evicted", message
-  pod_condition(pod, "DisruptionTarget", "True", "TerminationByKubelet", message)
-  pod_condition(pod, "Ready", "False", "PodFailed", nil)
-  pod_condition(pod, "ContainersReady", "False", "PodFailed", nil)
+  pod_condition(self, pod, "DisruptionTarget", "True", "TerminationByKubelet", message)
+  pod_condition(self, pod, "Ready", "False", "PodFailed", nil)
+  pod_condition(self, pod, "ContainersReady", "False", "PodFailed", nil)
   self:event(pod, "Warning", "Evicted", message)
   self:event(pod, "Normal", "Killing", "Stopping container " .. c.name)
   self.store:update("pods", pod)

@@ -63,7 +63,8 @@ function lifecycle.behaviour(pod)
   return b
 end
 
-local function condition(pod, ctx, type_, status, reason, message)
+--- Sets a pod condition (its lastTransitionTime moves only when the status changes).
+function lifecycle.condition(pod, ctx, type_, status, reason, message)
   local conditions = pod.status.conditions
   local c
   for _, x in ipairs(conditions) do
@@ -80,6 +81,8 @@ local function condition(pod, ctx, type_, status, reason, message)
   end
   c.status, c.reason, c.message, c.lastProbeTime = status, reason, message, ctx.null
 end
+
+local condition = lifecycle.condition
 
 local function each_container(pod, fn)
   for i, c in ipairs(pod.spec.containers) do

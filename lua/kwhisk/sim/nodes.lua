@@ -100,6 +100,8 @@ function nodes.default_specs()
     labels = { ["openwhisk-role"] = "invoker" } } } }
 end
 
+local EFFECTS = { NoSchedule = true, PreferNoSchedule = true, NoExecute = true }
+
 --- Reads node specs from a YAML (or JSON) file: Node manifests, one per document, or a
 -- NodeList / List / plain list. Returns the list or nil and a message naming what is wrong.
 function nodes.load(path)
@@ -129,7 +131,7 @@ function nodes.load(path)
       return where .. ": metadata.name must be a DNS-1123 name, got " .. tostring(name)
     end
     for _, t in ipairs((doc.spec or {}).taints or {}) do
-      if t.effect ~= "NoSchedule" and t.effect ~= "PreferNoSchedule" and t.effect ~= "NoExecute" then
+      if not EFFECTS[t.effect] then
         return where .. ": taint " .. tostring(t.key) .. " needs an effect NoSchedule, "
           .. "PreferNoSchedule or NoExecute"
       end

@@ -205,7 +205,8 @@ local function event_cells(ev)
   if source.host and source.host ~= "" then
     from = from .. ", " .. source.host
   end
-  return { seen, ev.type or "", ev.reason or "", (io_.kind or ""):lower() .. "/" .. (io_.name or ""),
+  local object = (io_.kind or ""):lower() .. "/" .. (io_.name or "")
+  return { seen, ev.type or "", ev.reason or "", object,
     io_.fieldPath or "", from, ev.message or "", first, count, ev.metadata.name }
 end
 
