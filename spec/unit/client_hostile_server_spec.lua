@@ -5,7 +5,7 @@ local kwhisk = require "kwhisk"
 local httpd = require "helpers.httpd"
 local shell = require "helpers.shell"
 local json = require "kwhisk.json"
-local podstate = require "kwhisk.podstate"
+local podstate = require "kwhisk.k8s.podstate"
 
 local now = kwhisk.loop.now
 

@@ -4,7 +4,7 @@
 local kwhisk = require "kwhisk"
 local simh = require "helpers.sim"
 local shell = require "helpers.shell"
-local podstate = require "kwhisk.podstate"
+local podstate = require "kwhisk.k8s.podstate"
 local container = require "kwhisk.container"
 
 local now = kwhisk.loop.now
