@@ -219,13 +219,14 @@ describe("sim disruptions", function()
 
   it("loses a node: NotReady, pods not Ready, then Terminating until the node returns", function()
     running("stranded")
+    running("forced")
     local node = assert(sim:fault({ kind = "node_lost", node = "small-1" }))
     assert.are.equal("Unknown", condition(node, "Ready").status)
-    local _, out = kubectl(sim, "get nodes --no-headers")
-    assert.matches("^small%-1%s+NotReady%s", out)
     local _, pod = get(sim, NS .. "/pods/stranded")
     assert.are.equal("False", condition(pod, "Ready").status)
     assert.is_nil(pod.metadata.deletionTimestamp)
+    local _, out = kubectl(sim, "get nodes --no-headers")
+    assert.matches("^small%-1%s+NotReady%s", out)
     -- 300 s of default toleration at --time-scale 0.01: 3 s.
     pod = simh.wait_for(function()
       local _, p = get(sim, NS .. "/pods/stranded")
@@ -240,6 +241,10 @@ describe("sim disruptions", function()
     create(sim, fresh)
     assert.matches("untolerated taint {node.kubernetes.io/unreachable: }",
       condition(placed(sim, "new"), "PodScheduled").message)
+    -- A forced delete (grace 0) removes a pod at once, lost node or not.
+    assert.are.equal(200, (simh.http("DELETE", sim.url .. NS
+      .. "/pods/forced?gracePeriodSeconds=0")))
+    assert.are.equal(404, (get(sim, NS .. "/pods/forced")))
     assert.truthy(sim:fault({ kind = "node_ready", node = "small-1" }))
     assert.are.equal(404, (get(sim, NS .. "/pods/stranded")))
     simh.wait_for(function()
@@ -352,21 +357,27 @@ describe("sim and kubectl get -w", function()
   end)
 
   it("shows Pending, ContainerCreating, Running and Terminating to kubectl get pods -w", function()
-    -- Scheduled 2 s after its create: kubectl's first list shows it Pending, the watch the rest.
+    -- The node is lost while the pod is created, so it stays Pending until kubectl shows it;
+    -- the node comes back and the watch shows the rest.
+    assert(sim:fault({ kind = "node_lost" }))
     local pod = simh.pod("watched", nil, { annotations = {
-      ["sim.kwhisk.io/schedule-delay"] = "2", ["sim.kwhisk.io/start-delay"] = "0.5",
-      ["sim.kwhisk.io/stop-delay"] = "0.5" } })
+      ["sim.kwhisk.io/start-delay"] = "0.5", ["sim.kwhisk.io/stop-delay"] = "0.5" } })
     pod.metadata.labels.app = "w"
     create(sim, pod)
     local out_file = sim.dir .. "/watch.out"
-    os.execute("KUBECONFIG=" .. shell.quote(sim.kubeconfig) .. " timeout 15 kubectl get pods "
+    os.execute("KUBECONFIG=" .. shell.quote(sim.kubeconfig) .. " timeout 60 kubectl get pods "
       .. "-w -l app=w >" .. shell.quote(out_file) .. " 2>&1 &")
-    simh.ready(sim.url .. NS .. "/pods/watched")
+    local function printed(word)
+      return simh.wait_for(function()
+        local t = require("kwhisk.fs").read_file(out_file) or ""
+        return t:find(word, 1, true) and t
+      end, 30)
+    end
+    printed("Pending")
+    assert(sim:fault({ kind = "node_ready" }))
+    simh.ready(sim.url .. NS .. "/pods/watched", 30)
     simh.http("DELETE", sim.url .. NS .. "/pods/watched")
-    local text = simh.wait_for(function()
-      local t = shell.read(out_file) or ""
-      return t:find("Terminating", 1, true) and t
-    end)
+    local text = printed("Terminating")
     local statuses = {}
     for status in text:gmatch("\nwatched%s+%d/1%s+(%S+)") do
       if statuses[#statuses] ~= status then

@@ -362,11 +362,13 @@ end
 --- The API server's delete of a pod (a DELETE, an eviction, the taint manager), grace in
 -- seconds or nil for the pod's own. The kubelet of the pod's node then stops it; on a lost
 -- node nobody confirms the kill, so the pod stays Terminating (pkg/registry/core/pod/strategy.go
--- gives unscheduled and terminal pods a grace of 0: they go at once).
+-- gives unscheduled and terminal pods a grace of 0: they go at once, as does a forced delete
+-- with gracePeriodSeconds=0).
 function cluster:request_delete(pod, grace)
   grace = grace or pod.spec.terminationGracePeriodSeconds or 30
   local phase = pod.status.phase
-  if pod.spec.nodeName and phase ~= "Succeeded" and phase ~= "Failed" and self:node_lost(pod) then
+  if grace > 0 and pod.spec.nodeName and phase ~= "Succeeded" and phase ~= "Failed"
+      and self:node_lost(pod) then
     if not pod.metadata.deletionTimestamp then
       local t = ktime.now()
       pod.metadata.deletionTimestamp = ktime.format(ktime.new(t.sec + grace, 0), "seconds")
