@@ -182,13 +182,13 @@ describe("soak (" .. SECONDS .. " s)", function()
       end
     end
     n.lines = n.lines + #lines
+    n.duplicated = n.duplicated + (seen - (#lines - missing))
     if disrupted[c.id] and reported then
       -- the pod went under it, and the collection said so with an error value
       n.disrupted_lines = n.disrupted_lines + missing
       missing = 0
     end
     n.lost = n.lost + missing
-    n.duplicated = n.duplicated + (seen - (#lines - missing))
     n.activations_ok = n.activations_ok + 1
     assert.equal(id, result.id)
   end

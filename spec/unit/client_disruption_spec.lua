@@ -71,6 +71,18 @@ describe("kwhisk.client in a disrupted cluster", function()
       .. "Kubelet stopped posting node status%.%) for 1 s", err.message)
   end)
 
+  it("ends the log collection of a pod deleted by someone else with kind not_found", function()
+    local c = assert(container.create(client, "gone-logs", "kwhisk/action-lua"))
+    assert(c:init('function main() print("x") return {} end', "main"))
+    assert(c:run({}))
+    assert.are.equal(200, (simh.http("DELETE", sim.url
+      .. "/api/v1/namespaces/default/pods/gone-logs?gracePeriodSeconds=0")))
+    local started = now()
+    local _, err = c:logs(10000, true)
+    assert.are.equal("not_found", err and err.kind)
+    assert.is_true(now() - started < 1, "took " .. (now() - started) .. " s")
+  end)
+
   it("keeps following the log of an action that prints nothing past the read timeout", function()
     local quick = assert(kwhisk.client({ kubeconfig = sim.kubeconfig,
       timeouts = { logs = 1, run = 20 } }, { log = function() end }))

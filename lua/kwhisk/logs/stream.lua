@@ -227,7 +227,9 @@ function Stream:open(deadline)
   if response then
     return response
   end
-  if err.code == 422 then -- the server refused the options (stream= without the gate)
+  -- 422: the server refused the options (stream= without the gate); 404: the pod is gone
+  -- (deleted by someone else, say), and a pod of that name later is another pod.
+  if err.code == 422 or err.code == 404 then
     return nil, err
   end
   if err.code == 400 then -- waiting to start, or failed to
