@@ -202,6 +202,7 @@ describe("soak (" .. SECONDS .. " s)", function()
         "kwhisk/action-lua", { labels = LABELS })
       if not c then
         failed("pods_failed", err)
+        kwhisk.sleep(0.2) -- as an invoker backs off (a lost node fails creates at once)
       else
         live[c.id] = true
         local ok, ierr = c:init(ACTION, "main", nil, now() + 30)
