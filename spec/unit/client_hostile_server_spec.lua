@@ -87,7 +87,7 @@ describe("kwhisk.client against a watch whose event line never ends", function()
   end)
 
   it("gives up the watch past 16 MiB and falls back to polling the pod", function()
-    local pod, err = podstate.wait_ready(client.conn, "default", "p", now() + 20)
+    local pod, err = podstate.wait_ready(client.pods, "p", now() + 20)
     assert.is_table(pod, err and err.message)
     assert.are.equal("p", pod.metadata.name)
     local gets = 0
