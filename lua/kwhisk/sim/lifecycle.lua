@@ -4,6 +4,7 @@
 -- cluster records. The steps run through a context (timers, store updates, events, runtimes)
 -- so the same code is driven by the server and by specs.
 local ids = require "kwhisk.sim.ids"
+local runtimes = require "kwhisk.sim.runtimes"
 
 local lifecycle = {}
 
@@ -22,9 +23,6 @@ local FAILURES = {
   ["container-config"] = true,
 }
 
---- The image that runs a real action runtime.
-lifecycle.ACTION_IMAGE = "kwhisk/action-lua"
-
 local function delay(annotations, name, default)
   local v = tonumber(annotations[PREFIX .. name])
   if v and v >= 0 then
@@ -33,8 +31,10 @@ local function delay(annotations, name, default)
   return default
 end
 
---- How a pod will behave: { failure, schedule_delay, start_delay, ready_delay, runtime },
--- or nil and a message for a bad annotation.
+--- How a pod will behave: { failure, schedule_delay, start_delay, ready_delay, runtime,
+-- pull_error }, or nil and a message for a bad annotation. runtime: the name of the action
+-- runtime the image serves (kwhisk.sim.runtimes); when its program is missing here, the pod
+-- fails as an image that cannot be pulled, pull_error saying what to install.
 function lifecycle.behaviour(pod)
   local annotations = pod.metadata.annotations or {}
   local image = pod.spec.containers[1].image
@@ -42,9 +42,12 @@ function lifecycle.behaviour(pod)
     schedule_delay = delay(annotations, "schedule-delay", 0.05),
     start_delay = delay(annotations, "start-delay", 0.1),
     ready_delay = delay(annotations, "ready-delay", 0),
-    runtime = image:match("^[^:@]*") == lifecycle.ACTION_IMAGE
-      or image:match("^[^:@]*") == "docker.io/" .. lifecycle.ACTION_IMAGE,
+    runtime = runtimes.for_image(image),
   }
+  b.pull_error = b.runtime and runtimes.missing(b.runtime)
+  if b.pull_error then
+    b.failure = "image-pull"
+  end
   if image:find("slowstart", 1, true) then
     b.start_delay = delay(annotations, "start-delay", 3)
   end
@@ -151,11 +154,11 @@ local function unschedulable(pod, ctx, message)
   ctx.update(pod)
 end
 
-local function image_pull(pod, ctx)
+local function image_pull(pod, ctx, b)
   each_container(pod, function(cs, c)
     local message = "rpc error: code = NotFound desc = failed to pull and unpack image \""
-      .. c.image .. "\": failed to resolve reference \"" .. c.image .. "\": " .. c.image
-      .. ": not found"
+      .. c.image .. "\": " .. (b.pull_error or "failed to resolve reference \"" .. c.image
+      .. "\": " .. c.image .. ": not found")
     cs.state = { waiting = { reason = "ErrImagePull", message = message } }
     ctx.event(pod, "Warning", "Failed", "Failed to pull image \"" .. c.image .. "\": " .. message)
     ctx.event(pod, "Warning", "Failed", "Error: ErrImagePull")
@@ -253,8 +256,9 @@ local function running(pod, ctx, b)
     ctx.update(pod)
   end
   if b.runtime then
-    ctx.start_runtime(pod, function() ctx.after(b.ready_delay, ready) end)
+    ctx.start_runtime(pod, b.runtime, function() ctx.after(b.ready_delay, ready) end)
   else
+    ctx.serve_nothing(pod)
     ctx.after(b.ready_delay, ready)
   end
 end
@@ -264,7 +268,7 @@ local function start(pod, ctx, b)
     return
   end
   if b.failure == "image-pull" then
-    image_pull(pod, ctx)
+    image_pull(pod, ctx, b)
   elseif WAITING[b.failure] then
     stuck(pod, ctx, WAITING[b.failure][1], WAITING[b.failure][2])
   elseif b.failure == "crash-loop" then
