@@ -1,0 +1,108 @@
+--- kwhisk.signals: SIGINT and SIGTERM as events a command handles, instead of deaths that
+-- leave pods and processes behind. `catch()` blocks both signals (through LuaJIT's FFI, so
+-- the library needs nothing but libc) and returns a watcher: `poll()` takes a pending one,
+-- `wait(seconds)` waits for one, `watch(fn)` calls fn from a kwhisk.loop task for each one
+-- while the loop runs. A blocked signal stays blocked in a child started with fork and exec:
+-- such a child unblocks it itself (kwhisk.sim does).
+local ffi = require "ffi"
+
+ffi.cdef [[
+typedef struct { unsigned long val[16]; } kw_sigset_t;
+struct kw_sigtimespec { long tv_sec; long tv_nsec; };
+int sigemptyset(kw_sigset_t *set);
+int sigaddset(kw_sigset_t *set, int signum);
+int sigprocmask(int how, const kw_sigset_t *set, kw_sigset_t *old);
+int sigtimedwait(const kw_sigset_t *set, void *info, const struct kw_sigtimespec *timeout);
+]]
+
+local C = ffi.C
+local signals = { SIGINT = 2, SIGTERM = 15 }
+
+local SIG_BLOCK, SIG_SETMASK = 0, 2
+local NAMES = { [2] = "SIGINT", [15] = "SIGTERM" }
+
+local set = ffi.new("kw_sigset_t")
+C.sigemptyset(set)
+C.sigaddset(set, signals.SIGINT)
+C.sigaddset(set, signals.SIGTERM)
+
+local Watcher = {}
+Watcher.__index = Watcher
+
+--- Blocks SIGINT and SIGTERM; returns a watcher of them.
+function signals.catch()
+  local old = ffi.new("kw_sigset_t")
+  if C.sigprocmask(SIG_BLOCK, set, old) ~= 0 then
+    error("kwhisk.signals: sigprocmask failed: " .. ffi.errno())
+  end
+  return setmetatable({ old = old, count = 0 }, Watcher)
+end
+
+-- One pending signal within timeout (a kw_sigtimespec, or nil for ever), or nil.
+local function take(timeout)
+  while true do
+    local sig = C.sigtimedwait(set, nil, timeout)
+    if sig > 0 then
+      return sig
+    end
+    if ffi.errno() ~= 4 then -- not EINTR: EAGAIN, the time is up
+      return nil
+    end
+  end
+end
+
+local ZERO = ffi.new("struct kw_sigtimespec", 0, 0)
+
+--- A pending SIGINT or SIGTERM (its number), taken, or nil.
+function Watcher:poll()
+  local sig = take(ZERO)
+  if sig then self.count = self.count + 1 end
+  return sig
+end
+
+--- Blocks until SIGINT or SIGTERM arrives (or seconds pass); returns its number or nil.
+function Watcher:wait(seconds)
+  local timeout
+  if seconds then
+    local whole = math.floor(seconds)
+    timeout = ffi.new("struct kw_sigtimespec", whole, (seconds - whole) * 1e9)
+  end
+  local sig = take(timeout)
+  if sig then self.count = self.count + 1 end
+  return sig
+end
+
+--- Calls fn(signal, count) for each signal, checked every 0.1 s by a kwhisk.loop task (so
+-- while anything waits on the loop). Returns a function that stops the watching.
+function Watcher:watch(fn)
+  local loop = require "kwhisk.loop"
+  local stopped = false
+  loop.spawn(function()
+    while not stopped do
+      local sig = self:poll()
+      if sig then
+        fn(sig, self.count)
+      else
+        loop.sleep(0.1)
+      end
+    end
+  end)
+  return function() stopped = true end
+end
+
+--- Gives the signals back their earlier disposition (a pending one is then delivered).
+function Watcher:release()
+  C.sigprocmask(SIG_SETMASK, self.old, nil)
+end
+
+--- The exit status of a process ended by signal sig (128 + its number), as a shell gives.
+function signals.status(sig)
+  return 128 + sig
+end
+
+--- "SIGINT" or "SIGTERM".
+function signals.name(sig)
+  return NAMES[sig] or ("signal " .. tostring(sig))
+end
+
+return signals
