@@ -229,26 +229,17 @@ end
 -- second one forces: the sim is killed and the demo exits at once. Returns the function
 -- that answers the first signal's number, or nil.
 local function interruptions(opts)
-  local watcher = require("kwhisk.signals").catch()
-  local first
-  local function note(sig)
-    if first then
-      io.stderr:write("invoke_many: forced: exiting now", opts.sim and "" or
-        ("; pods labelled " .. LABEL .. "=" .. require("posix.unistd").getpid()
-          .. " may remain"), "\n")
-      if opts.sim then opts.sim:stop(true) end
-      os.exit(require("kwhisk.signals").status(first))
-    end
-    first = sig
+  local interrupted, stop = require("kwhisk.signals").interruptible(function()
     io.stderr:write(opts.tty and "\r\27[K" or "",
       "invoke_many: interrupted; removing the pods (again to force)\n")
-  end
-  opts.stop_watching = watcher:watch(note)
-  return function()
-    local sig = watcher:poll()
-    if sig then note(sig) end
-    return first
-  end
+  end, function()
+    io.stderr:write("invoke_many: forced: exiting now", opts.sim and "" or
+      ("; pods labelled " .. LABEL .. "=" .. require("posix.unistd").getpid()
+        .. " may remain"), "\n")
+    if opts.sim then opts.sim:stop(true) end
+  end)
+  opts.stop_watching = stop
+  return interrupted
 end
 
 -- Deletes every pod of this run and waits until none is left.

@@ -95,6 +95,29 @@ function Watcher:release()
   C.sigprocmask(SIG_SETMASK, self.old, nil)
 end
 
+--- SIGINT and SIGTERM as a request to stop. The first calls on_first(signal) (to say so);
+-- the caller cleans up when interrupted() answers it. A second calls on_force(first signal),
+-- if given, and exits at once with status(first signal). Returns interrupted() (the first
+-- signal's number, or nil) and a function that stops the watching.
+function signals.interruptible(on_first, on_force)
+  local watcher = signals.catch()
+  local first
+  local function note(sig)
+    if first then
+      if on_force then on_force(first) end
+      os.exit(signals.status(first))
+    end
+    first = sig
+    on_first(sig)
+  end
+  local stop = watcher:watch(note)
+  return function()
+    local sig = watcher:poll()
+    if sig then note(sig) end
+    return first
+  end, stop
+end
+
 --- The exit status of a process ended by signal sig (128 + its number), as a shell gives.
 function signals.status(sig)
   return 128 + sig

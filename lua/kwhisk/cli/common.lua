@@ -40,6 +40,17 @@ function common.config(opts)
   return cfg
 end
 
+--- SIGINT/SIGTERM while command works: the first is said once ("interrupted; <doing>") and
+-- left to the command's cleanup; a second exits at once. Returns interrupted() (the first
+-- signal's number, or nil) and a function that stops the watching.
+function common.interruptible(command, doing)
+  return require("kwhisk.signals").interruptible(function()
+    io.stderr:write("kwhisk ", command, ": interrupted; ", doing, " (again to force)\n")
+  end, function()
+    io.stderr:write("kwhisk ", command, ": forced: exiting now\n")
+  end)
+end
+
 local function quiet() end
 
 --- A client for the cluster options. With --verbose every API call and the client's own log

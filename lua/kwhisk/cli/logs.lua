@@ -64,17 +64,26 @@ local function once(client, name, since, print)
   return true
 end
 
+-- Follows (or polls) the log until it ends or a Ctrl-C/SIGTERM; returns ok, err and, after
+-- an interruption, the exit status.
 local function stream(client, name, opts, print)
+  local loop = require "kwhisk.loop"
+  local interrupted, stop = common.interruptible("logs", "closing the stream")
   local it = client:logs({ id = name, name = name }, opts.since,
     { mode = opts.poll and "poll" or "follow" })
-  while true do
-    local record, err = it()
-    if not record then
+  while not interrupted() do
+    -- A short deadline, so an interruption is seen while no record comes.
+    local record, err = it(loop.now() + 0.2)
+    if record then
+      print(record)
+    elseif not (err and err.deadline) then
       it:close()
+      stop()
       return err == nil, err
     end
-    print(record)
   end
+  it:close()
+  return true, nil, require("kwhisk.signals").status(interrupted())
 end
 
 return function(argv)
@@ -84,11 +93,11 @@ return function(argv)
   local client, cerr = common.client(opts)
   if not client then return common.fail("logs", cerr) end
   local name, print = opts.positional[1], printer(opts.json)
-  local ok, err
+  local ok, err, status
   if opts.follow or opts.poll then
-    ok, err = stream(client, name, opts, print)
+    ok, err, status = stream(client, name, opts, print)
   else
     ok, err = once(client, name, opts.since, print)
   end
-  return ok and common.OK or common.fail("logs", err)
+  return ok and (status or common.OK) or common.fail("logs", err)
 end
