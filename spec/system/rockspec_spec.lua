@@ -1,4 +1,4 @@
--- The two rocks, installed offline (--deps-mode=none: Debian's packages provide cqueues, http,
+-- The two rocks, installed offline as the README says (--deps-mode=none: Debian's packages provide cqueues, http,
 -- luaposix, luaossl and basexx as system modules) into a temporary tree, and used from another
 -- directory with nothing from the source tree on the paths: the library, the `kwhisk`
 -- command (which runs as luajit itself, so signals reach it), the sim, and the
@@ -7,9 +7,19 @@ local shell = require "helpers.shell"
 local sim = require "helpers.sim"
 local fs = require "kwhisk.fs"
 
-local function luarocks_make(tree, rockspec, extra)
-  return shell.run("luarocks --lua-version=5.1 --tree=" .. shell.quote(tree) ..
-    " make --deps-mode=none " .. rockspec .. (extra or ""))
+-- The README's install commands (`luarocks --lua-version=5.1 --local make ...`), in order.
+local function readme_installs()
+  local commands = {}
+  for line in shell.read("README.md"):gmatch("\n    (luarocks [^\n]+)") do
+    commands[#commands + 1] = line
+  end
+  return commands
+end
+
+-- Runs a README install command into tree instead of ~/.luarocks.
+local function luarocks_make(tree, command)
+  assert.truthy(command and command:find(" --local ", 1, true), command)
+  return shell.run((command:gsub(" %-%-local ", " --tree=" .. shell.quote(tree) .. " ")))
 end
 
 -- The code blocks of docs/testing.md that follow a "File `NAME`:" line, as { NAME = text }.
@@ -26,12 +36,13 @@ describe("the rocks, installed", function()
   local tree, cleanup, env, sim_only_files
   lazy_setup(function()
     tree, cleanup = shell.tmpdir()
-    local status, output = luarocks_make(tree, "rockspec/kwhisk-scm-1.rockspec",
-      " LUA_INCDIR=/usr/include/luajit-2.1")
+    local installs = readme_installs()
+    assert.are.equal(2, #installs)
+    local status, output = luarocks_make(tree, installs[1])
     assert.are.equal(0, status, output)
     _, sim_only_files = shell.run("ls " .. shell.quote(tree .. "/share/lua/5.1/kwhisk") ..
       " | grep -x -e sim -e testing.lua")
-    status, output = luarocks_make(tree, "rockspec/kwhisk-sim-scm-1.rockspec")
+    status, output = luarocks_make(tree, installs[2])
     assert.are.equal(0, status, output)
     -- Only the installed tree: nothing from the source tree, build/ or the environment.
     env = "cd / && env -u LUA_PATH -u LUA_CPATH PATH=" .. shell.quote(tree .. "/bin:" ..

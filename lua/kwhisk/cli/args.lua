@@ -19,7 +19,8 @@ args.CLUSTER = {
 args.CLUSTER_HELP = [[
   -n, --namespace NS   namespace of the action pods (default: the configuration's, else the
                        kubeconfig context's)
-  --kubeconfig PATH    kubeconfig file (default: $KUBECONFIG, else in-cluster)
+  --kubeconfig PATH    kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else
+                       in-cluster)
   --context NAME       kubeconfig context (default: its current-context)
   --config FILE        a YAML configuration file (docs/configuration.md)
   -v, --verbose        log each API call (method, path, status, ms) on stderr
