@@ -26,6 +26,10 @@ args.CLUSTER_HELP = [[
   -v, --verbose        log each API call (method, path, status, ms) on stderr
 ]]
 
+-- -o FORMAT, --output FORMAT, and --json (an alias of -o json), for every command.
+args.OUTPUT = { ["-o"] = { "output", "value" }, ["--output"] = { "output", "value" },
+  ["--json"] = { "json", "flag" } }
+
 --- A new option table: the given options plus those of each extra table.
 function args.with(options, ...)
   local all = {}

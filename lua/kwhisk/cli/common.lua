@@ -67,8 +67,12 @@ function common.client(opts)
   return require("kwhisk.client").new(cfg, { log = log, api = api })
 end
 
---- Checks -o: nil when fine, else a message. allowed: a list of formats.
+--- Checks -o: nil when fine, else a message. allowed: a list of formats. --json is -o json.
 function common.check_output(opts, allowed)
+  if opts.json then
+    if opts.output and opts.output ~= "json" then return "give -o or --json, not both" end
+    opts.output = "json"
+  end
   if opts.output == nil then return nil end
   for _, f in ipairs(allowed) do
     if opts.output == f then return nil end
@@ -76,10 +80,53 @@ function common.check_output(opts, allowed)
   return "-o must be " .. table.concat(allowed, " or ") .. ", got '" .. opts.output .. "'"
 end
 
---- object as a JSON line or a YAML document.
+-- Compact JSON text indented two spaces a level (as kubectl prints JSON).
+local function indent(text)
+  local out, depth, i, n = {}, 0, 1, #text
+  local function newline() return "\n" .. ("  "):rep(depth) end
+  while i <= n do
+    local c = text:sub(i, i)
+    if c == '"' then
+      local j = i + 1
+      while true do
+        local q = text:find('["\\]', j)
+        if text:sub(q, q) == '"' then j = q break end
+        j = q + 2
+      end
+      out[#out + 1], i = text:sub(i, j), j + 1
+    elseif (c == "{" or c == "[") and text:sub(i + 1, i + 1) == (c == "{" and "}" or "]") then
+      out[#out + 1], i = text:sub(i, i + 1), i + 2
+    elseif c == "{" or c == "[" then
+      depth = depth + 1
+      out[#out + 1], i = c .. newline(), i + 1
+    elseif c == "}" or c == "]" then
+      depth = depth - 1
+      out[#out + 1], i = newline() .. c, i + 1
+    elseif c == "," then
+      out[#out + 1], i = "," .. newline(), i + 1
+    elseif c == ":" then
+      out[#out + 1], i = ": ", i + 1
+    else
+      local j = text:find('[%[%]{},:"]', i) or n + 1
+      out[#out + 1], i = text:sub(i, j - 1), j
+    end
+  end
+  return table.concat(out)
+end
+
+local ffi = require "ffi"
+ffi.cdef "int isatty(int fd);"
+
+--- Whether stdout is a terminal.
+function common.stdout_is_tty()
+  return ffi.C.isatty(1) == 1
+end
+
+--- object as JSON (indented on a terminal, else one line) or a YAML document.
 function common.encode(object, format)
   if format == "json" then
-    return require("kwhisk.json").encode(object) .. "\n"
+    local text = require("kwhisk.json").encode(object)
+    return (common.stdout_is_tty() and indent(text) or text) .. "\n"
   end
   return (require("kwhisk.yaml").dump(object):gsub("^%-%-%-\n", ""))
 end

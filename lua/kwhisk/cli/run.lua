@@ -6,6 +6,7 @@ local common = require "kwhisk.cli.common"
 
 local USAGE = [[
 usage: kwhisk run NAME IMAGE [--memory 256m] [--env K=V]... [--label K=V]... [--wait]
+                  [--timeout DURATION]
                   [-o text|json|yaml] [cluster options]
 
 Creates the pod NAME from the pod policy, waits until it is Ready (timeouts.run) and prints
@@ -16,12 +17,14 @@ reported with its kind (image_pull, crash_loop, ...) and events, and deleted.
   --label K=V          a pod label (repeatable)
   --wait               after printing, wait for Ctrl-C (exit 130) or SIGTERM (exit 143),
                        then delete the pod (a second one exits without deleting)
-  -o FORMAT            text (default: a table), json or yaml
+  --timeout DURATION   how long the pod may take to be Ready (default: timeouts.run)
+  -o FORMAT            text (default: a table), json (--json too) or yaml
 ]] .. args.CLUSTER_HELP
 
-local OPTIONS = args.with({ ["--memory"] = { "memory", "value" }, ["--env"] = { "env", "pairs" },
+local OPTIONS = args.with({ ["--memory"] = { "memory", "value" },
+  ["--timeout"] = { "timeout", "value" }, ["--env"] = { "env", "pairs" },
   ["--label"] = { "labels", "pairs" }, ["--wait"] = { "wait", "flag" },
-  ["-o"] = { "output", "value" }, ["--output"] = { "output", "value" } }, args.CLUSTER)
+  }, args.OUTPUT, args.CLUSTER)
 
 local function arguments(argv)
   local opts, err = args.parse(argv, OPTIONS)
@@ -34,6 +37,13 @@ local function arguments(argv)
     return nil, "--memory: " .. (merr or "expected at least 1Mi")
   end
   opts.memory = memory
+  if opts.timeout then
+    local seconds = require("kwhisk.config").parse_duration(opts.timeout)
+    if not seconds or seconds <= 0 then
+      return nil, "--timeout expects a duration like 90s or 2m, got '" .. opts.timeout .. "'"
+    end
+    opts.timeout = seconds
+  end
   return opts
 end
 
@@ -71,7 +81,7 @@ return function(argv)
   local name = opts.positional[1]
   local interrupted = common.interruptible("run", "deleting the pod " .. name)
   local task = require("kwhisk.loop").spawn(client.run, client, name, opts.positional[2],
-    { memory = opts.memory, env = opts.env, labels = opts.labels })
+    { memory = opts.memory, env = opts.env, labels = opts.labels, timeout = opts.timeout })
   until_done_or_interrupted(task, interrupted)
   if interrupted() then
     -- The pod may still be on its way: delete it, give run a moment to end, delete again.
