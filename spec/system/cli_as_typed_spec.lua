@@ -50,6 +50,33 @@ describe("kwhisk as typed", function()
     end
   end)
 
+  it("warns about a misspelled CONFIG_whisk_kubernetes_ variable, naming the closest", function()
+    local status, out = kwhisk(ROOT, "CONFIG_whisk_kubernetes_timeout_run=5 bin/kwhisk pod-spec "
+      .. "a img -o json 2>&1 >/dev/null")
+    assert.are.equal(0, status, out)
+    assert.are.equal("kwhisk: warning: CONFIG_whisk_kubernetes_timeout_run is not a kwhisk "
+      .. "setting (did you mean CONFIG_whisk_kubernetes_timeouts_run?)\n", out)
+  end)
+
+  it("finds a config file's relative pod-policy beside the file, from any directory", function()
+    local dir, cleanup = shell.tmpdir()
+    finally(cleanup)
+    os.execute("mkdir -p " .. shell.quote(dir .. "/conf"))
+    shell.write(dir .. "/conf/kwhisk.yaml", "pod-policy: team.lua\n")
+    shell.write(dir .. "/conf/team.lua", "return { build = function(ctx) local pod, pdb = "
+      .. "ctx.default() pod.metadata.labels.team = 'a' return pod, pdb end }\n")
+    local status, out = kwhisk("/", ROOT .. "/bin/kwhisk pod-spec a img -o json --config "
+      .. shell.quote(dir .. "/conf/kwhisk.yaml"))
+    assert.are.equal(0, status, out)
+    assert.are.equal("a", require("kwhisk.json").decode(out).metadata.labels.team)
+  end)
+
+  it("reports a bad configuration with kind config", function()
+    local status, out = kwhisk(ROOT, "bin/kwhisk pod-spec a img --config /nonexistent.yaml")
+    assert.are.equal(1, status, out)
+    assert.matches("^kwhisk pod%-spec: config: ", out)
+  end)
+
   it("make demo DEMO_ARGS=--help prints the demo's usage, exit 0", function()
     local status, out = shell.run("make demo DEMO_ARGS=--help")
     assert.are.equal(0, status, out)

@@ -30,9 +30,14 @@ function common.help(text)
 end
 
 --- The configuration the cluster options name: --config, then --kubeconfig, --context and
--- -n over it. Returns it, or nil and an error value.
+-- -n over it; a misspelled CONFIG_whisk_kubernetes_* variable is warned about on stderr.
+-- Returns it, or nil and an error value.
 function common.config(opts)
-  local cfg, err = require("kwhisk.config").load(opts.config)
+  local config = require "kwhisk.config"
+  for _, warning in ipairs(config.env_warnings()) do
+    io.stderr:write("kwhisk: warning: ", warning, "\n")
+  end
+  local cfg, err = config.load(opts.config)
   if not cfg then return nil, err end
   cfg.kubeconfig = opts.kubeconfig or cfg.kubeconfig
   cfg.context = opts.context or cfg.context

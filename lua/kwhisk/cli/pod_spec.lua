@@ -38,7 +38,7 @@ local function render(pod, pdb, output)
 end
 
 local function build_pod(opts, memory)
-  local cfg, err = require("kwhisk.config").load(opts.config)
+  local cfg, err = common.config(opts)
   if not cfg then return nil, err end
   if opts.policy then cfg["pod-policy"] = opts.policy end
   return require("kwhisk.policy").build(opts.positional[1], opts.positional[2], memory,
