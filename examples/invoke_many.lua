@@ -299,9 +299,9 @@ local function main(argv)
     sim = assert(kwhisk.sim.start())
     opts.kubeconfig, opts.sim = sim.kubeconfig, sim
   end
-  local ok, status = true, nil
+  local ok, status
   if opts.interrupted() then
-    status = require("kwhisk.signals").status(opts.interrupted())
+    ok, status = true, require("kwhisk.signals").status(opts.interrupted())
   else
     ok, status = xpcall(run, debug.traceback, opts, sim)
   end

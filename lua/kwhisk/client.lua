@@ -151,7 +151,8 @@ local function check_run_args(name, image, opts)
   if type(memory) ~= "number" or memory < 1024 * 1024 then
     error("bad argument #3 to 'run' (opts.memory: size of at least 1Mi expected)", 3)
   end
-  if opts.timeout ~= nil and (type(opts.timeout) ~= "number" or not (opts.timeout > 0)) then
+  if opts.timeout ~= nil and (type(opts.timeout) ~= "number" or opts.timeout ~= opts.timeout
+      or opts.timeout <= 0) then
     error("bad argument #3 to 'run' (opts.timeout: seconds > 0 expected)", 3)
   end
   return opts, memory

@@ -54,12 +54,13 @@ local function human_duration(seconds)
   elseif hours < 48 then
     return hours .. "h"
   elseif hours < 24 * 8 then
-    return hours % 24 == 0 and floor(hours / 24) .. "d" or floor(hours / 24) .. "d" .. hours % 24 .. "h"
+    local days = floor(hours / 24)
+    return hours % 24 == 0 and days .. "d" or days .. "d" .. hours % 24 .. "h"
   elseif hours < 24 * 365 * 2 then
     return floor(hours / 24) .. "d"
   elseif hours < 24 * 365 * 8 then
-    local days = floor(hours / 24) % 365
-    return days == 0 and floor(hours / 24 / 365) .. "y" or floor(hours / 24 / 365) .. "y" .. days .. "d"
+    local years, days = floor(hours / 24 / 365), floor(hours / 24) % 365
+    return days == 0 and years .. "y" or years .. "y" .. days .. "d"
   end
   return floor(hours / 24 / 365) .. "y"
 end
@@ -197,7 +198,8 @@ local function fetch(client, opts)
     if not pod then return nil, err end
     return { pod }, pod.metadata and pod.metadata.resourceVersion
   end
-  local query = opts.selector and { labelSelector = require("kwhisk.client").selector(opts.selector) }
+  local query = opts.selector
+    and { labelSelector = require("kwhisk.client").selector(opts.selector) }
   local list, err = conn:get(client:pods_path(), query)
   if not list then return nil, err end
   return list.items or {}, list.metadata and list.metadata.resourceVersion
