@@ -1,9 +1,9 @@
 --- kwhisk.signals: SIGINT and SIGTERM as events a command handles, instead of deaths that
 -- leave pods and processes behind. `catch()` blocks both signals (through LuaJIT's FFI, so
 -- the library needs nothing but libc) and returns a watcher: `poll()` takes a pending one,
--- `wait(seconds)` waits for one, `watch(fn)` calls fn from a kwhisk.loop task for each one
--- while the loop runs. A blocked signal stays blocked in a child started with fork and exec:
--- such a child unblocks it itself (kwhisk.sim does).
+-- `watch(fn)` calls fn from a kwhisk.loop task for each one while the loop runs. A blocked
+-- signal stays blocked in a child started with fork and exec: such a child unblocks it itself
+-- (kwhisk.sim does).
 local ffi = require "ffi"
 
 ffi.cdef [[
@@ -18,8 +18,7 @@ int sigtimedwait(const kw_sigset_t *set, void *info, const struct kw_sigtimespec
 local C = ffi.C
 local signals = { SIGINT = 2, SIGTERM = 15 }
 
-local SIG_BLOCK, SIG_SETMASK = 0, 2
-local NAMES = { [2] = "SIGINT", [15] = "SIGTERM" }
+local SIG_BLOCK = 0
 
 local set = ffi.new("kw_sigset_t")
 C.sigemptyset(set)
@@ -31,48 +30,28 @@ Watcher.__index = Watcher
 
 --- Blocks SIGINT and SIGTERM; returns a watcher of them.
 function signals.catch()
-  local old = ffi.new("kw_sigset_t")
-  if C.sigprocmask(SIG_BLOCK, set, old) ~= 0 then
+  if C.sigprocmask(SIG_BLOCK, set, nil) ~= 0 then
     error("kwhisk.signals: sigprocmask failed: " .. ffi.errno())
   end
-  return setmetatable({ old = old, count = 0 }, Watcher)
-end
-
--- One pending signal within timeout (a kw_sigtimespec, or nil for ever), or nil.
-local function take(timeout)
-  while true do
-    local sig = C.sigtimedwait(set, nil, timeout)
-    if sig > 0 then
-      return sig
-    end
-    if ffi.errno() ~= 4 then -- not EINTR: EAGAIN, the time is up
-      return nil
-    end
-  end
+  return setmetatable({}, Watcher)
 end
 
 local ZERO = ffi.new("struct kw_sigtimespec", 0, 0)
 
 --- A pending SIGINT or SIGTERM (its number), taken, or nil.
-function Watcher:poll()
-  local sig = take(ZERO)
-  if sig then self.count = self.count + 1 end
-  return sig
-end
-
---- Blocks until SIGINT or SIGTERM arrives (or seconds pass); returns its number or nil.
-function Watcher:wait(seconds)
-  local timeout
-  if seconds then
-    local whole = math.floor(seconds)
-    timeout = ffi.new("struct kw_sigtimespec", whole, (seconds - whole) * 1e9)
+function Watcher.poll(_)
+  while true do
+    local sig = C.sigtimedwait(set, nil, ZERO)
+    if sig > 0 then
+      return sig
+    end
+    if ffi.errno() ~= 4 then -- not EINTR: EAGAIN, none pending
+      return nil
+    end
   end
-  local sig = take(timeout)
-  if sig then self.count = self.count + 1 end
-  return sig
 end
 
---- Calls fn(signal, count) for each signal, checked every 0.1 s by a kwhisk.loop task (so
+--- Calls fn(signal) for each signal, checked every 0.1 s by a kwhisk.loop task (so
 -- while anything waits on the loop). Returns a function that stops the watching.
 function Watcher:watch(fn)
   local loop = require "kwhisk.loop"
@@ -81,18 +60,13 @@ function Watcher:watch(fn)
     while not stopped do
       local sig = self:poll()
       if sig then
-        fn(sig, self.count)
+        fn(sig)
       else
         loop.sleep(0.1)
       end
     end
   end)
   return function() stopped = true end
-end
-
---- Gives the signals back their earlier disposition (a pending one is then delivered).
-function Watcher:release()
-  C.sigprocmask(SIG_SETMASK, self.old, nil)
 end
 
 --- SIGINT and SIGTERM as a request to stop. The first calls on_first(signal) (to say so);
@@ -121,11 +95,6 @@ end
 --- The exit status of a process ended by signal sig (128 + its number), as a shell gives.
 function signals.status(sig)
   return 128 + sig
-end
-
---- "SIGINT" or "SIGTERM".
-function signals.name(sig)
-  return NAMES[sig] or ("signal " .. tostring(sig))
 end
 
 return signals
