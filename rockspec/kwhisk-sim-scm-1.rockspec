@@ -1,6 +1,8 @@
 -- kwhisk-sim: the simulated Kubernetes cluster (`kwhisk sim`, kwhisk.sim) and kwhisk.testing,
--- the helper for users' busted specs. Pure Lua on lua-http and cqueues. Offline, with
--- Debian's lua-http, lua-cqueues, lua-posix, lua-basexx and lua-luaossl as the dependencies:
+-- the helper for users' busted specs. Pure Lua on lua-http and cqueues; its Node.js and
+-- Python action runtimes run Debian's node and python3 (and unzip for zip actions), found on
+-- PATH when such a pod starts. Offline, with Debian's lua-http, lua-cqueues, lua-posix and
+-- lua-luaossl as the dependencies:
 --   luarocks --lua-version=5.1 --tree=TREE make --deps-mode=none \
 --     rockspec/kwhisk-sim-scm-1.rockspec
 rockspec_format = "3.0"
@@ -22,7 +24,6 @@ dependencies = {
   "http",
   "luaposix",
   "luaossl",
-  "basexx",
 }
 build = {
   type = "cmake",

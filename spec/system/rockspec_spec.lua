@@ -1,5 +1,5 @@
 -- The two rocks, installed offline as the README says (--deps-mode=none: Debian's packages
--- provide cqueues, http, luaposix, luaossl and basexx as system modules) into a temporary
+-- provide cqueues, http, luaposix and luaossl as system modules) into a temporary
 -- tree, and used from another directory with nothing from the source tree on the paths: the
 -- library, the `kwhisk` command (which runs as luajit itself, so signals reach it), the sim,
 -- and the docs/testing.md example run by busted.
