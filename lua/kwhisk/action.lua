@@ -2,6 +2,7 @@
 -- .js runs on OpenWhisk's Node.js image, .py on its Python image, .lua on kwhisk/action-lua;
 -- a .zip is sent base64 (binary) and runs on Node.js when it holds package.json or index.js
 -- at its root, on Python when it holds __main__.py.
+local base64 = require "kwhisk.base64"
 local errors = require "kwhisk.errors"
 local fs = require "kwhisk.fs"
 
@@ -10,29 +11,6 @@ local action = {}
 --- The image for each language (OpenWhisk's image names; the sim runs all three).
 action.IMAGES = { js = "openwhisk/action-nodejs-v20", py = "openwhisk/action-python-v3.11",
   lua = "kwhisk/action-lua" }
-
-local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
---- Standard base64 (with padding) of the bytes s.
-function action.base64(s)
-  local out = {}
-  for i = 1, #s, 3 do
-    local a, b, c = s:byte(i, i + 2)
-    local n = a * 65536 + (b or 0) * 256 + (c or 0)
-    local quad = {}
-    for k = 1, 4 do
-      local v = math.floor(n / 64 ^ (4 - k)) % 64
-      quad[k] = B64:sub(v + 1, v + 1)
-    end
-    if not b then
-      quad[3], quad[4] = "=", "="
-    elseif not c then
-      quad[4] = "="
-    end
-    out[#out + 1] = table.concat(quad)
-  end
-  return table.concat(out)
-end
 
 --- The names of the entries of a zip archive (its central directory), or nil.
 function action.zip_names(data)
@@ -88,7 +66,7 @@ function action.load(path)
       .. "package.json or index.js (Node.js) or __main__.py (Python) at its root"
       or "not a zip archive"))
   end
-  return { code = action.base64(data), binary = true, language = language,
+  return { code = base64.encode(data), binary = true, language = language,
     image = action.IMAGES[language] }
 end
 

@@ -8,21 +8,6 @@ describe("kwhisk.action", function()
   setup(function() dir, cleanup = shell.tmpdir() end)
   teardown(function() cleanup() end)
 
-  it("encodes base64 as RFC 4648 does, padding included", function()
-    local cases = { [""] = "", f = "Zg==", fo = "Zm8=", foo = "Zm9v", foob = "Zm9vYg==",
-      fooba = "Zm9vYmE=", foobar = "Zm9vYmFy", ["\0\255\254"] = "AP/+" }
-    for plain, encoded in pairs(cases) do
-      assert.equal(encoded, action.base64(plain))
-    end
-    local bytes = {}
-    for i = 0, 255 do bytes[#bytes + 1] = string.char(i) end
-    local all = table.concat(bytes):rep(3)
-    shell.write(dir .. "/all", all)
-    local _, out = shell.run("base64 -w0 " .. dir .. "/all")
-    assert.equal(out, action.base64(all))
-    assert.equal(all, require("kwhisk.k8s.kubeconfig").base64_decode(action.base64(all)))
-  end)
-
   it("chooses the image by extension, and a zip's by what its root holds", function()
     shell.write(dir .. "/a.JS", "function main() {}")
     local a = assert(action.load(dir .. "/a.JS"))
@@ -39,7 +24,7 @@ describe("kwhisk.action", function()
       assert.is_true(z.binary)
       assert.equal(name == "py" and "py" or "js", z.language)
       assert.equal(shell.read(dir .. "/" .. name .. ".zip"),
-        require("kwhisk.k8s.kubeconfig").base64_decode(z.code))
+        require("kwhisk.base64").decode(z.code))
       local names = action.zip_names(shell.read(dir .. "/" .. name .. ".zip"))
       table.sort(names)
       local want = {}

@@ -9,19 +9,19 @@ local time = require "kwhisk.time"
 local logs = require "kwhisk.logs"
 
 local USAGE = [[
-usage: kwhisk logs NAME [--since TIME] [-f] [--poll] [--json] [cluster options]
+usage: kwhisk logs NAME [--since TIME] [-f] [--poll] [-o text|json] [cluster options]
 
 Prints the log of the action container of pod NAME, one record a line:
-`<time> <stream>: <text>`, or with --json `{"log":...,"stream":...,"time":...}`.
+`<time> <stream>: <text>`, or with -o json (or --json) `{"log":...,"stream":...,"time":...}`.
   --since TIME   only records after TIME: an RFC 3339 timestamp or a duration ago (5m, 30 s)
   -f, --follow   keep streaming (one request, resumed after drops) until the container stops
   --poll         keep polling with sinceTime instead (never ends; stop it with Ctrl-C)
-  --json         each record's JSON form
+  -o FORMAT      text (default) or json: each record's JSON form, one a line
 ]] .. args.CLUSTER_HELP
 
 local OPTIONS = args.with({ ["--since"] = { "since", "value" }, ["-f"] = { "follow", "flag" },
   ["--follow"] = { "follow", "flag" }, ["--poll"] = { "poll", "flag" },
-  ["--json"] = { "json", "flag" } }, args.CLUSTER)
+  }, args.OUTPUT, args.CLUSTER)
 
 --- The time --since means: a timestamp, or now minus a duration; nil and a message if neither.
 local function since_time(text)
@@ -39,6 +39,8 @@ local function arguments(argv)
   local opts, err = args.parse(argv, OPTIONS)
   if not opts then return nil, err end
   if #opts.positional ~= 1 then return nil, "expects NAME" end
+  local bad = common.check_output(opts, { "text", "json" })
+  if bad then return nil, bad end
   if opts.follow and opts.poll then return nil, "give -f or --poll, not both" end
   if opts.since then
     opts.since, err = since_time(opts.since)
@@ -73,12 +75,24 @@ local function once(client, name, since, writer)
   return pass_on(reader, writer)
 end
 
+-- Follows (or polls) the log into the writer until it ends or a Ctrl-C/SIGTERM; returns ok,
+-- err and, after an interruption, the exit status.
 local function stream(client, name, opts, writer)
+  local loop = require "kwhisk.loop"
+  local interrupted, stop = common.interruptible("logs", "closing the stream")
   local it = client:logs({ id = name, name = name }, opts.since,
     { mode = opts.poll and "poll" or "follow", sink = writer })
-  local ok, err = it:pump()
+  while not interrupted() do
+    -- A short deadline, so an interruption is seen while no record comes.
+    local ok, err = it:pump(loop.now() + 0.2)
+    if ok or not (err and err.deadline) then
+      it:close()
+      stop()
+      return ok == true, err
+    end
+  end
   it:close()
-  return ok, err
+  return true, nil, require("kwhisk.signals").status(interrupted())
 end
 
 return function(argv)
@@ -88,12 +102,12 @@ return function(argv)
   local client, cerr = common.client(opts)
   if not client then return common.fail("logs", cerr) end
   io.stdout:flush() -- the writer writes to the descriptor, past io.stdout's buffer
-  local writer = assert(logs.writer({ format = opts.json and "json" or "text" }))
-  local name, ok, err = opts.positional[1]
+  local writer = assert(logs.writer({ format = opts.output == "json" and "json" or "text" }))
+  local name, ok, err, status = opts.positional[1]
   if opts.follow or opts.poll then
-    ok, err = stream(client, name, opts, writer)
+    ok, err, status = stream(client, name, opts, writer)
   else
     ok, err = once(client, name, opts.since, writer)
   end
-  return ok and common.OK or common.fail("logs", err)
+  return ok and (status or common.OK) or common.fail("logs", err)
 end

@@ -260,7 +260,9 @@ function Stream:open(deadline)
   if response then
     return response
   end
-  if err.code == 422 then -- the server refused the options (stream= without the gate)
+  -- 422: the server refused the options (stream= without the gate); 404: the pod is gone
+  -- (deleted by someone else, say), and a pod of that name later is another pod.
+  if err.code == 422 or err.code == 404 then
     return nil, err
   end
   if err.code == 400 then -- waiting to start, or failed to
@@ -322,7 +324,9 @@ function Stream:fill_follow(deadline)
         if self:stop_if_closed() then
           return false
         end
-        if not err and not self:still_running() then
+        local idle = err ~= nil and err.kind == "timeout"
+        local running = (not err or idle) and self:still_running()
+        if not err and not running then
           self.reader:finish() -- the container stopped: its last line is whole
           self.ended = true -- what the queue holds still comes first
           local added = self:take_records()
@@ -330,10 +334,15 @@ function Stream:fill_follow(deadline)
           return added > 0
         end
         self:note_malformed()
-        local gave_up = self:backoff(err or errors.new("transport", "log stream of "
-          .. self.c.id .. " ended while the container runs"))
-        if gave_up then
-          return nil, gave_up
+        -- Silence past the read timeout from a container that still runs is an idle
+        -- action, not a failure: reconnect from the cursor (a dead connection shows as a
+        -- transport error through TCP keepalive, and a pod that went as a stopped one).
+        if not (idle and running) then
+          local gave_up = self:backoff(err or errors.new("transport", "log stream of "
+            .. self.c.id .. " ended while the container runs"))
+          if gave_up then
+            return nil, gave_up
+          end
         end
       end
     end

@@ -5,14 +5,18 @@ local args = {}
 args.USAGE = [[
 usage: kwhisk sim [--port N] [--host 127.0.0.1] [--kubeconfig PATH] [--tls] [--token T]
                   [--namespace default] [--agent-port N] [--pod-network N] [--split-streams]
-                  [--bookmark-interval SECONDS] [--log-dir DIR]
+                  [--bookmark-interval SECONDS] [--log-dir DIR] [--nodes FILE]
+                  [--time-scale F] [--min-request-timeout SECONDS]
+                  [--default-unreachable-toleration-seconds SECONDS]
 ]]
 
 local FLAGS = { tls = true, ["split-streams"] = true }
 local NUMBERS = { port = { 0, 65535 }, ["agent-port"] = { 0, 65535 },
-  ["pod-network"] = { 2, 254 }, ["bookmark-interval"] = { 0.01, 3600 } }
+  ["pod-network"] = { 2, 254 }, ["bookmark-interval"] = { 0.01, 3600 },
+  ["time-scale"] = { 0.0001, 100 }, ["min-request-timeout"] = { 1, 86400 },
+  ["default-unreachable-toleration-seconds"] = { 0, 86400 } }
 local STRINGS = { host = true, kubeconfig = true, token = true, namespace = true,
-  ["log-dir"] = true }
+  ["log-dir"] = true, nodes = true }
 
 local function key(name)
   return (name:gsub("%-(%a)", string.upper))
