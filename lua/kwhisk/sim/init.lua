@@ -12,7 +12,7 @@ function sim.main(argv)
   local args = require "kwhisk.sim.args"
   local opts, err = args.parse(argv)
   if not opts then
-    io.stderr:write("kwhisk sim: ", err, "\n", args.USAGE)
+    io.stderr:write("kwhisk sim: ", err, "; see 'kwhisk sim --help'\n")
     return 2
   end
   local cqueues = require "cqueues"
