@@ -1,6 +1,7 @@
 --- kwhisk.sim.http: one request as the sim's handlers see it (method, path, query, body) and
 -- the ways to answer it (JSON, Status, plain text, chunks), with the transport faults (a reset
 -- after K bytes) applied where the bytes are written.
+local cqueues = require "cqueues"
 local errno = require "cqueues.errno"
 local headers_new = require("http.headers").new
 local http_util = require "http.util"
@@ -11,10 +12,72 @@ local M = {}
 local request = {}
 request.__index = request
 
---- Wraps a lua-http stream; limit is the body limit in bytes.
+-- The API server's bounds on a request head. Go's net/http reads a request line and headers
+-- of up to http.DefaultMaxHeaderBytes (1 MiB) and answers 431 past it; the sim bounds the
+-- target too (414), far above any path and query of the Kubernetes API.
+M.MAX_HEAD = 1024 * 1024
+M.MAX_URI = 64 * 1024
+local DRAIN_SECONDS = 0.5
+
+-- Answers a request whose head cannot be read, straight on the socket (lua-http has no stream
+-- state to answer through before a request line), as Go's server does: a plain-text status,
+-- then the write side closed and the rest of the request read away for a moment, so that
+-- closing does not reset the connection before the client reads the answer.
+local function refuse_head(stream, code, text)
+  local sock = stream.connection.socket
+  if not sock then
+    return
+  end
+  local body = code .. " " .. text
+  sock:xwrite(("HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    .. "connection: close\r\ncontent-length: %d\r\n\r\n%s"):format(code, text, #body, body),
+    "n", 5)
+  sock:flush("n", 5)
+  sock:shutdown("w")
+  local deadline = cqueues.monotime() + DRAIN_SECONDS
+  while cqueues.monotime() < deadline and sock:xread(-65536, "b", deadline - cqueues.monotime()) do
+    sock:clearerr("r")
+  end
+  stream.connection:shutdown()
+end
+
+-- Why a head could not be read: over-long (the line read stopped at the bound), too many
+-- header lines, or malformed.
+local function head_failure(stream, code)
+  local long = code == errno.E2BIG or (stream.connection.socket
+    and stream.connection.socket:pending() >= M.MAX_HEAD)
+  if not long then
+    return 400, "Bad Request"
+  elseif stream.state == "idle" then
+    return 414, "URI Too Long"
+  end
+  return 431, "Request Header Fields Too Large"
+end
+
+local function head_size(h)
+  local n = 0
+  for k, v in h:each() do
+    n = n + #k + #v + 4
+  end
+  return n
+end
+
+--- Wraps a lua-http stream; limit is the body limit in bytes. A head the API server would
+-- refuse (over-long target or headers, malformed) is answered here (414, 431, 400) and
+-- gives nil.
 function M.request(stream, limit)
-  local h = stream:get_headers()
+  stream.connection:setmaxline(M.MAX_HEAD)
+  stream.max_header_lines = M.MAX_HEAD
+  local h, _, code = stream:get_headers()
+  if not h then
+    return refuse_head(stream, head_failure(stream, code))
+  end
   local target = h:get(":path") or "/"
+  if #target > M.MAX_URI then
+    return refuse_head(stream, 414, "URI Too Long")
+  elseif head_size(h) > M.MAX_HEAD then
+    return refuse_head(stream, 431, "Request Header Fields Too Large")
+  end
   local path, qs = target:match("^([^?]*)%??(.*)$")
   local query = {}
   -- Forms encode spaces as '+' (kubectl does, in selectors).

@@ -13,6 +13,8 @@ local portforward = require "kwhisk.sim.portforward"
 local resources = require "kwhisk.sim.resources"
 local status = require "kwhisk.sim.status"
 local streams = require "kwhisk.sim.streams"
+local validate = require "kwhisk.sim.validate"
+local decode = require("http.util").decodeURIComponent
 
 local server = {}
 
@@ -164,6 +166,26 @@ local ROUTES = {
   { "^/apis/policy/v1/namespaces/([^/]+)/(poddisruptionbudgets)$", collection },
 }
 
+-- The decoded captures of a route (namespace first where it has one), or nil and the Status
+-- the API server answers for an invalid one: no name reaches a handler (or a file) unchecked.
+local function route_args(pattern, a, b, c)
+  local args = { decode(a), b and decode(b), c and decode(c) }
+  local ns_first = pattern:find("/namespaces/", 1, true)
+  if ns_first then
+    local problem = validate.namespace(args[1])
+    if problem then
+      return nil, problem
+    end
+  end
+  for i = ns_first and 2 or 1, 3 do
+    local problem = args[i] and validate.path_segment(args[i])
+    if problem then
+      return nil, problem
+    end
+  end
+  return args
+end
+
 local function route(sim, req)
   local path = req.path
   if req.method == "GET" and discovery(sim, req, path) ~= false then
@@ -172,7 +194,11 @@ local function route(sim, req)
   for _, r in ipairs(ROUTES) do
     local a, b, c = path:match(r[1])
     if a then
-      return r[2](sim, req, a, b, c)
+      local args, problem = route_args(r[1], a, b, c)
+      if not args then
+        return req:fail(problem)
+      end
+      return r[2](sim, req, args[1], args[2], args[3])
     end
   end
   req:fail(status.unknown_path())
@@ -257,6 +283,9 @@ local STATUS_FAULTS = { status = true, stall = true, reset = true }
 
 local function handle(sim, stream)
   local req = request(stream, sim.body_limit)
+  if not req then
+    return
+  end
   local started = cqueues.monotime()
   local ok, err = pcall(function()
     if req.path:sub(1, 6) == "/_sim/" then
@@ -287,6 +316,9 @@ end
 
 local function agent_handle(sim, stream)
   local req = request(stream, 4096)
+  if not req then
+    return
+  end
   local verb, id = req.path:match("^/(%a+)/([%w]+)$")
   if req.method ~= "GET" or (verb ~= "suspend" and verb ~= "resume") then
     return req:send(404, "not found\n", "text/plain")
