@@ -45,6 +45,9 @@ end
 local handle = {}
 handle.__index = handle
 
+-- The handles' directories in $TMPDIR: kubeconfig, the sim's output and its logs.
+local HANDLE_PREFIX = "kwhisk-simh"
+
 local function quote(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
 end
@@ -57,6 +60,9 @@ local function admin(self, method, path, body)
     request.ctx:setVerify(require("openssl.ssl.context").VERIFY_NONE)
   end
   request.headers:upsert(":method", method)
+  if self.token then
+    request.headers:upsert("authorization", "Bearer " .. self.token)
+  end
   if body then
     request:set_body(require("kwhisk.json").encode(body))
     request.headers:upsert("content-type", "application/json")
@@ -75,7 +81,16 @@ end
 
 --- Arms a fault (see docs/sim.md); returns its record ({id, hits, remaining, ...}).
 function handle:fault(spec)
-  return admin(self, "POST", "/_sim/faults", spec)
+  local f, err = admin(self, "POST", "/_sim/faults", spec)
+  if f and f.kind == "rotate_token" then
+    self.token = spec.token
+  end
+  return f, err
+end
+
+--- Clears every fault.
+function handle:clear_faults()
+  return admin(self, "DELETE", "/_sim/faults")
 end
 
 --- Every fault armed so far with its counts.
@@ -112,16 +127,20 @@ end
 local read_file = require("kwhisk.fs").read_file
 
 -- Runs bin with argv (bin's own argv[1..]) in a child process that writes stdout and stderr
--- to log_path and gets SIGTERM when this process ends; returns its pid.
-local function spawn(bin, argv, log_path)
+-- to log_path and gets SIGTERM when this process ends, with token (if any) in its
+-- environment; returns its pid.
+local function spawn(bin, argv, log_path, token)
   local unistd = require "posix.unistd"
   local fcntl = require "posix.fcntl"
   local parent = unistd.getpid()
   local pid = assert(unistd.fork())
   if pid == 0 then
     require("kwhisk.sim.lifeline").die_with_parent(parent, require("posix.signal").SIGTERM)
+    if token then
+      require("posix.stdlib").setenv(require("kwhisk.sim.args").TOKEN_ENV, token)
+    end
     local fd = fcntl.open(log_path, fcntl.O_WRONLY + fcntl.O_CREAT + fcntl.O_TRUNC,
-      tonumber("644", 8))
+      tonumber("600", 8))
     if fd then
       unistd.dup2(fd, 1)
       unistd.dup2(fd, 2)
@@ -134,14 +153,23 @@ local function spawn(bin, argv, log_path)
 end
 
 --- Starts `kwhisk sim` in a child process and waits until it serves. opts: args (a list of
--- extra flags, e.g. {"--tls", "--token", "t"}), bin (the kwhisk command), timeout (seconds).
+-- extra flags, e.g. {"--tls"}), token (required of every request; passed in the child's
+-- environment, not its command line), bin (the kwhisk command), timeout (seconds).
 -- Returns a handle (url, kubeconfig, log, pid, fault, faults, info, stop) or nil, message.
 function sim.start(opts)
   opts = opts or {}
   if type(opts) ~= "table" then
-    error("kwhisk.sim.start: opts must be a table", 2)
+    error("bad argument #1 to 'start' (table or nil expected, got " .. type(opts) .. ")", 2)
+  elseif opts.token ~= nil and type(opts.token) ~= "string" then
+    error("bad argument #1 to 'start' (opts.token: string expected, got " .. type(opts.token)
+      .. ")", 2)
   end
-  local dir = assert(io.popen("mktemp -d -t kwhisk-simh.XXXXXX")):read("*l")
+  local files = require "kwhisk.sim.files"
+  files.remove_stale(HANDLE_PREFIX)
+  local dir, derr = files.own_tmpdir(HANDLE_PREFIX)
+  if not dir then
+    return nil, derr
+  end
   local self = setmetatable({ dir = dir, kubeconfig = dir .. "/kubeconfig",
     log = dir .. "/sim.log" }, handle)
   -- Logs under the handle's directory, so stop() cleans up even after a killed sim.
@@ -150,13 +178,14 @@ function sim.start(opts)
   for _, a in ipairs(opts.args or {}) do
     argv[#argv + 1] = a
   end
-  self.pid = spawn(opts.bin or source_bin(), argv, self.log)
+  self.pid = spawn(opts.bin or source_bin(), argv, self.log, opts.token)
   local deadline = os.time() + (opts.timeout or 20)
   while os.time() <= deadline do
     local text = read_file(self.kubeconfig)
     if text then
       local config = require("kwhisk.json").decode(text)
       self.url = config.clusters[1].cluster.server
+      self.token = config.users[1].user.token
       return self
     end
     if require("posix.sys.wait").wait(self.pid, require("posix.sys.wait").WNOHANG) ~= 0 then

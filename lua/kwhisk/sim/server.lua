@@ -3,7 +3,7 @@
 -- IP, the kubeconfig it writes once it serves, and its start/stop.
 local cqueues = require "cqueues"
 local http_server = require "http.server"
-local fs = require "kwhisk.fs"
+local files = require "kwhisk.sim.files"
 local json = require "kwhisk.json"
 local basexx = require "basexx"
 local cluster_new = require("kwhisk.sim.cluster").new
@@ -19,6 +19,7 @@ local decode = require("http.util").decodeURIComponent
 local server = {}
 
 local BODY_LIMIT = 3 * 1024 * 1024
+local TMP_PREFIX = "kwhisk-sim"
 local VERSION = { major = "1", minor = "30", gitVersion = "v1.30.0-kwhisk-sim",
   gitCommit = "0000000000000000000000000000000000000000", gitTreeState = "clean",
   buildDate = "2024-04-17T00:00:00Z", goVersion = "go1.22.2", compiler = "gc",
@@ -241,25 +242,36 @@ local function admin(sim, req)
   req:fail(status.new(405, "the server does not allow this method"))
 end
 
--- The bearer-token check; a rotate_token fault makes the old token fail until the new one
--- is used. Returns true when the request may go on.
+-- The rotate_token fault still waiting for its new token, if any.
+local function pending_rotation(sim)
+  for _, f in ipairs(sim.faults:all()) do
+    if f.kind == "rotate_token" and f.remaining > 0 then
+      return f
+    end
+  end
+end
+
+-- The bearer-token check on every path, /_sim/ included; a rotate_token fault makes the old
+-- token fail until the new one is used. The admin API takes the pending new token as well
+-- (without completing the rotation), so whoever armed it can go on arming faults. Returns true
+-- when the request may go on.
 local function authorized(sim, req)
   if not sim.token then
     return true
   end
   local given = (req.headers:get("authorization") or ""):match("^[Bb]earer%s+(.+)$")
-  for _, f in ipairs(sim.faults:all()) do
-    if f.kind == "rotate_token" and f.remaining > 0 then
-      if given == f.token then
-        f.remaining = 0
-        sim.token = f.token
-        return true
-      end
-      f.hits = f.hits + 1
-      return false
-    end
+  local f = pending_rotation(sim)
+  if req.path:sub(1, 6) == "/_sim/" then
+    return given == sim.token or (f ~= nil and given == f.token)
+  elseif not f then
+    return given == sim.token
+  elseif given == f.token then
+    f.remaining = 0
+    sim.token = f.token
+    return true
   end
-  return given == sim.token
+  f.hits = f.hits + 1
+  return false
 end
 
 local function status_fault(req, f)
@@ -288,11 +300,11 @@ local function handle(sim, stream)
   end
   local started = cqueues.monotime()
   local ok, err = pcall(function()
-    if req.path:sub(1, 6) == "/_sim/" then
-      return admin(sim, req)
-    end
     if not authorized(sim, req) then
       return req:fail(status.new(401, "Unauthorized"))
+    end
+    if req.path:sub(1, 6) == "/_sim/" then
+      return admin(sim, req)
     end
     local f = sim.faults:take(STATUS_FAULTS, req.method, req.path)
     if f and f.kind == "stall" then
@@ -347,14 +359,10 @@ local function kubeconfig_text(sim)
     preferences = json.object({}) }) .. "\n"
 end
 
--- Writes the kubeconfig atomically, so a reader never sees half of it.
+-- Writes the kubeconfig (it holds the token and the CA) 0600 and atomically, so a reader
+-- never sees half of it and no other user reads it.
 local function write_kubeconfig(sim, path)
-  local tmp = path .. ".tmp"
-  local ok, err = fs.write_file(tmp, kubeconfig_text(sim))
-  if not ok then
-    return nil, err
-  end
-  return os.rename(tmp, path)
+  return files.write_private(path, kubeconfig_text(sim))
 end
 
 -- Listens for the invoker agent on the node's host IP: the first free network in
@@ -385,10 +393,16 @@ end
 --- Starts a sim in the cqueues controller cq. opts as from kwhisk.sim.args. Returns the sim
 -- (url, port, cluster, faults, stop()) or nil, message.
 function server.start(cq, opts)
-  -- Container logs go to --log-dir (kept at stop) or to a directory of the sim's own.
+  -- Container logs go to --log-dir (kept at stop) or to a directory of the sim's own, which
+  -- a later sim removes if this one dies without stop().
   local dir, own_dir = opts.logDir, not opts.logDir
   if own_dir then
-    dir = assert(io.popen("mktemp -d -t kwhisk-sim.XXXXXX")):read("*l")
+    files.remove_stale(TMP_PREFIX)
+    local derr
+    dir, derr = files.own_tmpdir(TMP_PREFIX)
+    if not dir then
+      return nil, derr
+    end
   else
     local made, merr, code = require("posix.sys.stat").mkdir(dir, tonumber("700", 8))
     if not made and code ~= require("posix.errno").EEXIST then
