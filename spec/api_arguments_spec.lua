@@ -41,6 +41,38 @@ describe("public API arguments", function()
       "bad argument #1 to 'tostring' (log record expected, got table)")
   end)
 
+  it("C-backed objects name their class for a wrong self and the option for a bad option",
+    function()
+    local core = require "kwhisk.core"
+    local loop = core.http.loop()
+    local function fails(f)
+      local ok, err = pcall(f)
+      assert.is_false(ok)
+      return err
+    end
+    assert.matches("bad argument #1 to 'step' %(kwhisk.http.loop expected, got table%)",
+      fails(function() local r = loop.step({}) return r end))
+    for _, case in ipairs({
+      { { url = 1 }, "option 'url': string expected, got number" },
+      { {}, "option 'url': required" },
+      { { url = "http://127.0.0.1:1/", insecure = "false" },
+        "option 'insecure': boolean expected, got string" },
+      { { url = "http://127.0.0.1:1/", timeout = 1 / 0 }, "option 'timeout': number from 0 to" },
+      { { url = "http://127.0.0.1:1/", max_body = -1 }, "option 'max_body': number from 0 to" },
+      { { url = "http://127.0.0.1:1/", headers = { 1 } },
+        "option 'headers': entry 1 is not a string" },
+    }) do
+      local err = fails(function() local r = loop:request(case[1]) return r end)
+      assert.matches("bad argument #1 to 'request' (" .. case[2], err, 1, true)
+    end
+    assert.matches("bad argument #2 to 'open' (option 'port': required)",
+      fails(function()
+        local r = core.portforward.open(loop, { url = "http://127.0.0.1:1/", host = "h",
+          target = "t" })
+        return r
+      end), 1, true)
+  end)
+
   it("survives wrong values as self and as every argument of every FFI- and C-backed "
     .. "function and method, each refused with a clear error", function()
     local cmd = "LUA_PATH='lua/?.lua;lua/?/init.lua;spec/?.lua;;' LUA_CPATH='build/?.so;;' "
