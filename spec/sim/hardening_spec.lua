@@ -145,7 +145,7 @@ describe("kwhisk sim temporary directories", function()
         "--kubeconfig", kubeconfig })
       unistd._exit(127)
     end
-    simh.wait_for(function() return io.open(kubeconfig) end)
+    simh.wait_for(function() return io.open(kubeconfig) end, 60)
     local p = assert(io.popen("grep -l '^" .. pid .. " ' " .. TMP .. "/kwhisk-sim.*/owner"))
     local owner = p:read("*l")
     p:close()

@@ -19,12 +19,24 @@ M.MAX_HEAD = 1024 * 1024
 M.MAX_URI = 64 * 1024
 local DRAIN_SECONDS = 0.5
 
+-- Closes a connection taken from lua-http as Go's server does: the write side first, then the
+-- rest of the request read away for a moment, so that closing does not reset the connection
+-- before the client has read the answer.
+local function close_gracefully(sock)
+  sock:flush("n", 5)
+  sock:shutdown("w")
+  local deadline = cqueues.monotime() + DRAIN_SECONDS
+  while cqueues.monotime() < deadline and sock:xread(-65536, "b", deadline - cqueues.monotime()) do
+    sock:clearerr("r")
+  end
+  sock:close()
+end
+
 -- Answers a request whose head cannot be read, straight on the socket (lua-http has no stream
--- state to answer through before a request line), as Go's server does: a plain-text status,
--- then the write side closed and the rest of the request read away for a moment, so that
--- closing does not reset the connection before the client reads the answer.
+-- state to answer through before a request line), with a plain-text status as Go's server
+-- does, and closes the connection.
 local function refuse_head(stream, code, text)
-  local sock = stream.connection.socket
+  local sock = stream.connection:take_socket()
   if not sock then
     return
   end
@@ -32,13 +44,7 @@ local function refuse_head(stream, code, text)
   sock:xwrite(("HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
     .. "connection: close\r\ncontent-length: %d\r\n\r\n%s"):format(code, text, #body, body),
     "n", 5)
-  sock:flush("n", 5)
-  sock:shutdown("w")
-  local deadline = cqueues.monotime() + DRAIN_SECONDS
-  while cqueues.monotime() < deadline and sock:xread(-65536, "b", deadline - cqueues.monotime()) do
-    sock:clearerr("r")
-  end
-  stream.connection:shutdown()
+  close_gracefully(sock)
 end
 
 -- Why a head could not be read: over-long (the line read stopped at the bound), too many
@@ -66,9 +72,13 @@ end
 -- refuse (over-long target or headers, malformed) is answered here (414, 431, 400) and
 -- gives nil.
 function M.request(stream, limit)
-  stream.connection:setmaxline(M.MAX_HEAD)
+  -- A head line may be as long as the whole head; the socket's own bound (which also sizes
+  -- its output buffering) comes back once the head is read.
+  local sock = stream.connection.socket
+  local maxline = sock:setmaxline(M.MAX_HEAD)
   stream.max_header_lines = M.MAX_HEAD
   local h, _, code = stream:get_headers()
+  sock:setmaxline(maxline)
   if not h then
     return refuse_head(stream, head_failure(stream, code))
   end
@@ -97,8 +107,24 @@ function request:body()
   local body = self.stream:get_body_chars(self.limit + 1, 60) or ""
   if #body > self.limit then
     return nil, "too large"
+  elseif length and #body < length then
+    return nil, "the request body ended after " .. #body .. " of its " .. length .. " bytes"
   end
   return body
+end
+
+--- Ends the exchange: when the handler left part of the request body unread (a body sent
+-- to a route that takes none, or one the client ended early), the connection is closed after
+-- the answer. lua-http would wait at the end of the stream for the rest, spinning on a
+-- half-closed socket and starving every other request.
+function request:finish()
+  local s = self.stream
+  if s.body_read_type == "length" and (s.body_read_left or 0) ~= 0 then
+    local sock = s.connection:take_socket()
+    if sock then
+      close_gracefully(sock)
+    end
+  end
 end
 
 --- The body decoded as JSON (nil for an empty body), or nil, message.

@@ -322,6 +322,7 @@ local function handle(sim, stream)
       pcall(req.fail, req, status.new(500, "Internal error occurred: " .. tostring(err)))
     end
   end
+  req:finish()
   sim.log(string.format("%s %s %d %.1fms", req.method, req.path, req.status,
     (cqueues.monotime() - started) * 1000))
 end
@@ -333,13 +334,16 @@ local function agent_handle(sim, stream)
   end
   local verb, id = req.path:match("^/(%a+)/([%w]+)$")
   if req.method ~= "GET" or (verb ~= "suspend" and verb ~= "resume") then
-    return req:send(404, "not found\n", "text/plain")
+    req:send(404, "not found\n", "text/plain")
+    return req:finish()
   end
   local ok, err = sim.cluster:suspend(id, verb == "suspend")
   if not ok then
-    return req:send(500, err .. "\n", "text/plain")
+    req:send(500, err .. "\n", "text/plain")
+  else
+    req:send(204, "", nil)
   end
-  req:send(204, "", nil)
+  req:finish()
 end
 
 local function kubeconfig_text(sim)
