@@ -153,11 +153,17 @@ function request:write_headers(code, content_type, extra, end_stream)
     h:append(k, v)
   end
   self.status = code
-  return self.stream:write_headers(h, end_stream or false)
+  local ok, err = self.stream:write_headers(h, end_stream or false)
+  -- A client gone before its answer (it closed after sending): nothing more is written.
+  self.gone = not ok
+  return ok, err
 end
 
 --- Writes body bytes; applies a pending reset fault. Returns false when the client is gone.
 function request:write(data, last)
+  if self.gone then
+    return false
+  end
   if self.reset_after then
     local room = self.reset_after - self.sent
     if #data >= room then

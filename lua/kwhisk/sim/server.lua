@@ -317,7 +317,7 @@ local function handle(sim, stream)
     route(sim, req)
   end)
   if not ok then
-    io.stderr:write("kwhisk sim: ", req.method, " ", req.path, ": ", tostring(err), "\n")
+    sim.report(req.method .. " " .. req.path .. ": " .. tostring(err))
     if req.status == 0 then
       pcall(req.fail, req, status.new(500, "Internal error occurred: " .. tostring(err)))
     end
@@ -417,6 +417,9 @@ function server.start(cq, opts)
     faults = faults_new(), body_limit = opts.bodyLimit or BODY_LIMIT, log_dir = dir,
     split_streams = opts.splitStreams, bookmark_interval = opts.bookmarkInterval or 5,
     log = opts.log or function() end, pid = require("posix.unistd").getpid(),
+    report = opts.report or function(message)
+      io.stderr:write("kwhisk sim: ", message, "\n")
+    end,
     started = require("kwhisk.time").format(require("kwhisk.time").now(), "seconds") }
   local agent, net, agent_port = listen_agent(sim, opts)
   if not agent then
