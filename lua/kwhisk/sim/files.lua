@@ -62,8 +62,28 @@ local function tmp_root()
   return (t and t ~= "") and t or "/tmp"
 end
 
-local function quote(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
+--- Removes path and, for a directory, everything in it, without following a symlink and
+-- without a shell. Returns true, or nil and the first failure.
+function files.remove_tree(path)
+  local st = stat.lstat(path)
+  if not st then
+    return true
+  end
+  if stat.S_ISDIR(st.st_mode) ~= 0 then
+    local ok, entries = pcall(dirent.dir, path)
+    for _, name in ipairs(ok and entries or {}) do
+      if name ~= "." and name ~= ".." then
+        local rok, err = files.remove_tree(path .. "/" .. name)
+        if not rok then
+          return nil, err
+        end
+      end
+    end
+    local rok, err = unistd.rmdir(path)
+    return rok and true, err
+  end
+  local rok, err = unistd.unlink(path)
+  return rok and true, err
 end
 
 --- A new directory $TMPDIR/PREFIX.XXXXXX, mode 0700, owned by this process (see
@@ -76,7 +96,7 @@ function files.own_tmpdir(prefix)
   local pid = unistd.getpid()
   local ok, werr = files.write_private(dir .. "/" .. OWNER, pid .. " " .. started_at(pid) .. "\n")
   if not ok then
-    os.execute("rm -rf " .. quote(dir))
+    files.remove_tree(dir)
     return nil, werr
   end
   return dir
@@ -111,7 +131,7 @@ function files.remove_stale(prefix)
     if name:find("^" .. prefix:gsub("%p", "%%%0") .. "%.[%w]+$") then
       local st = stat.lstat(path)
       if st and stat.S_ISDIR(st.st_mode) ~= 0 and st.st_uid == uid and owner_gone(path) then
-        os.execute("rm -rf " .. quote(path))
+        files.remove_tree(path)
         removed = removed + 1
       end
     end

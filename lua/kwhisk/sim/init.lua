@@ -48,9 +48,6 @@ handle.__index = handle
 -- The handles' directories in $TMPDIR: kubeconfig, the sim's output and its logs.
 local HANDLE_PREFIX = "kwhisk-simh"
 
-local function quote(s)
-  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
-end
 
 local function admin(self, method, path, body)
   local request = require("http.request").new_from_uri(self.url .. path)
@@ -110,7 +107,7 @@ function handle:stop()
     require("posix.signal").kill(self.pid, require("posix.signal").SIGTERM)
     require("posix.sys.wait").wait(self.pid)
     self.pid = nil
-    os.execute("rm -rf " .. quote(self.dir))
+    require("kwhisk.sim.files").remove_tree(self.dir)
   end
 end
 

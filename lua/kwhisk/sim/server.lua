@@ -458,7 +458,7 @@ function server.start(cq, opts)
     api:close()
     agent:close()
     if own_dir then
-      os.execute("rm -rf '" .. dir .. "'")
+      files.remove_tree(dir)
     end
   end
   if opts.kubeconfig then
