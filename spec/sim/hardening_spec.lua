@@ -39,6 +39,18 @@ describe("kwhisk sim hardening", function()
   end)
   teardown(function() sim:stop() end)
 
+  -- First: the rotation below leaves the kubeconfig's token stale.
+  it("keeps the token out of the runtimes' environment", function()
+    local kwhisk = require "kwhisk"
+    local client = assert(kwhisk.client({ kubeconfig = sim.kubeconfig,
+      ["user-pod-node-affinity"] = { enabled = false } }, { log = function() end }))
+    local c = assert(kwhisk.container.create(client, "envcheck", "kwhisk/action-lua"))
+    finally(function() c:destroy() end)
+    assert(c:init([[function main() return { token = os.getenv("KWHISK_SIM_TOKEN") or "none" }
+      end]]))
+    assert.same({ token = "none" }, (assert(c:run({}, kwhisk.loop.now() + 30))))
+  end)
+
   it("requires the token on /_sim/ too, so nobody can rotate the token away", function()
     for _, case in ipairs({ { "GET", "/_sim/info" }, { "GET", "/_sim/faults" },
       { "DELETE", "/_sim/faults" }, { "POST", "/_sim/faults", { kind = "rotate_token",

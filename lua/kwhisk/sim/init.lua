@@ -12,6 +12,8 @@ function sim.main(argv)
     io.stderr:write("kwhisk sim: ", err, "\n", args.USAGE)
     return 2
   end
+  -- The runtimes (user code) inherit the environment: the token is not theirs to read.
+  require("posix.stdlib").setenv(args.TOKEN_ENV, nil)
   local cqueues = require "cqueues"
   local csignal = require "cqueues.signal"
   io.stdout:setvbuf("line")
