@@ -98,7 +98,8 @@ function M.request(stream, limit)
     query = query, limit = limit, status = 0, sent = 0 }, request)
 end
 
---- The body as a string, or nil and a Status-ready message when it is over the limit.
+--- The body as a string, or nil and a Status-ready message when it is over the limit or ends
+-- before its Content-Length.
 function request:body()
   local length = tonumber(self.headers:get("content-length") or "")
   if length and length > self.limit then
