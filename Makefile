@@ -9,9 +9,11 @@ FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_RUNS ?= 20000
 LUA_FUZZ_SMOKE_RUNS ?= 1000
 SOAK_SECONDS ?= 1800
+POOL_SOAK_SECONDS ?= 300
 TEST_LOG_DIR ?= build/test-logs
 
 .PHONY: all deps test test-c test-asan test-valgrind test-lua test-fuzz lint fuzz bench demo clean \
+        pool-demo \
         asan-build test-secrets test-leaks soak
 
 all: deps
@@ -104,16 +106,25 @@ test-secrets:
 # The longer soak: SOAK_SECONDS (30 minutes) of pods and activations under random faults.
 soak: all
 	KWHISK_SOAK_SECONDS=$(SOAK_SECONDS) busted spec/system/soak_spec.lua
+	KWHISK_POOL_SOAK_SECONDS=$(POOL_SOAK_SECONDS) busted spec/system/pool_soak_spec.lua
 
 bench: all
 	@scripts/ensure-deps bench
 	@bench/run $(BUILD)
 
-# The main job: 20 action pods at once on the embedded sim (or KUBECONFIG's cluster).
-demo: all
+# The main job: 20 action pods at once on the embedded sim (or KUBECONFIG's cluster). The
+# build's output is shown only when it fails. DEMO_ARGS=--help lists the demo's options.
+demo: deps
 	@scripts/ensure-deps demo
+	@mkdir -p $(BUILD) && $(MAKE) --no-print-directory all >$(BUILD)/demo-build.log 2>&1 \
+	  || { cat $(BUILD)/demo-build.log >&2; exit 1; }
 	@LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(BUILD)/?.so;;' \
 	  luajit examples/invoke_many.lua $(DEMO_ARGS)
+
+# The warm pool (kwhisk.pool) in phases, on the embedded sim: `kwhisk pool-demo`.
+pool-demo: all
+	@scripts/ensure-deps demo
+	@$(CURDIR)/bin/kwhisk pool-demo $(DEMO_ARGS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build.luarocks

@@ -13,6 +13,12 @@ function M.sh(command)
   return out
 end
 
+--- The q-quantile (0..1) of a list of numbers (sorts it).
+function M.quantile(xs, q)
+  table.sort(xs)
+  return xs[math.max(1, math.ceil(#xs * q))]
+end
+
 --- Whether a program is on PATH.
 function M.have(program)
   return os.execute("command -v " .. program .. " >/dev/null 2>&1") == 0

@@ -24,10 +24,7 @@ local ACTION = [[function main(a)
   return {}
 end]]
 
-local function quantile(xs, q)
-  table.sort(xs)
-  return xs[math.max(1, math.ceil(#xs * q))]
-end
+local quantile = require("benchutil").quantile
 
 local function seconds_between(a, b)
   return (b.sec - a.sec) + (b.nsec - a.nsec) / 1e9

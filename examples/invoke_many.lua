@@ -1,10 +1,12 @@
 --- examples/invoke_many.lua: the main job (`make demo`). Launches one pod per action in
 -- examples/actions/ at once, initialises each, runs it several times, collects each
 -- activation's logs up to the sentinels, prints a summary table and removes every pod.
+-- Actions are Lua, JavaScript and Python files (each on its language's image, kwhisk.action)
+-- and directories, which are zipped (with python3's zipfile) and sent as binary actions.
 -- Without KUBECONFIG or --kubeconfig it starts the embedded sim and stops it at the end.
 --   luajit examples/invoke_many.lua [--kubeconfig PATH] [--context NAME] [--yes]
 --     [--activations N] [--image IMAGE] [--break ACTION]
--- An action whose file says `-- expect: error` is expected to fail its activations; any
+-- An action whose file says `expect: error` in a comment is expected to fail its activations; any
 -- other failure (or --break ACTION, which makes that action's code not load) exits 1.
 local kwhisk = require "kwhisk"
 local loop = require "kwhisk.loop"
@@ -12,7 +14,20 @@ local loop = require "kwhisk.loop"
 local now, format, concat = loop.now, string.format, table.concat
 
 local USAGE = "usage: luajit examples/invoke_many.lua [--kubeconfig PATH] [--context NAME] "
-  .. "[--yes] [--activations N] [--image IMAGE] [--break ACTION]\n"
+  .. "[--yes] [--activations N] [--image IMAGE] [--break ACTION] [--help]\n"
+local HELP = [[
+
+Starts one pod per action in examples/actions/ at once, initialises each, runs it N times,
+collects each activation's logs and prints a summary; then removes every pod. Without
+KUBECONFIG or --kubeconfig it runs on an embedded sim. Ctrl-C stops and cleans up (exit
+130); a second Ctrl-C forces.
+  --kubeconfig PATH    run on that cluster (default: $KUBECONFIG, else the embedded sim)
+  --context NAME       the kubeconfig context (naming it confirms the cluster)
+  --yes                confirm a real cluster without naming its context
+  --activations N      activations per action (default 3)
+  --image IMAGE        the action image (default kwhisk/action-lua)
+  --break ACTION       make that action's code fail to load (the run then exits 1)
+]]
 local LOG_LIMIT = 10 * 2 ^ 20
 local LABEL = "kwhisk-demo"
 
@@ -25,7 +40,7 @@ local VALUED = { ["--kubeconfig"] = "kubeconfig", ["--context"] = "context",
   ["--activations"] = "activations", ["--image"] = "image", ["--break"] = "broken" }
 
 local function parse_args(argv)
-  local opts = { activations = "3", image = "kwhisk/action-lua",
+  local opts = { activations = "3",
     broken = os.getenv("KWHISK_DEMO_BREAK"), kubeconfig = os.getenv("KUBECONFIG") }
   local i = 1
   while argv[i] do
@@ -35,6 +50,9 @@ local function parse_args(argv)
       i = i + 2
     elseif argv[i] == "--yes" then
       opts.yes, i = true, i + 1
+    elseif argv[i] == "--help" or argv[i] == "-h" then
+      io.stdout:write(USAGE, HELP)
+      os.exit(0)
     else
       usage_error("unknown argument '" .. argv[i] .. "'")
     end
@@ -45,16 +63,43 @@ local function parse_args(argv)
   return opts
 end
 
--- The actions: every examples/actions/*.lua, sorted by name.
+-- Zips the directory path into a temporary file with python3's zipfile; returns its path.
+local function zip_dir(path, name)
+  local zip = os.tmpname() .. ".zip"
+  local ok = os.execute("cd '" .. path .. "' && python3 -m zipfile -c '" .. zip .. "' "
+    .. "$(ls -A) >/dev/null")
+  if ok ~= 0 and ok ~= true then
+    usage_error("cannot zip the action " .. name .. " (is python3 installed?)")
+  end
+  return zip
+end
+
+-- One action: its code as kwhisk.action loads it (a directory is zipped first).
+local function load_action(dir, entry, broken)
+  local name = entry:match("^(.-)%.%w+$") or entry
+  local path, zip = dir .. "/" .. entry, nil
+  if not entry:find("%.%w+$") then
+    zip = zip_dir(path, name)
+    path = zip
+  end
+  local code, err = kwhisk.action.load(path)
+  if zip then os.remove(zip) end
+  if not code then usage_error(tostring(err)) end
+  local text = code.binary and "" or code.code
+  code.name, code.expect_error = name, text:find("\n%W+ expect: error") ~= nil
+  if name == broken then
+    code.code = code.binary and "not base64!" or code.code .. "\n)("
+  end
+  code.state, code.records, code.run_s, code.logs_s, code.activations = "starting", 0, 0, 0, 0
+  return code
+end
+
+-- The actions: every file and directory of examples/actions/, sorted by name.
 local function load_actions(dir, broken)
   local actions, found = {}, broken == nil
-  for file in assert(io.popen("ls " .. dir .. "/*.lua")):lines() do
-    local code = assert(kwhisk.fs.read_file(file))
-    local name = file:match("([^/]+)%.lua$")
-    found = found or name == broken
-    actions[#actions + 1] = { name = name, code = name == broken and code .. "\n)(" or code,
-      expect_error = code:find("\n%-%- expect: error") ~= nil, state = "starting",
-      records = 0, run_s = 0, logs_s = 0, activations = 0 }
+  for entry in assert(io.popen("ls " .. dir)):lines() do
+    actions[#actions + 1] = load_action(dir, entry, broken)
+    found = found or actions[#actions].name == broken
   end
   if not found then
     usage_error("--break: no action '" .. broken .. "' in " .. dir)
@@ -84,7 +129,7 @@ end
 -- The life of one action's container: create, init, activations, destroy.
 local function drive(client, action, opts, labels)
   local t0 = now()
-  local c, err = kwhisk.container.create(client, "demo-" .. action.name, opts.image,
+  local c, err = kwhisk.container.create(client, "demo-" .. action.name, opts.image or action.image,
     { memory = "128m", labels = labels })
   action.ready_s = now() - t0
   if not c then
@@ -92,8 +137,13 @@ local function drive(client, action, opts, labels)
     return
   end
   action.state = "ready"
+  if opts.interrupted() then
+    c:destroy()
+    action.state = "done"
+    return
+  end
   local t1 = now()
-  local _, ierr = c:init(action.code, "main", nil, t1 + 30)
+  local _, ierr = c:init({ code = action.code, binary = action.binary, deadline = t1 + 30 })
   action.init_s = now() - t1
   if ierr then
     action.failure = "init: " .. tostring(ierr)
@@ -174,16 +224,22 @@ local function check_context(opts)
   end
 end
 
--- SIGINT/SIGTERM become a flag the tasks look at, so they clean up before exiting.
-local function interruptions()
-  local signal = require "cqueues.signal"
-  signal.block(signal.SIGINT, signal.SIGTERM)
-  local listener = signal.listen(signal.SIGINT, signal.SIGTERM)
-  local seen = false
-  return function()
-    seen = seen or listener:wait(0) ~= nil
-    return seen
-  end
+-- SIGINT/SIGTERM (Ctrl-C) become a flag the tasks look at: they stop, remove their pods,
+-- and the sim (in a process group of its own, out of the terminal's reach) stops last. A
+-- second one forces: the sim is killed and the demo exits at once. Returns the function
+-- that answers the first signal's number, or nil.
+local function interruptions(opts)
+  local interrupted, stop = require("kwhisk.signals").interruptible(function()
+    io.stderr:write(opts.tty and "\r\27[K" or "",
+      "invoke_many: interrupted; removing the pods (again to force)\n")
+  end, function()
+    io.stderr:write("invoke_many: forced: exiting now", opts.sim and "" or
+      ("; pods labelled " .. LABEL .. "=" .. require("posix.unistd").getpid()
+        .. " may remain"), "\n")
+    if opts.sim then opts.sim:stop(true) end
+  end)
+  opts.stop_watching = stop
+  return interrupted
 end
 
 -- Deletes every pod of this run and waits until none is left.
@@ -192,12 +248,12 @@ local function remove_all(client, labels)
   local deadline = now() + 30
   while ok do
     local pods, lerr = client:list(labels)
-    if not pods then return false, lerr end
+    if not pods then return nil, lerr end
     if #pods == 0 then return true end
-    if now() > deadline then return false, #pods .. " pods still there after 30 s" end
+    if now() > deadline then return nil, #pods .. " pods still there after 30 s" end
     loop.sleep(0.1)
   end
-  return false, err
+  return nil, err
 end
 
 local function run(opts, sim)
@@ -211,18 +267,20 @@ local function run(opts, sim)
   for i, action in ipairs(actions) do
     tasks[i] = kwhisk.spawn(drive, client, action, opts, labels)
   end
-  show_progress(actions, started, require("posix.unistd").isatty(2) == 1, opts.interrupted)
+  show_progress(actions, started, opts.tty, opts.interrupted)
   for _, task in ipairs(tasks) do task:wait() end
-  local failed = summary(actions)
+  local failed = not opts.interrupted() and summary(actions)
   local removed, rerr = remove_all(client, labels)
   io.stderr:write(format("invoke_many: %d pods in %.1f s; %s\n", #actions, now() - started,
     removed and "all pods removed" or "pods NOT removed: " .. tostring(rerr)))
+  if not failed then
+    return require("kwhisk.signals").status(opts.interrupted())
+  end
   local names = {}
   for i, a in ipairs(failed) do
     names[i] = a.name
     io.stderr:write("invoke_many: ", a.name, ": ", a.failure, "\n")
   end
-  if opts.interrupted() then names[#names + 1] = "(interrupted)" end
   if #names > 0 or not removed then
     io.stderr:write("invoke_many: FAILED: ", concat(names, ", "), "\n")
     return 1
@@ -232,15 +290,22 @@ end
 
 local function main(argv)
   local opts = parse_args(argv)
+  opts.tty = require("posix.unistd").isatty(2) == 1
+  opts.interrupted = interruptions(opts)
   local sim
   if opts.kubeconfig then
     check_context(opts)
   else
     sim = assert(kwhisk.sim.start())
-    opts.kubeconfig = sim.kubeconfig
+    opts.kubeconfig, opts.sim = sim.kubeconfig, sim
   end
-  opts.interrupted = interruptions()
-  local ok, status = xpcall(run, debug.traceback, opts, sim)
+  local ok, status
+  if opts.interrupted() then
+    ok, status = true, require("kwhisk.signals").status(opts.interrupted())
+  else
+    ok, status = xpcall(run, debug.traceback, opts, sim)
+  end
+  opts.stop_watching()
   if sim then sim:stop() end
   if not ok then
     io.stderr:write("invoke_many: ", tostring(status), "\n")

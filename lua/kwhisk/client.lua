@@ -4,7 +4,7 @@
 --
 --   local client, err = kwhisk.client(config)    -- config table, YAML path, or config.load's
 --   client:run(name, image, {memory, env, labels, keep}) -> container | nil, err
---   client:rm(container | name | labels, {ensure_unpaused}) -> ok, err
+--   client:rm(container | name | labels, {ensure_unpaused}) -> true | nil, err
 --   client:suspend(c) / client:resume(c) / client:add_label(c, labels) -> true | nil, err
 --   client:logs(c, since, {mode = "follow" | "poll", stream, seed, streams, grace}) -> iterator
 --   client:port_forward(pod, remote_port) -> local_port, forward | nil, err
@@ -18,6 +18,7 @@ local names = require "kwhisk.names"
 local policy = require "kwhisk.policy"
 local quantity = require "kwhisk.quantity"
 local podstate = require "kwhisk.k8s.podstate"
+local k8s_pods = require "kwhisk.k8s.pods"
 local logstream = require "kwhisk.logs.stream"
 local logmerge = require "kwhisk.logs.merge"
 local portforward = require "kwhisk.k8s.portforward"
@@ -51,11 +52,16 @@ function client.new(cfg, options)
       return nil, err
     end
   end
+  local _, terr = policy.template(cfg) -- a bad pod template fails now, not at the first run
+  if terr then
+    return nil, terr
+  end
   local connection, err = kubeconfig.load(cfg.kubeconfig, { context = cfg.context })
   if not connection then
     return nil, err
   end
-  local api_options = { connect_timeout = cfg.timeouts.logs, read_timeout = cfg.timeouts.logs }
+  local api_options = { connect_timeout = cfg.timeouts.logs, read_timeout = cfg.timeouts.logs,
+    call_timeout = cfg.timeouts.api }
   for k, v in pairs(options.api or {}) do
     api_options[k] = v
   end
@@ -63,12 +69,12 @@ function client.new(cfg, options)
     log = options.log or function(line) io.stderr:write("kwhisk: ", line, "\n") end,
     forwards = {} }, Client) -- pod name -> its forward (port-forwarding-enabled)
   self.namespace = cfg["action-namespace"] or connection.namespace or "default"
+  self.pods = k8s_pods.new(self.conn, self.namespace) -- what podstate and the log streams use
   return self
 end
 
 function Client:pods_path(name)
-  local base = api.path("api", "v1", "namespaces", self.namespace, "pods")
-  return name and base .. "/" .. api.escape(name) or base
+  return self.pods:path(name)
 end
 
 function Client:pdbs_path(name)
@@ -146,6 +152,10 @@ local function check_run_args(name, image, opts)
   if type(memory) ~= "number" or memory < 1024 * 1024 then
     error("bad argument #3 to 'run' (opts.memory: size of at least 1Mi expected)", 3)
   end
+  if opts.timeout ~= nil and (type(opts.timeout) ~= "number" or opts.timeout ~= opts.timeout
+      or opts.timeout <= 0) then
+    error("bad argument #3 to 'run' (opts.timeout: seconds > 0 expected)", 3)
+  end
   return opts, memory
 end
 
@@ -153,7 +163,8 @@ end
 -- is Ready. Every failure is an error value (kinds pod_api, image_pull, command_not_found,
 -- ready_timeout, unschedulable, crash_loop, run_container, container_config, policy)
 -- carrying the pod's events; the failed pod is deleted unless opts.keep or the
--- keep-failed-pods setting.
+-- keep-failed-pods setting. opts.timeout: seconds to wait for Ready instead of timeouts.run
+-- (a ready_timeout names the one that ran out).
 function Client:run(name, image, opts)
   local memory
   opts, memory = check_run_args(name, image, opts)
@@ -163,7 +174,8 @@ function Client:run(name, image, opts)
   if not pod then
     return nil, pdb
   end
-  local deadline = loop.now() + self.config.timeouts.run
+  local seconds = opts.timeout or self.config.timeouts.run
+  local deadline = loop.now() + seconds
   local created, err = self.conn:create(self:pods_path(), pod)
   if not created then
     return self:failed_run(name, errors.new("pod_api", "create: " .. err.message,
@@ -177,7 +189,11 @@ function Client:run(name, image, opts)
     end
   end
   local ready
-  ready, err = podstate.wait_ready(self.conn, self.namespace, name, deadline)
+  ready, err = podstate.wait_ready(self.pods, name, deadline)
+  if not ready and err.kind == "ready_timeout" then
+    err = errors.new("ready_timeout", string.format("%s (%g s, %s)", err.message, seconds,
+      opts.timeout and "the timeout given to run" or "timeouts.run"), { cause = err })
+  end
   if not ready then
     return self:failed_run(name, err, keep)
   end
@@ -221,8 +237,9 @@ end
 local function report(self, err)
   if err then
     self.log(err.message)
+    return nil, err
   end
-  return err == nil, err
+  return true
 end
 
 -- DELETE that counts a missing object as deleted.
@@ -338,7 +355,7 @@ end
 
 --- Deletes a container (or a pod by name, with its PDB), or every pod matching a label map.
 -- opts.ensure_unpaused: resume each matching pod first (with the invoker agent). Errors are
--- logged and returned: true | false, err.
+-- logged and returned: true | nil, err.
 function Client:rm(target, opts)
   opts = opts or {}
   if type(opts) ~= "table" then

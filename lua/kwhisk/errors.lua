@@ -1,8 +1,8 @@
 --- kwhisk.errors: error values. Every runtime failure in kwhisk is a table with a stable
 -- `kind` (SPEC C3), a `message`, and where there was one the HTTP `code` and the Kubernetes
 -- `status` table; tostring(err) is its message. Messages never carry a credential.
-local type, pairs, setmetatable, getmetatable, error, tostring =
-  type, pairs, setmetatable, getmetatable, error, tostring
+local type, pairs, setmetatable, getmetatable, error, tostring, format =
+  type, pairs, setmetatable, getmetatable, error, tostring, string.format
 
 local errors = {}
 
@@ -20,10 +20,16 @@ errors.kinds = {
   pod_api = true, image_pull = true, command_not_found = true, ready_timeout = true,
   unschedulable = true, crash_loop = true, run_container = true, container_config = true,
   agent = true,
+  -- a pod that went away while run waited: deleted (Terminating or gone), evicted (node
+  -- pressure), node_lost (its node stopped reporting)
+  deleted = true, evicted = true, node_lost = true,
   -- a port-forward's connection that the server ended with a message on the error channel
   port_forward = true,
   -- a pod policy that failed or built an invalid pod
   policy = true,
+  -- the warm pool (kwhisk.pool): no memory before the deadline, an action's own error, an
+  -- init that failed, a container that failed under an activation (removed, never reused)
+  pool_full = true, action = true, init = true, container = true,
 }
 
 local Error = {}
@@ -58,6 +64,13 @@ function errors.new(kind, message, extra)
   e.kind = kind
   e.message = scrub(message)
   return setmetatable(e, Error)
+end
+
+--- Raises a programming error in the one wording kwhisk uses for a wrong argument, Lua's
+-- own (luaL_argerror's): "bad argument #n to 'fname' (detail)". level 1 (the default)
+-- blames the caller of the function that calls this, as error(message, 2) would.
+function errors.bad_argument(n, fname, detail, level)
+  error(format("bad argument #%d to '%s' (%s)", n, fname, detail), (level or 1) + 2)
 end
 
 --- Whether v is a kwhisk error value (of the given kind, if one is given).

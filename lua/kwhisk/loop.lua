@@ -135,19 +135,29 @@ local function task_wait(co, req, deadline)
   end
 end
 
+-- One step of a wait until the deadline (a loop.now() value or nil): false once it passed;
+-- else, inside a task, park(co, subject, deadline) (which yields until something may have
+-- changed), outside one a turn of the scheduler; then true, for the caller to look again.
+local function wait_step(deadline, park, subject)
+  if deadline and now() >= deadline then
+    return false
+  end
+  local co = running()
+  if tasks[co] then
+    park(co, subject, deadline)
+  else
+    turn(deadline and min(MAX_WAIT, max(0, deadline - now())) or nil)
+  end
+  return true
+end
+
 --- Waits until ready(req) is true or req is closed: yields inside a task, runs the
 -- scheduler outside. With a deadline (a loop.now() value) it also returns once that
 -- passed; the result is true when ready or closed, false at the deadline.
 function loop.await(req, ready, deadline)
   while not (req:closed() or ready(req)) do
-    if deadline and now() >= deadline then
+    if not wait_step(deadline, task_wait, req) then
       return false
-    end
-    local co = running()
-    if tasks[co] then
-      task_wait(co, req, deadline)
-    else
-      turn(deadline and min(MAX_WAIT, max(0, deadline - now())) or nil)
     end
   end
   return true
@@ -225,14 +235,14 @@ function Task:wait()
   return unpack(self.results, 1, self.results.n)
 end
 
-local function remove_waiter(task, co)
-  local waiters = task.waiters
-  for i = #(waiters or {}), 1, -1 do
-    if waiters[i] == co then
-      tremove(waiters, i)
+local function remove_from(list, co)
+  for i = #(list or {}), 1, -1 do
+    if list[i] == co then
+      tremove(list, i)
     end
   end
 end
+
 
 -- Waits inside task coroutine co for the first of the tasks or the deadline. Each source
 -- wakes co through a one-shot proxy sharing one flag, so co is queued once however many
@@ -255,7 +265,7 @@ local function wait_first(co, list, deadline)
   local entry = deadline and add_timer(deadline, proxy())
   yield()
   for i = 1, #list do
-    remove_waiter(list[i], proxies[i])
+    remove_from(list[i].waiters, proxies[i])
   end
   if entry then
     cancel_timer(entry)
@@ -271,16 +281,52 @@ function loop.first(list, deadline)
         return list[i]
       end
     end
-    if deadline and now() >= deadline then
+    if not wait_step(deadline, wait_first, list) then
       return nil
     end
-    local co = running()
-    if tasks[co] then
-      wait_first(co, list, deadline)
-    else
-      turn(deadline and min(MAX_WAIT, max(0, deadline - now())) or nil)
+  end
+end
+
+local Condition = {}
+Condition.__index = Condition
+
+--- A condition: wait(deadline) returns once notify() was called after it began (true), or
+-- at the deadline (false). Inside a task the wait yields; outside one it runs the scheduler.
+function loop.condition()
+  return setmetatable({ waiters = {}, generation = 0 }, Condition)
+end
+
+--- Wakes every wait in progress.
+function Condition:notify()
+  self.generation = self.generation + 1
+  local waiters = self.waiters
+  if waiters[1] then
+    self.waiters = {}
+    for i = 1, #waiters do
+      runnable[#runnable + 1] = waiters[i]
     end
   end
+end
+
+-- Parks task coroutine co until the condition is notified or the deadline.
+local function condition_wait(co, cond, deadline)
+  cond.waiters[#cond.waiters + 1] = co
+  local entry = deadline and add_timer(deadline, co)
+  yield()
+  if entry then
+    cancel_timer(entry)
+  end
+  remove_from(cond.waiters, co)
+end
+
+function Condition:wait(deadline)
+  local seen = self.generation
+  while self.generation == seen do
+    if not wait_step(deadline, condition_wait, self) then
+      return false
+    end
+  end
+  return true
 end
 
 --- Runs the scheduler until no task, timer or transfer is left.

@@ -1,6 +1,9 @@
 -- Soak: pods and activations without pause against a TLS sim with a rotating token, while
 -- random faults fire (429 plain and Status, 5xx, resets, stalls, idle cuts of log follows,
--- 410 watches, token rotation). KWHISK_SOAK_SECONDS sets the length (60 in `make test`,
+-- 410 watches, token rotation) and the cluster disrupts pods (node-pressure evictions,
+-- out-of-band deletes, node loss for a second or two). The activations of a disrupted pod
+-- may lose their log lines, as on a cluster: they must fail with an error value instead.
+-- KWHISK_SOAK_SECONDS sets the length (60 in `make test`,
 -- 1800 in `make soak`). What counts: every failure is an error value with a kind; no log
 -- line lost or repeated; no pod left behind; the client's RSS drifts less than 5 %.
 local kwhisk = require "kwhisk"
@@ -54,13 +57,16 @@ local function summary(n, x)
     "soak: activations %d attempted, %d succeeded, %d failed with an error value",
     "soak: log lines %d sent, %d lost, %d duplicated, %d from other activations",
     "soak: log collections with an error %d, extra collection calls %d",
+    "soak: disruptions: %d evictions, %d out-of-band deletes, %d node losses; %d lines of "
+      .. "disrupted pods missing, each with an error value",
     "soak: deletes failed %d, pods listed at the end (terminating too) %d, leaked %d",
     "soak: client log lines %d, improper errors %d, failures by kind: %s",
     "soak: client RSS %d KiB warm, %d KiB end (medians of 3 samples), drift %.1f %%",
     "soak: RSS samples (KiB) %s", "soak: Lua heap samples (KiB) %s",
   }, "\n"), SECONDS, WORKERS, n.faults, x.hits, n.rotations, n.pods, n.pods_ok,
     n.pods_failed, n.activations, n.activations_ok, n.activations_failed, n.lines, n.lost,
-    n.duplicated, n.foreign, n.log_errors, n.extra_log_calls, n.deletes_failed,
+    n.duplicated, n.foreign, n.log_errors, n.extra_log_calls, n.evictions, n.oob_deletes,
+    n.node_losses, n.disrupted_lines, n.deletes_failed,
     x.left_before, x.left, x.log_lines, n.improper_errors, table.concat(tally, " "),
     x.rss_warm, x.rss_end, x.drift, table.concat(x.samples, " "), table.concat(x.heap, " "))
 end
@@ -87,7 +93,7 @@ local FAULTS = {
   function() return { kind = "stall", seconds = 0.2 + math.random() } end,
   function() return { kind = "idle_cut", seconds = 0.2, method = "GET" } end,
   function() return { kind = "watch_gone", mode = math.random() < 0.5 and "event" or "http" } end,
-  "rotate_token",
+  "rotate_token", "evict", "delete_pod", "node_loss",
 }
 
 describe("soak (" .. SECONDS .. " s)", function()
@@ -119,8 +125,10 @@ describe("soak (" .. SECONDS .. " s)", function()
     pods = 0, pods_ok = 0, pods_failed = 0, activations = 0, activations_ok = 0,
     activations_failed = 0, improper_errors = 0, lines = 0, lost = 0, duplicated = 0,
     foreign = 0, log_errors = 0, extra_log_calls = 0, deletes_failed = 0, faults = 0,
-    rotations = 0,
+    rotations = 0, evictions = 0, oob_deletes = 0, node_losses = 0, disrupted_lines = 0,
   }
+  -- Pods alive now (name -> true), and those the soak disrupted (evicted or deleted).
+  local live, disrupted = {}, {}
   local improper, kinds = {}, {}
 
   local function failed(counter, err)
@@ -145,7 +153,7 @@ describe("soak (" .. SECONDS .. " s)", function()
     if not result then
       return failed("activations_failed", err)
     end
-    local seen, missing = 0, #lines
+    local seen, missing, reported = 0, #lines, false
     -- A collection cut by the time cap leaves the rest for the next call (the cursor).
     for call = 1, 3 do
       if call > 1 then
@@ -153,6 +161,7 @@ describe("soak (" .. SECONDS .. " s)", function()
       end
       local records, lerr = c:logs(10 * 1024 * 1024, true)
       if lerr then
+        reported = true
         failed("log_errors", lerr)
       end
       for _, r in ipairs(records) do
@@ -173,8 +182,13 @@ describe("soak (" .. SECONDS .. " s)", function()
       end
     end
     n.lines = n.lines + #lines
-    n.lost = n.lost + missing
     n.duplicated = n.duplicated + (seen - (#lines - missing))
+    if disrupted[c.id] and reported then
+      -- the pod went under it, and the collection said so with an error value
+      n.disrupted_lines = n.disrupted_lines + missing
+      missing = 0
+    end
+    n.lost = n.lost + missing
     n.activations_ok = n.activations_ok + 1
     assert.equal(id, result.id)
   end
@@ -188,7 +202,9 @@ describe("soak (" .. SECONDS .. " s)", function()
         "kwhisk/action-lua", { labels = LABELS })
       if not c then
         failed("pods_failed", err)
+        kwhisk.sleep(0.2) -- as an invoker backs off (a lost node fails creates at once)
       else
+        live[c.id] = true
         local ok, ierr = c:init(ACTION, "main", nil, now() + 30)
         if not ok then
           failed("activations_failed", ierr)
@@ -198,6 +214,7 @@ describe("soak (" .. SECONDS .. " s)", function()
           end
         end
         n.pods_ok = n.pods_ok + 1
+        live[c.id] = nil
         local gone, derr = c:destroy()
         if not gone then
           failed("deletes_failed", derr)
@@ -214,12 +231,40 @@ describe("soak (" .. SECONDS .. " s)", function()
     n.rotations = n.rotations + 1
   end
 
+  local function some_live_pod()
+    local names = {}
+    for name in pairs(live) do names[#names + 1] = name end
+    return names[1] and names[math.random(#names)]
+  end
+
+  -- A disruption by the cluster or another actor: a node-pressure eviction, a delete that is
+  -- not kwhisk's, or the node lost for a second or two.
+  local function disrupt(what)
+    if what == "node_loss" then
+      assert(sim:fault({ kind = "node_lost" }))
+      n.node_losses = n.node_losses + 1
+      kwhisk.sleep(1 + math.random())
+      assert(sim:fault({ kind = "node_ready" }))
+      return
+    end
+    local name = some_live_pod()
+    if not name then return end
+    disrupted[name] = true
+    if what == "evict" then
+      n.evictions = n.evictions + (sim:fault({ kind = "evict", pod = name }) and 1 or 0)
+    else
+      n.oob_deletes = n.oob_deletes + (client.conn:delete(client:pods_path(name)) and 1 or 0)
+    end
+  end
+
   local function faulter(deadline)
     while now() < deadline do
       kwhisk.sleep(0.3 + math.random() * 0.7)
       local make = FAULTS[math.random(#FAULTS)]
       if make == "rotate_token" then
         rotate(n.rotations + 1)
+      elseif type(make) == "string" then
+        disrupt(make)
       else
         local spec = make()
         spec.path = spec.path or NS_PODS

@@ -17,7 +17,7 @@ end
 describe("kwhisk.config", function()
   it("has every SPEC A1 key with its default", function()
     local cfg = assert(load(nil))
-    assert.are.same({ run = 60, logs = 60 }, cfg.timeouts)
+    assert.are.same({ run = 60, logs = 60, api = 30 }, cfg.timeouts)
     assert.are.same({ enabled = false, port = 3233 }, cfg["invoker-agent"])
     assert.are.same({ enabled = true, key = "openwhisk-role", value = "invoker" },
       cfg["user-pod-node-affinity"])
@@ -88,7 +88,7 @@ describe("kwhisk.config", function()
       assert(load({ ["ephemeral-storage"] = { limit = "1 g" } }))["ephemeral-storage"])
     local cfg, err = load({ ["cpu-scaling"] = { millicpus = 100, memory = "256m" } })
     assert.is_nil(cfg)
-    assert.are.equal("invalid", err.kind)
+    assert.are.equal("config", err.kind)
     assert.are.equal(
       "config: cpu-scaling.max-millicpus: missing (required when cpu-scaling is set)",
       tostring(err))
@@ -148,9 +148,9 @@ describe("kwhisk.config", function()
 
   it("raises on arguments of the wrong type", function()
     assert.has_error(function() config.load(42, NO_ENV) end,
-      "config.load: input must be a table, a YAML file path or nil, got number")
+      "bad argument #1 to 'config.load' (table, YAML file path or nil expected, got number)")
     assert.has_error(function() config.load(nil, 3) end,
-      "config.load: env must be a table or a function, got number")
+      "bad argument #2 to 'config.load' (table or function expected, got number)")
   end)
 
   describe("environment overrides", function()
@@ -210,24 +210,31 @@ describe("kwhisk.config", function()
         { CONFIG_whisk_kubernetes_podTemplate = text }))["pod-template"])
     end)
 
-    it("reports a missing file and a bad template by key", function()
+    it("reports a missing file or variable by key", function()
       local cfg, err = load({ ["pod-template"] = "file:" .. dir .. "/none.yaml" })
       assert.is_nil(cfg)
+      assert.equal("config", err.kind)
       assert.matches("^config: pod%-template: cannot read the pod template: .*none.yaml",
         err.message)
-      cfg, err = load({ ["pod-template"] = "file:spec/fixtures/templates/not-a-pod.yaml" })
+      cfg, err = load({ ["pod-template"] = "env:NO_TEMPLATE" }, {})
       assert.is_nil(cfg)
-      assert.matches("^config: pod%-template: "
-        .. ".*not%-a%-pod.yaml: the template is a Service",
+      assert.equal("config: pod-template: the pod template variable NO_TEMPLATE is not set",
         err.message)
     end)
 
-    it("names the key once for an inline template", function()
-      local _, err = load({ ["pod-template"] = "kind: Service" })
-      assert.are.equal("config: pod-template: the template is a Service, expected a Pod",
-        err.message)
-      _, err = load({ ["pod-template"] = "a: [1" })
-      assert.matches("^config: pod%-template:2:1: did not find expected", err.message)
+    it("keeps the text without parsing it (kwhisk.policy parses it)", function()
+      local path = "spec/fixtures/templates/not-a-pod.yaml"
+      assert.equal(shell.read(path), assert(load({ ["pod-template"] = "file:" .. path }))
+        ["pod-template"])
+      assert.equal("a: [1", assert(load({ ["pod-template"] = "a: [1" }))["pod-template"])
+      -- a lower layer: loading a configuration with a template loads no policy module
+      local status, output = shell.run("luajit -e " .. shell.quote(
+        "package.path='lua/?.lua;lua/?/init.lua;'..package.path "
+        .. "assert(require('kwhisk.config').load({ pod_template = 'kind: Pod' })) "
+        .. "for name in pairs(package.loaded) do "
+        .. "if name:find('^kwhisk%.policy') then io.write(name) end end"))
+      assert.are.equal(0, status, output)
+      assert.are.equal("", output)
     end)
   end)
 
@@ -265,6 +272,27 @@ describe("kwhisk.config", function()
       cfg, err = load(write(dir, "unknown.yaml", "pod_polcy: x.lua\n"))
       assert.is_nil(cfg)
       assert.are.equal("config: unknown key 'pod_polcy' (did you mean 'pod-policy'?)", err.message)
+    end)
+
+    it("resolves a relative pod-policy file against the file's directory", function()
+      local cfg = assert(load(write(dir, "p.yaml", "pod-policy: policies/mine.lua\n")))
+      assert.are.equal(dir .. "/policies/mine.lua", cfg["pod-policy"])
+      cfg = assert(load(write(dir, "q.yaml", "pod_policy: mine.lua\n")))
+      assert.are.equal(dir .. "/mine.lua", cfg["pod_policy"] or cfg["pod-policy"])
+      cfg = assert(load(write(dir, "r.yaml", "pod-policy: /abs/mine.lua\n")))
+      assert.are.equal("/abs/mine.lua", cfg["pod-policy"])
+      cfg = assert(load(write(dir, "s.yaml", "pod-policy: kwhisk.policy.openwhisk\n")))
+      assert.are.equal("kwhisk.policy.openwhisk", cfg["pod-policy"])
+    end)
+  end)
+
+  describe("env_warnings", function()
+    it("names a misspelled CONFIG_whisk_kubernetes_ variable and the closest real one", function()
+      assert.are.same({ "CONFIG_whisk_kubernetes_timeout_run is not a kwhisk setting (did you "
+        .. "mean CONFIG_whisk_kubernetes_timeouts_run?)" }, config.env_warnings({
+          CONFIG_whisk_kubernetes_timeout_run = "5", CONFIG_whisk_kubernetes_timeouts_logs = "5",
+          HOME = "/root" }))
+      assert.are.same({}, config.env_warnings({ CONFIG_whisk_kubernetes_pdbEnabled = "true" }))
     end)
   end)
 end)

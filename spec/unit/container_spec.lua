@@ -15,8 +15,7 @@ describe("kwhisk.container", function()
 
   setup(function()
     sim = simh.start({})
-    client = assert(kwhisk.client({ kubeconfig = sim.kubeconfig,
-      ["user-pod-node-affinity"] = { enabled = false } }, { log = function() end }))
+    client = simh.client(sim)
   end)
   teardown(function() sim:stop() end)
 
@@ -85,20 +84,24 @@ describe("kwhisk.container", function()
       local size = kwhisk.logline.new(kwhisk.time.new(0, 123456789), "stdout", "one")
         :json_size() + 1
       local limit = size + 10
-      local records = c:logs(limit, true)
+      local records, err, complete = c:logs(limit, true)
+      assert.is_nil(err)
+      assert.is_false(complete) -- the rest of this activation is still to read
       assert.equal(2, #records)
       assert.equal("one", records[1].log)
       assert.equal("stderr", records[2].stream)
       assert.equal("Logs were truncated because the total bytes size exceeds the limit of "
         .. limit .. " bytes.", records[2].log)
-      records = c:logs(10000, true)
+      records, err, complete = c:logs(10000, true)
       assert.same({ "stdout:two", "stdout:three" }, texts(records))
+      assert.same({ nil, true }, { err, complete })
     end)
 
     it("ends at the time cap without sentinels; the notice only when waiting for them", function()
       local started = now()
-      local records = c:logs(10000, true, { timeout = 0.3 })
+      local records, _, complete = c:logs(10000, true, { timeout = 0.3 })
       assert.same({}, records) -- no new lines, no sentinel: the cap ends it, with no notice
+      assert.is_false(complete)
       assert.is_true(now() - started >= 0.3 and now() - started < 1)
       -- a log that ends (the pod stops) before the sentinels
       local short = assert(container.create(client, "ending", "kwhisk/action-lua"))

@@ -85,6 +85,33 @@ describe("kwhisk.loop", function()
     assert.equal("slow", slow:wait())
   end)
 
+  it("wakes every wait on a condition at notify, or returns false at the deadline", function()
+    local cond = loop.condition()
+    local woken = {}
+    local tasks = {}
+    for i = 1, 3 do
+      tasks[i] = loop.spawn(function()
+        woken[i] = cond:wait(loop.now() + 5)
+        return loop.now()
+      end)
+    end
+    loop.sleep(0.05)
+    assert.same({}, woken)
+    local t0 = loop.now()
+    cond:notify()
+    for i = 1, 3 do
+      assert.is_true(tasks[i]:wait() - t0 < 0.5)
+    end
+    assert.same({ true, true, true }, woken)
+    -- outside a task: the deadline passes with no notify
+    t0 = loop.now()
+    assert.is_false(cond:wait(t0 + 0.05))
+    assert.is_true(loop.now() - t0 >= 0.05)
+    -- outside a task, woken by a task's notify
+    loop.spawn(function() loop.sleep(0.02) cond:notify() end)
+    assert.is_true(cond:wait(loop.now() + 5))
+  end)
+
   it("rejects bad arguments, naming them", function()
     assert.has_error(function() loop.spawn(42) end,
       "bad argument #1 to 'spawn' (function expected, got number)")

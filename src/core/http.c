@@ -541,7 +541,11 @@ static void set_transfer(kwhttp_req *req, const kwhttp_options *opt)
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, req->errbuf);
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  /* Keepalive probes find a dead peer of an idle stream (a followed log of a quiet action)
+   * within about a minute, as client-go's dialer does (30 s). */
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPIDLE, 30L);
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPINTVL, 10L);
   if (opt->connect_only) {
     /* An Upgrade is HTTP/1.1 only: ALPN must not pick h2. */
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);

@@ -8,21 +8,24 @@ usage: kwhisk COMMAND [ARGS]   (kwhisk COMMAND --help for each)
 
 commands:
   run        run an action container (a pod) and print it: id, address, worker IP, native id
+  get        list action pods as kubectl does (NAME READY STATUS RESTARTS AGE); -w watches
   rm         delete action pods by name, or by label with -l
   logs       print or follow a container's log
   invoke     create a pod for an action, init and run it once, print result and logs, delete it
   suspend    pause a container (through the invoker agent)
   resume     unpause a container
   pod-spec   print the pod (and PDB) the pod policy builds for an action
+  pool-demo  a warm pool at work: prewarmed, warm, paused, cold and evicting starts
   sim        serve a simulated Kubernetes cluster on loopback
   version    print kwhisk's version
 ]]
 
 -- Subcommand name -> module.
 local COMMANDS = {
-  run = "kwhisk.cli.run", rm = "kwhisk.cli.rm", logs = "kwhisk.cli.logs",
+  run = "kwhisk.cli.run", get = "kwhisk.cli.get", rm = "kwhisk.cli.rm", logs = "kwhisk.cli.logs",
   invoke = "kwhisk.cli.invoke", suspend = "kwhisk.cli.suspend", resume = "kwhisk.cli.resume",
-  ["pod-spec"] = "kwhisk.cli.pod_spec", sim = "kwhisk.cli.sim", version = "kwhisk.cli.version",
+  ["pod-spec"] = "kwhisk.cli.pod_spec", ["pool-demo"] = "kwhisk.cli.pool_demo",
+  sim = "kwhisk.cli.sim", version = "kwhisk.cli.version",
 }
 
 function cli.main(argv)

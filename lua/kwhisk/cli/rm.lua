@@ -1,5 +1,6 @@
 --- kwhisk.cli.rm: `kwhisk rm NAME...` and `kwhisk rm -l k=v[,k2=v2]`, deletes action pods (and
--- their PDBs) by name or by label selector; a pod already gone counts as deleted.
+-- their PDBs) by name or by label selector. As kubectl does, a NAME that is not there is
+-- an error (exit 1), and -l says how many pods it deleted.
 local args = require "kwhisk.cli.args"
 local common = require "kwhisk.cli.common"
 
@@ -7,7 +8,8 @@ local USAGE = [[
 usage: kwhisk rm NAME... [cluster options]
        kwhisk rm -l k=v[,k2=v2] [--ensure-unpaused] [cluster options]
 
-Deletes the named pods, or every pod whose labels match the selector (one deletecollection).
+Deletes the named pods (a name that does not exist is an error: exit 1), or every pod whose
+labels match the selector (one deletecollection), saying how many.
   -l, --selector SEL   k=v pairs separated by commas (repeatable; all must match)
   --ensure-unpaused    resume each matching pod first (with invoker-agent.enabled)
 ]] .. args.CLUSTER_HELP
@@ -31,7 +33,12 @@ end
 local function rm_names(client, names)
   local status = common.OK
   for _, name in ipairs(names) do
-    local ok, err = client:rm(name)
+    local ok, err = client.conn:get(client:pods_path(name))
+    if ok then
+      ok, err = client:rm(name)
+    elseif err.kind == "not_found" then
+      err = require("kwhisk.errors").new("not_found", 'pods "' .. name .. '" not found')
+    end
     if ok then
       io.stdout:write("deleted ", name, "\n")
     else
@@ -49,8 +56,10 @@ return function(argv)
   if not client then return common.fail("rm", cerr) end
   if not opts.selector then return rm_names(client, opts.positional) end
   local selector = require("kwhisk.client").selector(opts.selector)
+  local pods, lerr = client:list(opts.selector)
+  if not pods then return common.fail("rm", lerr) end
   local ok, err = client:rm(opts.selector, { ensure_unpaused = opts.ensure_unpaused })
   if not ok then return common.fail("rm", err) end
-  io.stdout:write("deleted pods matching ", selector, "\n")
+  io.stdout:write("deleted ", #pods, #pods == 1 and " pod" or " pods", " matching ", selector, "\n")
   return common.OK
 end

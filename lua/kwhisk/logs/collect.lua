@@ -30,7 +30,8 @@ end
 -- nil, err (err.deadline set when the deadline passed first). opts: limit (bytes),
 -- wait_for_sentinel, timeout (seconds, default 2), on_record (called with every record that
 -- passed the limit, sentinels included: the caller moves its cursor there).
--- Returns the records and, when the source failed, its error as a second value.
+-- Returns the records, the source's error when it failed (or nil), and whether both
+-- sentinels were read (false when the limit, the time cap or the source's end came first).
 function collect.activation(source, opts)
   local limit = tonumber(opts.limit)
   if not limit or limit < 0 then
@@ -43,17 +44,17 @@ function collect.activation(source, opts)
     local record, err = source(deadline)
     if not record then
       if err and err.deadline then
-        return records -- the time cap: no notice, as the seed's takeWithin
+        return records, nil, false -- the time cap: no notice, as the seed's takeWithin
       end
       if opts.wait_for_sentinel then
         records[n + 1] = collect.missing_notice()
       end
-      return records, err
+      return records, err, false
     end
     used = used + record:json_size() + 1 -- each record is one line of the stored log
     if used > limit then
       records[n + 1] = collect.truncation_notice(limit)
-      return records
+      return records, nil, false
     end
     if on_record then
       on_record(record)
@@ -65,7 +66,7 @@ function collect.activation(source, opts)
       records[n] = record
     end
   end
-  return records
+  return records, nil, true
 end
 
 return collect

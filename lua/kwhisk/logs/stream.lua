@@ -2,8 +2,8 @@
 -- modes. `follow` (the default) keeps one `follow=true` request open and, after a drop,
 -- reconnects with back-off from the resume cursor, so nothing is lost or repeated. `poll`
 -- re-GETs with `sinceTime` and pauses 100 ms when nothing is new, as the seed does, also with
--- the resume cursor; `seed = true` uses the seed's own cursor (the last line's time, strictly
--- after), which loses lines sharing a timestamp with the cursor.
+-- the resume cursor; `seed = true` is the seed's own cursor (SPEC A3.5): each line must be
+-- strictly after the last one kept, so it loses lines sharing a timestamp with the one before.
 --
 --   local it = logstream.open(client, container, since, opts)
 --   for record in it do ... end          -- or it(deadline): record | nil | nil, err
@@ -52,7 +52,7 @@ function logstream.open(client, c, since, opts)
   opts = check_opts(opts, since)
   local cfg = client.config
   local self = setmetatable({
-    client = client, conn = client.conn, c = c, since = since,
+    client = client, pods = client.pods, c = c, since = since,
     mode = opts.mode or cfg["log-mode"] or "follow", seed = opts.seed,
     stream_name = opts.stream,
     max_line = opts.max_line or cfg["log-max-line"], pause = opts.pause or 0.1,
@@ -96,6 +96,10 @@ end
 function Stream:take_records()
   local queue, n = self.queue, #self.queue
   local _, added = self.reader:drain(queue)
+  if self.seed and added > 0 then
+    self.last = logs.seed_cutoff(queue, n + 1, self.last)
+    added = #queue - n
+  end
   local name = self.stream_name
   if name then
     for i = n + 1, n + added do
@@ -124,7 +128,7 @@ end
 
 -- The pod's state while its log is not available: nil (keep waiting), or an error.
 function Stream:pod_failure(err)
-  local pod = self.conn:get(self.client:pods_path(self.c.id))
+  local pod = self.pods:get(self.c.id)
   if type(pod) ~= "table" then
     return errors.new("not_found", "logs of " .. self.c.id .. ": the pod is gone")
   end
@@ -136,7 +140,7 @@ end
 
 -- Whether the container still runs (so that the end of a followed stream was a drop).
 function Stream:still_running()
-  local pod = self.conn:get(self.client:pods_path(self.c.id))
+  local pod = self.pods:get(self.c.id)
   if type(pod) ~= "table" or pod.metadata.deletionTimestamp then
     return false
   end
@@ -175,10 +179,10 @@ end
 function Stream:request()
   local pending = self.pending
   if not pending then
-    local path, query = self.client:pods_path(self.c.id) .. "/log", self:next_request()
+    local query = self:next_request()
     self.requests = self.requests + 1
     pending = loop.spawn(function()
-      local response, err = self.conn:stream(path, query)
+      local response, err = self.pods:stream(self.c.id, "log", query)
       if self.closed and response then
         response:close()
       end
@@ -223,7 +227,9 @@ function Stream:open(deadline)
   if response then
     return response
   end
-  if err.code == 422 then -- the server refused the options (stream= without the gate)
+  -- 422: the server refused the options (stream= without the gate); 404: the pod is gone
+  -- (deleted by someone else, say), and a pod of that name later is another pod.
+  if err.code == 422 or err.code == 404 then
     return nil, err
   end
   if err.code == 400 then -- waiting to start, or failed to
@@ -282,7 +288,9 @@ function Stream:fill_follow(deadline)
         if self:stop_if_closed() then
           return false
         end
-        if not err and not self:still_running() then
+        local idle = err ~= nil and err.kind == "timeout"
+        local running = (not err or idle) and self:still_running()
+        if not err and not running then
           self.reader:finish() -- the container stopped: its last line is whole
           self.ended = true -- what the queue holds still comes first
           local added = self:take_records()
@@ -290,10 +298,15 @@ function Stream:fill_follow(deadline)
           return added > 0
         end
         self:note_malformed()
-        local gave_up = self:backoff(err or errors.new("transport", "log stream of "
-          .. self.c.id .. " ended while the container runs"))
-        if gave_up then
-          return nil, gave_up
+        -- Silence past the read timeout from a container that still runs is an idle
+        -- action, not a failure: reconnect from the cursor (a dead connection shows as a
+        -- transport error through TCP keepalive, and a pod that went as a stopped one).
+        if not (idle and running) then
+          local gave_up = self:backoff(err or errors.new("transport", "log stream of "
+            .. self.c.id .. " ended while the container runs"))
+          if gave_up then
+            return nil, gave_up
+          end
         end
       end
     end

@@ -11,15 +11,19 @@ args.USAGE = [[
 usage: kwhisk sim [--port N] [--host 127.0.0.1] [--kubeconfig PATH] [--tls]
                   [--token-file PATH | --token T] [--namespace default] [--agent-port N]
                   [--pod-network N] [--split-streams] [--bookmark-interval SECONDS]
-                  [--log-dir DIR]
+                  [--log-dir DIR] [--nodes FILE] [--time-scale F]
+                  [--min-request-timeout SECONDS]
+                  [--default-unreachable-toleration-seconds SECONDS]
   The token may also come from $KWHISK_SIM_TOKEN.
 ]]
 
 local FLAGS = { tls = true, ["split-streams"] = true }
 local NUMBERS = { port = { 0, 65535 }, ["agent-port"] = { 0, 65535 },
-  ["pod-network"] = { 2, 254 }, ["bookmark-interval"] = { 0.01, 3600 } }
+  ["pod-network"] = { 2, 254 }, ["bookmark-interval"] = { 0.01, 3600 },
+  ["time-scale"] = { 0.0001, 100 }, ["min-request-timeout"] = { 1, 86400 },
+  ["default-unreachable-toleration-seconds"] = { 0, 86400 } }
 local STRINGS = { host = true, kubeconfig = true, token = true, ["token-file"] = true,
-  namespace = true, ["log-dir"] = true }
+  namespace = true, ["log-dir"] = true, nodes = true }
 
 local function key(name)
   return (name:gsub("%-(%a)", string.upper))

@@ -4,18 +4,29 @@
 local cqueues = require "cqueues"
 local socket = require "cqueues.socket"
 local json = require "kwhisk.json"
+local http_server = require "http.server"
+local http_headers = require "http.headers"
 local ktime = require "kwhisk.time"
 local unistd = require "posix.unistd"
 local signal = require "posix.signal"
 local wait = require "posix.sys.wait"
+local fcntl = require "posix.fcntl"
+local sys_stat = require "posix.sys.stat"
 local ids = require "kwhisk.sim.ids"
 local lifecycle = require "kwhisk.sim.lifecycle"
+local lifeline = require "kwhisk.sim.lifeline"
+local podlog = require "kwhisk.sim.podlog"
+local runtimes = require "kwhisk.sim.runtimes"
+local nodes = require "kwhisk.sim.nodes"
 local store = require "kwhisk.sim.store"
 
 local cluster = {}
 cluster.__index = cluster
 
 local MAX_EVENTS = 10000
+-- Events recorded by a controller rather than the pod's kubelet.
+local COMPONENTS = { Scheduled = "default-scheduler", FailedScheduling = "default-scheduler",
+  NodeNotReady = "node-controller", TaintManagerEviction = "taint-eviction-controller" }
 local PREFIX = "sim.kwhisk.io/"
 
 local function now_string()
@@ -23,13 +34,52 @@ local function now_string()
 end
 
 --- A cluster in cq. opts: net (second octet of its 127.net.0.0/16 pod network), log_dir,
--- node (name).
+-- nodes (node specs, see kwhisk.sim.nodes; default one invoker node), time_scale (durations
+-- of the cluster's controllers are multiplied by it; default 1).
 function cluster.new(cq, opts)
   local self = setmetatable({ cq = cq, store = store.new(), net = opts.net, log_dir = opts.log_dir,
-    free_ips = {}, next_ip = 1, runtimes = {}, event_queue = {}, event_first = 1 }, cluster)
-  self.node = { name = opts.node or "kwhisk-sim-node", ip = "127." .. opts.net .. ".0.1" }
+    free_ips = {}, next_ip = 1, runtimes = {}, listeners = {}, event_queue = {}, event_first = 1,
+    unscheduled = {}, time_scale = opts.time_scale or 1 }, cluster)
+  self.nodes = nodes.objects(opts.nodes or nodes.default_specs(), opts.net, now_string())
+  for _, node in ipairs(self.nodes) do
+    node.metadata.uid, node.metadata.creationTimestamp = ids.uid(), now_string()
+    self.store:create("nodes", node)
+  end
+  -- The first node: where the sim's invoker agent listens and what /_sim/info names.
+  self.node = { name = self.nodes[1].metadata.name, ip = nodes.ip(self.nodes[1]) }
   self.ctx = self:lifecycle_context()
   return self
+end
+
+--- The Node object named name, or nil.
+function cluster:node_named(name)
+  return name and self.store:get("nodes", nil, name)
+end
+
+--- What the pods bound to node request (non-terminal pods), for the scheduler.
+function cluster:usage(node)
+  local used = {}
+  for _, pod in ipairs(self.store:list("pods")) do
+    local phase = pod.status.phase
+    if pod.spec.nodeName == node.metadata.name and phase ~= "Succeeded" and phase ~= "Failed" then
+      for r, v in pairs(nodes.requests(pod)) do
+        used[r] = (used[r] or 0) + v
+      end
+    end
+  end
+  return used
+end
+
+-- Scheduling attempts of pods that fit nowhere run again when the cluster changes (a pod goes,
+-- a node comes back), as the scheduler's unschedulable queue does.
+function cluster:retry_unscheduled()
+  local waiting = self.unscheduled
+  self.unscheduled = {}
+  for pod, retry in pairs(waiting) do
+    if not pod.gone then
+      retry()
+    end
+  end
 end
 
 function cluster:allocate_ip()
@@ -65,9 +115,12 @@ function cluster:event(pod, type_, reason, message)
     firstTimestamp = now, lastTimestamp = now, count = 1,
     reportingComponent = "kubelet", reportingInstance = self.node.name,
   }
-  if reason == "Scheduled" or reason == "FailedScheduling" then
-    ev.source = { component = "default-scheduler" }
-    ev.reportingComponent = "default-scheduler"
+  local node = pod.spec.nodeName or self.node.name
+  ev.source.host, ev.reportingInstance = node, node
+  local component = COMPONENTS[reason]
+  if component then
+    ev.source = { component = component }
+    ev.reportingComponent, ev.reportingInstance = component, nil
   end
   self.store:create("events", ev)
   local q = self.event_queue
@@ -99,7 +152,7 @@ end
 local function initial_logs(self, pod)
   local text = (pod.metadata.annotations or {})[PREFIX .. "log-lines"]
   for _, c in ipairs(pod.spec.containers) do
-    local w = assert(require("kwhisk.sim.podlog").writer(self:log_path(pod, c.name)))
+    local w = assert(podlog.writer(self:log_path(pod, c.name)))
     if text then
       w:write("stdout", (text:gsub("{container}", c.name)) .. "\n")
     end
@@ -107,8 +160,10 @@ local function initial_logs(self, pod)
   end
 end
 
-local function wait_listening(host, port, deadline)
-  while cqueues.monotime() < deadline do
+-- True once pod's podIP:port accepts connections; nil at the deadline or when the pod goes.
+local function wait_listening(pod, port, deadline)
+  local host = pod.status.podIP
+  while cqueues.monotime() < deadline and not pod.gone do
     local ok, s = pcall(socket.connect, { host = host, port = port })
     local connected = false
     if ok then
@@ -125,33 +180,138 @@ local function wait_listening(host, port, deadline)
   end
 end
 
-function cluster:start_runtime(pod, on_ready)
-  local c = pod.spec.containers[1]
-  local code = string.format("package.path=%q package.cpath=%q "
-    .. "require('kwhisk.sim.runtime').main(%q, 8080, %q, %d)", package.path, package.cpath,
-    pod.status.podIP, self:log_path(pod, c.name), unistd.getpid())
+-- Copies what the runtime writes to the pipe fd into the pod's log, as containerd does, until
+-- the process closes it; done() after the end.
+local function pump(self, fd, log, stream, done)
+  self.cq:wrap(function()
+    local pipe = socket.fdopen(fd)
+    pipe:setmode("bn", "bn")
+    while true do
+      local data = pipe:read(-65536)
+      if not data then
+        break
+      end
+      log:write(stream, data)
+    end
+    pipe:close()
+    done()
+  end)
+end
+
+-- Forks argv with stdin from /dev/null and stdout and stderr into pipes whose ends it returns.
+local function spawn(argv, parent_pid)
+  local out_r, out_w = unistd.pipe()
+  local err_r, err_w = unistd.pipe()
   local pid = unistd.fork()
   if pid == 0 then
-    -- The sim blocks SIGINT/SIGTERM to take them as events; the runtime must die by them.
+    -- A process group of its own: a Ctrl-C at the sim's terminal is the sim's to handle
+    -- (it stops its runtimes).
+    unistd.setpid("p", 0, 0)
+    lifeline.die_with_parent(parent_pid, signal.SIGKILL)
+    local null = fcntl.open("/dev/null", fcntl.O_RDONLY)
+    unistd.dup2(null, 0)
+    unistd.dup2(out_w, 1)
+    unistd.dup2(err_w, 2)
+    for _, fd in ipairs({ null, out_r, out_w, err_r, err_w }) do
+      unistd.close(fd)
+    end
     require("cqueues.signal").unblock(signal.SIGINT, signal.SIGTERM)
-    unistd.execp("luajit", { [0] = "luajit", "-e", code })
+    unistd.execp(argv[0], argv)
     unistd._exit(127)
   end
-  local rt = { pid = pid, id = pod.status.containerStatuses[1].containerID:gsub("^%w+://", "") }
+  unistd.close(out_w)
+  unistd.close(err_w)
+  return pid, out_r, err_r
+end
+
+--- Starts the runtime process that serves pod's action on podIP:8080 (runtime: a name of
+-- kwhisk.sim.runtimes) and calls on_ready once it listens.
+function cluster:start_runtime(pod, runtime, on_ready)
+  local c = pod.spec.containers[1]
+  local opts = { log_path = self:log_path(pod, c.name), parent_pid = unistd.getpid(),
+    workdir = self:workdir(pod) }
+  local argv = runtimes.command(runtime, pod.status.podIP, 8080, opts)
+  local pid
+  if runtime == "lua" then
+    pid = unistd.fork()
+    if pid == 0 then
+      unistd.setpid("p", 0, 0) -- its own process group, as spawn() gives the others
+      -- The sim blocks SIGINT/SIGTERM to take them as events; the runtime must die by them.
+      require("cqueues.signal").unblock(signal.SIGINT, signal.SIGTERM)
+      unistd.execp(argv[0], argv)
+      unistd._exit(127)
+    end
+  else
+    local out, err
+    pid, out, err = spawn(argv, opts.parent_pid)
+    local log, open = assert(podlog.writer(opts.log_path)), 2
+    local function done()
+      open = open - 1
+      if open == 0 then
+        log:close()
+      end
+    end
+    pump(self, out, log, "stdout", done)
+    pump(self, err, log, "stderr", done)
+  end
+  local rt = { pid = pid, id = pod.status.containerStatuses[1].containerID:gsub("^%w+://", ""),
+    pod = pod.metadata.name, namespace = pod.metadata.namespace }
   self.runtimes[pod.metadata.uid] = rt
   self.cq:wrap(function()
-    if wait_listening(pod.status.podIP, 8080, cqueues.monotime() + 10) and not pod.gone then
+    -- A loaded machine may take long to start node or python3: Ready when it listens.
+    if wait_listening(pod, 8080, cqueues.monotime() + 60) and not pod.gone then
       on_ready()
     end
   end)
 end
 
-function cluster:stop_runtime(pod)
-  local rt = self.runtimes[pod.metadata.uid]
-  if rt then
-    self.runtimes[pod.metadata.uid] = nil
-    signal.kill(rt.pid, signal.SIGCONT)
+--- Answers the action protocol at once for a pod whose image serves no action runtime in the
+-- sim (a pause-like image): every request on podIP:8080 gets 502 and a message saying so,
+-- instead of a connection that nothing accepts.
+function cluster:serve_nothing(pod)
+  local image = pod.spec.containers[1].image
+  local text = json.encode({ error = "the image " .. image .. " serves no action runtime "
+    .. "in the sim (it runs kwhisk/action-lua, openwhisk/action-nodejs-v*, "
+    .. "openwhisk/action-python-v3* and openwhisk/python3action)" })
+  local ok, server = pcall(http_server.listen, { host = pod.status.podIP, port = 8080,
+    reuseaddr = true, tls = false, cq = self.cq, onerror = function() end,
+    onstream = function(_, stream)
+      stream:get_body_as_string(10)
+      local headers = http_headers.new()
+      headers:append(":status", "502")
+      headers:append("content-type", "application/json")
+      stream:write_headers(headers, false)
+      stream:write_chunk(text, true)
+    end })
+  if ok and server:listen() then
+    self.listeners[pod.metadata.uid] = server
+  end
+end
+
+--- The directory a runtime keeps pod's files in (zip actions), removed with the pod.
+function cluster:workdir(pod)
+  return self.log_dir .. "/" .. pod.metadata.uid .. ".d"
+end
+
+--- Stops pod's runtime. graceful: SIGTERM only, which the runtimes of OpenWhisk's images
+-- ignore as a container's PID 1 without a handler does (kwhisk/action-lua's dies of it);
+-- otherwise SIGKILL, as the kubelet does at the end of the grace period.
+function cluster:stop_runtime(pod, graceful)
+  local listener, rt = self.listeners[pod.metadata.uid], self.runtimes[pod.metadata.uid]
+  if listener then
+    self.listeners[pod.metadata.uid] = nil
+    listener:close()
+  end
+  if not rt then
+    return
+  elseif graceful then
     signal.kill(rt.pid, signal.SIGTERM)
+    return
+  end
+  self.runtimes[pod.metadata.uid] = nil
+  signal.kill(rt.pid, signal.SIGKILL)
+  if sys_stat.stat(self:workdir(pod)) then
+    os.execute("rm -rf '" .. self:workdir(pod):gsub("'", "'\\''") .. "'")
   end
 end
 
@@ -162,6 +322,21 @@ function cluster:runtime_by_id(id)
       return rt
     end
   end
+end
+
+--- Every action runtime process: {pod, namespace, id, pid, state}, state the kernel's
+-- process state letter from /proc (R running, S sleeping, T stopped, ...; "?" when gone).
+function cluster:runtime_list()
+  local out = {}
+  for _, rt in pairs(self.runtimes) do
+    local f = io.open("/proc/" .. rt.pid .. "/stat")
+    local stat = f and f:read("*a") or ""
+    if f then f:close() end
+    out[#out + 1] = { pod = rt.pod, namespace = rt.namespace, id = rt.id, pid = rt.pid,
+      state = stat:match("^%d+ %b() (%a)") or "?" }
+  end
+  table.sort(out, function(a, b) return a.pod < b.pod end)
+  return out
 end
 
 --- Suspends (SIGSTOP) or resumes (SIGCONT) the runtime of the container with native id
@@ -194,8 +369,13 @@ function cluster.reap()
 end
 
 function cluster:lifecycle_context()
-  local ctx = { node = self.node, now = now_string, null = json.null,
-    array = json.array, object = json.object }
+  local ctx = { now = now_string, null = json.null, array = json.array, object = json.object }
+  function ctx.place(pod)
+    return nodes.schedule(pod, self.store:list("nodes"), function(node)
+      return self:usage(node)
+    end)
+  end
+  function ctx.unscheduled(pod, retry) self.unscheduled[pod] = retry end
   function ctx.after(seconds, fn) self:after(seconds, fn) end
   function ctx.update(pod)
     if not pod.gone then
@@ -212,7 +392,8 @@ function cluster:lifecycle_context()
     end
     return pod.status.podIP
   end
-  function ctx.start_runtime(pod, on_ready) self:start_runtime(pod, on_ready) end
+  function ctx.start_runtime(pod, runtime, on_ready) self:start_runtime(pod, runtime, on_ready) end
+  function ctx.serve_nothing(pod) self:serve_nothing(pod) end
   return ctx
 end
 
@@ -241,6 +422,8 @@ function cluster:remove_pod(pod)
     os.remove(self:log_path(pod, c.name))
   end
   self.store:delete("pods", pod.metadata.namespace, pod.metadata.name)
+  self.unscheduled[pod] = nil
+  self:retry_unscheduled()
 end
 
 local function stop_containers(pod)
@@ -270,7 +453,7 @@ function cluster:delete_pod(pod, grace)
   pod.metadata.deletionGracePeriodSeconds = grace
   lifecycle.kill(pod, self.ctx)
   self.store:update("pods", pod)
-  self:stop_runtime(pod)
+  self:stop_runtime(pod, true)
   local stop = tonumber((pod.metadata.annotations or {})[PREFIX .. "stop-delay"]) or 0.1
   self:after(math.min(stop, grace), function()
     if pod.gone then
@@ -280,6 +463,145 @@ function cluster:delete_pod(pod, grace)
     self.store:update("pods", pod)
     self:remove_pod(pod)
   end)
+  return pod
+end
+
+-- True when the pod's node has been lost (its kubelet no longer reports).
+function cluster:node_lost(pod)
+  local node = self:node_named(pod.spec.nodeName)
+  local ready = node and nodes.condition(node, "Ready")
+  return ready ~= nil and ready.status ~= "True"
+end
+
+--- The API server's delete of a pod (a DELETE, an eviction, the taint manager), grace in
+-- seconds or nil for the pod's own. The kubelet of the pod's node then stops it; on a lost
+-- node nobody confirms the kill, so the pod stays Terminating (pkg/registry/core/pod/strategy.go
+-- gives unscheduled and terminal pods a grace of 0: they go at once, as does a forced delete
+-- with gracePeriodSeconds=0).
+function cluster:request_delete(pod, grace)
+  grace = grace or pod.spec.terminationGracePeriodSeconds or 30
+  local phase = pod.status.phase
+  if grace > 0 and pod.spec.nodeName and phase ~= "Succeeded" and phase ~= "Failed"
+      and self:node_lost(pod) then
+    if not pod.metadata.deletionTimestamp then
+      local t = ktime.now()
+      pod.metadata.deletionTimestamp = ktime.format(ktime.new(t.sec + grace, 0), "seconds")
+      pod.metadata.deletionGracePeriodSeconds = grace
+      self.store:update("pods", pod)
+    end
+    return pod
+  end
+  return self:delete_pod(pod, grace)
+end
+
+local function pod_condition(self, pod, type_, status_, reason, message)
+  lifecycle.condition(pod, self.ctx, type_, status_, reason, message)
+end
+
+local UNREACHABLE = "node.kubernetes.io/unreachable"
+
+-- The taint manager (pkg/controller/tainteviction): a pod on a node with a NoExecute taint is
+-- deleted once its toleration's tolerationSeconds (scaled) are over; none tolerating: at once.
+function cluster:taint_evict(pod, taint)
+  local t = nodes.toleration(pod, taint)
+  if t and t.tolerationSeconds == nil then
+    return
+  end
+  self:after(t and t.tolerationSeconds * self.time_scale or 0, function()
+    if pod.gone or pod.metadata.deletionTimestamp or not self:node_lost(pod) then
+      return
+    end
+    pod_condition(self, pod, "DisruptionTarget", "True", "DeletionByTaintManager",
+      "Taint manager: deleting due to NoExecute taint")
+    self:event(pod, "Normal", "TaintManagerEviction", "Marking for deletion Pod "
+      .. pod.metadata.namespace .. "/" .. pod.metadata.name)
+    self:request_delete(pod)
+  end)
+end
+
+--- Node loss (the fault API): the node lifecycle controller finds the kubelet silent, sets the
+-- node's Ready condition Unknown, taints it unreachable and marks its pods not Ready
+-- (pkg/controller/nodelifecycle, pkg/controller/util/node MarkPodsNotReady); the taint
+-- manager evicts them later. Returns true, or nil and a message.
+function cluster:lose_node(name)
+  local node = self:node_named(name)
+  if not node then
+    return nil, "no node " .. tostring(name)
+  end
+  for _, c in ipairs(node.status.conditions) do
+    c.status, c.lastTransitionTime = "Unknown", now_string()
+    c.reason, c.message = "NodeStatusUnknown", "Kubelet stopped posting node status."
+  end
+  node.spec.taints = json.array({ { key = UNREACHABLE, effect = "NoSchedule",
+    timeAdded = now_string() }, { key = UNREACHABLE, effect = "NoExecute",
+    timeAdded = now_string() } })
+  self.store:update("nodes", node)
+  for _, pod in ipairs(self.store:list("pods", nil, function(p)
+    return p.spec.nodeName == name end)) do
+    pod_condition(self, pod, "Ready", "False", nil, nil)
+    self:event(pod, "Warning", "NodeNotReady", "Node is not ready")
+    self.store:update("pods", pod)
+    self:taint_evict(pod, node.spec.taints[2])
+  end
+  return true
+end
+
+--- The node is back: Ready again, untainted; its kubelet confirms the deletions that waited
+-- for it (Terminating pods go) and reports the other pods Ready again.
+function cluster:restore_node(name)
+  local node = self:node_named(name)
+  if not node then
+    return nil, "no node " .. tostring(name)
+  end
+  node.status.conditions, node.spec.taints = nodes.healthy_conditions(now_string()), nil
+  self.store:update("nodes", node)
+  for _, pod in ipairs(self.store:list("pods", nil, function(p)
+    return p.spec.nodeName == name end)) do
+    if pod.metadata.deletionTimestamp then
+      self:remove_pod(pod)
+    elseif pod.status.phase == "Running" then
+      local ready = true
+      for _, cs in ipairs(pod.status.containerStatuses or {}) do
+        ready = ready and cs.ready
+      end
+      pod_condition(self, pod, "Ready", ready and "True" or "False", nil, nil)
+      self.store:update("pods", pod)
+    end
+  end
+  self:retry_unscheduled()
+  return true
+end
+
+--- Node-pressure eviction by the kubelet (pkg/kubelet/eviction): the pod's containers are
+-- killed, its phase becomes Failed with reason Evicted and the kubelet's message; the pod
+-- object stays until someone deletes it. resource: "memory" (default) or
+-- "ephemeral-storage". Returns the pod, or nil and a message.
+function cluster:evict_for_pressure(pod, resource)
+  if not pod.spec.nodeName or pod.status.phase == "Failed" or pod.status.phase == "Succeeded" then
+    return nil, "pod " .. pod.metadata.name .. " is not running on a node"
+  end
+  resource = resource or "memory"
+  local c = pod.spec.containers[1]
+  local request = ((c.resources or {}).requests or {})[resource] or "0"
+  local message = "The node was low on resource: " .. resource .. ". Threshold quantity: "
+    .. "100Mi, available: 51200Ki. Container " .. c.name .. " was using 300Mi, request is "
+    .. request .. ", has larger consumption of " .. resource .. ". "
+  self:stop_runtime(pod)
+  for _, cs in ipairs(pod.status.containerStatuses or {}) do
+    local started = cs.state and cs.state.running and cs.state.running.startedAt
+    cs.state = { terminated = { exitCode = 137, reason = "Error",
+      startedAt = started or now_string(),
+      finishedAt = now_string(), containerID = cs.containerID } }
+    cs.ready, cs.started = false, false
+  end
+  pod.status.phase, pod.status.reason, pod.status.message = "Failed", "Evicted", message
+  pod_condition(self, pod, "DisruptionTarget", "True", "TerminationByKubelet", message)
+  pod_condition(self, pod, "Ready", "False", "PodFailed", nil)
+  pod_condition(self, pod, "ContainersReady", "False", "PodFailed", nil)
+  self:event(pod, "Warning", "Evicted", message)
+  self:event(pod, "Normal", "Killing", "Stopping container " .. c.name)
+  self.store:update("pods", pod)
+  self:retry_unscheduled()
   return pod
 end
 

@@ -4,6 +4,7 @@
 -- cluster records. The steps run through a context (timers, store updates, events, runtimes)
 -- so the same code is driven by the server and by specs.
 local ids = require "kwhisk.sim.ids"
+local runtimes = require "kwhisk.sim.runtimes"
 
 local lifecycle = {}
 
@@ -22,9 +23,6 @@ local FAILURES = {
   ["container-config"] = true,
 }
 
---- The image that runs a real action runtime.
-lifecycle.ACTION_IMAGE = "kwhisk/action-lua"
-
 local function delay(annotations, name, default)
   local v = tonumber(annotations[PREFIX .. name])
   if v and v >= 0 then
@@ -33,8 +31,10 @@ local function delay(annotations, name, default)
   return default
 end
 
---- How a pod will behave: { failure, schedule_delay, start_delay, ready_delay, runtime },
--- or nil and a message for a bad annotation.
+--- How a pod will behave: { failure, schedule_delay, start_delay, ready_delay, runtime,
+-- pull_error }, or nil and a message for a bad annotation. runtime: the name of the action
+-- runtime the image serves (kwhisk.sim.runtimes); when its program is missing here, the pod
+-- fails as an image that cannot be pulled, pull_error saying what to install.
 function lifecycle.behaviour(pod)
   local annotations = pod.metadata.annotations or {}
   local image = pod.spec.containers[1].image
@@ -42,9 +42,12 @@ function lifecycle.behaviour(pod)
     schedule_delay = delay(annotations, "schedule-delay", 0.05),
     start_delay = delay(annotations, "start-delay", 0.1),
     ready_delay = delay(annotations, "ready-delay", 0),
-    runtime = image:match("^[^:@]*") == lifecycle.ACTION_IMAGE
-      or image:match("^[^:@]*") == "docker.io/" .. lifecycle.ACTION_IMAGE,
+    runtime = runtimes.for_image(image),
   }
+  b.pull_error = b.runtime and runtimes.missing(b.runtime)
+  if b.pull_error then
+    b.failure = "image-pull"
+  end
   if image:find("slowstart", 1, true) then
     b.start_delay = delay(annotations, "start-delay", 3)
   end
@@ -63,7 +66,8 @@ function lifecycle.behaviour(pod)
   return b
 end
 
-local function condition(pod, ctx, type_, status, reason, message)
+--- Sets a pod condition (its lastTransitionTime moves only when the status changes).
+function lifecycle.condition(pod, ctx, type_, status, reason, message)
   local conditions = pod.status.conditions
   local c
   for _, x in ipairs(conditions) do
@@ -80,6 +84,8 @@ local function condition(pod, ctx, type_, status, reason, message)
   end
   c.status, c.reason, c.message, c.lastProbeTime = status, reason, message, ctx.null
 end
+
+local condition = lifecycle.condition
 
 local function each_container(pod, fn)
   for i, c in ipairs(pod.spec.containers) do
@@ -117,10 +123,10 @@ local function waiting(pod, ctx, reason, message)
   set_ready(pod, ctx)
 end
 
-local function schedule(pod, ctx)
-  local node = ctx.node
-  pod.spec.nodeName = node.name
-  pod.status.hostIP = node.ip
+local function schedule(pod, ctx, node)
+  local name = node.metadata.name
+  pod.spec.nodeName = name
+  pod.status.hostIP = node.status.addresses[1].address
   pod.status.startTime = ctx.now()
   condition(pod, ctx, "PodScheduled", "True")
   condition(pod, ctx, "Initialized", "True")
@@ -131,25 +137,28 @@ local function schedule(pod, ctx)
   end
   waiting(pod, ctx, "ContainerCreating")
   ctx.event(pod, "Normal", "Scheduled", "Successfully assigned " .. pod.metadata.namespace
-    .. "/" .. pod.metadata.name .. " to " .. node.name)
+    .. "/" .. pod.metadata.name .. " to " .. name)
   each_container(pod, function(_, c)
     ctx.event(pod, "Normal", "Pulling", "Pulling image \"" .. c.image .. "\"")
   end)
 end
 
-local function unschedulable(pod, ctx)
-  local message = "0/1 nodes are available: 1 node(s) didn't match Pod's node "
-    .. "affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not "
-    .. "helpful for scheduling."
+-- The scheduler found no node (message: its FitError text); a new message is a new event.
+local function unschedulable(pod, ctx, message)
+  local before = pod.status.conditions[1]
+  if before and before.message == message then
+    return
+  end
   condition(pod, ctx, "PodScheduled", "False", "Unschedulable", message)
   ctx.event(pod, "Warning", "FailedScheduling", message)
+  ctx.update(pod)
 end
 
-local function image_pull(pod, ctx)
+local function image_pull(pod, ctx, b)
   each_container(pod, function(cs, c)
     local message = "rpc error: code = NotFound desc = failed to pull and unpack image \""
-      .. c.image .. "\": failed to resolve reference \"" .. c.image .. "\": " .. c.image
-      .. ": not found"
+      .. c.image .. "\": " .. (b.pull_error or "failed to resolve reference \"" .. c.image
+      .. "\": " .. c.image .. ": not found")
     cs.state = { waiting = { reason = "ErrImagePull", message = message } }
     ctx.event(pod, "Warning", "Failed", "Failed to pull image \"" .. c.image .. "\": " .. message)
     ctx.event(pod, "Warning", "Failed", "Error: ErrImagePull")
@@ -239,7 +248,7 @@ local function running(pod, ctx, b)
     return
   end
   local function ready()
-    if pod.gone then
+    if pod.gone or pod.status.phase ~= "Running" then
       return
     end
     each_container(pod, function(cs) cs.ready = true end)
@@ -247,8 +256,9 @@ local function running(pod, ctx, b)
     ctx.update(pod)
   end
   if b.runtime then
-    ctx.start_runtime(pod, function() ctx.after(b.ready_delay, ready) end)
+    ctx.start_runtime(pod, b.runtime, function() ctx.after(b.ready_delay, ready) end)
   else
+    ctx.serve_nothing(pod)
     ctx.after(b.ready_delay, ready)
   end
 end
@@ -258,7 +268,7 @@ local function start(pod, ctx, b)
     return
   end
   if b.failure == "image-pull" then
-    image_pull(pod, ctx)
+    image_pull(pod, ctx, b)
   elseif WAITING[b.failure] then
     stuck(pod, ctx, WAITING[b.failure][1], WAITING[b.failure][2])
   elseif b.failure == "crash-loop" then
@@ -268,27 +278,50 @@ local function start(pod, ctx, b)
   end
 end
 
---- Drives a new pod (already stored, status Pending) through its life. pod.gone, set by the
--- server on deletion, stops the remaining steps.
+--- Drives a new pod (already stored, status Pending) through its life: the scheduler places it
+-- (ctx.place) and the kubelet of its node starts it.
+-- pod.gone, set by the server on deletion, stops the remaining steps. A pod that fits on no
+-- node waits in the scheduler's queue until the cluster changes.
 function lifecycle.run(pod, ctx, b)
-  ctx.after(b.schedule_delay, function()
+  local function attempt()
     if pod.gone then
       return
     end
     if b.failure == "unschedulable" then
-      unschedulable(pod, ctx)
-      ctx.update(pod)
-      return
+      return unschedulable(pod, ctx, "0/1 nodes are available: 1 node(s) didn't match Pod's "
+        .. "node affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not "
+        .. "helpful for scheduling.")
     end
-    schedule(pod, ctx)
+    local node, message = ctx.place(pod)
+    if not node then
+      unschedulable(pod, ctx, message)
+      return ctx.unscheduled(pod, attempt)
+    end
+    schedule(pod, ctx, node)
     ctx.update(pod)
     ctx.after(b.start_delay, function() start(pod, ctx, b) end)
-  end)
+  end
+  ctx.after(b.schedule_delay, attempt)
+end
+
+-- The pod's QoS class (pkg/apis/core/helper/qos/qos.go): Guaranteed when every container's
+-- cpu and memory limits equal its requests, BestEffort with none at all, else Burstable.
+local function qos(pod)
+  local any, guaranteed = false, true
+  for _, c in ipairs(pod.spec.containers) do
+    local r = c.resources or {}
+    local req, lim = r.requests or {}, r.limits or {}
+    for _, name in ipairs({ "cpu", "memory" }) do
+      any = any or req[name] ~= nil or lim[name] ~= nil
+      guaranteed = guaranteed and lim[name] ~= nil and req[name] == lim[name]
+    end
+  end
+  return not any and "BestEffort" or guaranteed and "Guaranteed" or "Burstable"
 end
 
 --- The initial status of a new pod.
 function lifecycle.pending(pod, ctx)
-  pod.status = { phase = "Pending", qosClass = "BestEffort", conditions = ctx.array() }
+  pod.status = { phase = "Pending", qosClass = qos(pod), conditions = ctx.array() }
 end
 
 --- True when the pod has no running container, so a delete removes it at once.
