@@ -235,6 +235,13 @@ end
 -- stays only when its time is strictly after last (a time, or nil for none), and each kept
 -- record's time becomes last for the next one. Returns the new last.
 function M.seed_cutoff(records, first, last)
+  if type(records) ~= "table" then
+    error("bad argument #1 to 'seed_cutoff' (table expected, got " .. type(records) .. ")", 2)
+  elseif not is_count(first) or first < 1 then
+    error("bad argument #2 to 'seed_cutoff' (index expected, got " .. tostring(first) .. ")", 2)
+  elseif last ~= nil and not is_time(last) then
+    error("bad argument #3 to 'seed_cutoff' (time or nil expected, got " .. type(last) .. ")", 2)
+  end
   local n = first - 1
   for i = first, #records do
     local r = records[i]
