@@ -14,7 +14,9 @@
 -- records labelled so; needs the server's stream= support), max_line (bytes; default the
 -- log-max-line setting), pause (seconds between empty polls, default 0.1), retries (drops
 -- in a row before giving up, default 10), backoff_max (seconds, default 2), resume (a
--- cursor from an earlier stream's :cursor(), instead of since).
+-- cursor from an earlier stream's :cursor(), instead of since), sink (a kwhisk.logs writer:
+-- the records go into it, formatted in C and flushed after every read, instead of into Lua;
+-- such a stream is driven by it:pump() rather than called).
 local loop = require "kwhisk.loop"
 local logs = require "kwhisk.logs"
 local time = require "kwhisk.time"
@@ -29,6 +31,8 @@ local Stream = {}
 Stream.__index = Stream
 
 local STREAM_PARAM = { stdout = "Stdout", stderr = "Stderr" }
+-- Records a followed stream takes from its reader at a time (see take_records).
+local BATCH = 64
 
 local function check_opts(opts, since)
   if opts ~= nil and type(opts) ~= "table" then
@@ -54,7 +58,7 @@ function logstream.open(client, c, since, opts)
   local self = setmetatable({
     client = client, pods = client.pods, c = c, since = since,
     mode = opts.mode or cfg["log-mode"] or "follow", seed = opts.seed,
-    stream_name = opts.stream,
+    stream_name = opts.stream, sink = opts.sink,
     max_line = opts.max_line or cfg["log-max-line"], pause = opts.pause or 0.1,
     resume = opts.resume, last = since,
     dsec = opts.resume and opts.resume.sec, dcount = opts.resume and opts.resume.count,
@@ -93,9 +97,38 @@ function Stream:next_request()
   return q
 end
 
-function Stream:take_records()
+-- Sink mode: every record read goes out through the sink, so the delivered cursor is the
+-- reader's own (it counts every line of the stream, held back or not).
+function Stream:take_to_sink()
+  local sink = self.sink
+  local added, err = sink:drain(self.reader)
+  local flushed = false
+  if added then
+    flushed, err = sink:flush()
+  end
+  if not flushed then
+    self.sink_error, self.closed = err, true
+    return 0
+  end
+  if added > 0 then
+    self.resume = self.reader:cursor()
+    self.dsec, self.dcount = self.resume.sec, self.resume.count
+    self.last = sink:last()
+  end
+  return added
+end
+
+-- Moves records from the reader into the queue: all of them, or at most limit. A followed
+-- stream takes small batches (the reader keeps the rest, in the transport's buffer), so that
+-- only a few records are alive at a time: a queue of a whole read's records made the
+-- collector trace thousands of them over and over, and tripled the cost of a record.
+function Stream:take_records(limit)
+  if self.sink then
+    return self:take_to_sink()
+  end
   local queue, n = self.queue, #self.queue
-  local _, added = self.reader:drain(queue)
+  -- The seed's cutoff may drop a whole batch: it takes all there is, so that 0 means none.
+  local _, added = self.reader:drain(queue, not self.seed and limit or nil)
   if self.seed and added > 0 then
     self.last = logs.seed_cutoff(queue, n + 1, self.last)
     added = #queue - n
@@ -272,11 +305,14 @@ function Stream:fill_follow(deadline)
       self.response, self.live_since = response, response and loop.now()
     end
     local response = self.response
+    if response and self:take_records(BATCH) > 0 then
+      return true -- the reader still had records of the last read
+    end
     if response then
       local n, err = response:feed(self.reader, deadline)
       if n then
         self.bytes = self.bytes + n
-        if self:take_records() > 0 then
+        if self:take_records(BATCH) > 0 then
           self.failures = 0
           return true
         end
@@ -359,41 +395,84 @@ function Stream:fill_poll(deadline)
   end
 end
 
+-- Reads more, by the stream's mode: true when records came, false or nil, err.
+function Stream:fill(deadline)
+  if self.mode == "follow" then
+    return self:fill_follow(deadline)
+  end
+  return self:fill_poll(deadline)
+end
+
+-- Counts a record as delivered (for the resume cursor) and returns it.
+local function deliver(self, record)
+  local sec = record.time.sec
+  if sec == self.dsec then
+    self.dcount = self.dcount + 1
+  else
+    self.dsec, self.dcount = sec, 1
+  end
+  return record
+end
+
+-- The slow path of __call: reads until a record comes. Kept out of __call so that __call has
+-- no loop: an inner loop there makes LuaJIT abort the caller's record loop ("inner loop in
+-- root trace") and run every record interpreted, at twice the cost.
+function Stream:refill(deadline)
+  local queue = self.queue
+  while true do
+    self.head = 1 -- the queue is empty: use it again
+    if self.ended then
+      if not (self.reader and self:take_records(BATCH) > 0) then
+        return nil
+      end
+    else
+      local ok, err = self:fill(deadline)
+      if not ok and err then
+        return nil, err
+      end
+    end
+    local record = queue[1]
+    if record then
+      queue[1], self.head = nil, 2
+      return deliver(self, record)
+    end
+  end
+end
+
 --- The next record: waits for one (not past deadline, a loop.now() value, when given).
 -- nil at the end of a followed log (the container stopped); nil, err on failure or, with
 -- err.deadline set, at the deadline.
 function Stream:__call(deadline)
+  local queue, head = self.queue, self.head
+  local record = queue[head]
+  if record then
+    queue[head] = nil
+    self.head = head + 1
+    return deliver(self, record)
+  end
   if type(deadline) ~= "number" then
     deadline = nil -- a generic for passes its state here
   end
-  while true do
-    local queue, head = self.queue, self.head
-    local record = queue[head]
-    if record then
-      queue[head] = nil
-      self.head = head + 1
-      local sec = record.time.sec
-      if sec == self.dsec then
-        self.dcount = self.dcount + 1
-      else
-        self.dsec, self.dcount = sec, 1
-      end
-      return record
-    end
-    if self.ended then
-      return nil
-    end
-    self.queue, self.head = {}, 1
-    local ok, err
-    if self.mode == "follow" then
-      ok, err = self:fill_follow(deadline)
-    else
-      ok, err = self:fill_poll(deadline)
+  return self:refill(deadline)
+end
+
+--- Sink mode: moves the records into the sink as they arrive until the log ends (at the
+-- container's end when following; polling never ends). true, or nil, err (a write error of
+-- the sink, kind io, included).
+function Stream:pump(deadline)
+  if not self.sink then
+    errors.bad_argument(1, "pump", "a stream opened with opts.sink expected")
+  end
+  while not self.ended do
+    local ok, err = self:fill(deadline)
+    if self.sink_error then
+      return nil, self.sink_error
     end
     if not ok and err then
       return nil, err
     end
   end
+  return true
 end
 
 --- The resume cursor after the records delivered so far ({sec =, count =}), or nil before
