@@ -163,7 +163,7 @@ function Reader:drain(out, limit)
   check_reader(self, "drain")
   if type(out) ~= "nil" and type(out) ~= "table" then
     error("bad argument #1 to 'drain' (table or nil expected, got " .. type(out) .. ")", 2)
-  elseif limit ~= nil and not is_count(limit) then
+  elseif type(limit) ~= "nil" and not is_count(limit) then
     error("bad argument #2 to 'drain' (count or nil expected, got " .. tostring(limit) .. ")", 2)
   end
   out = out or {}
