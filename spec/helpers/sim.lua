@@ -6,9 +6,10 @@ local json = require "kwhisk.json"
 
 local sim = {}
 
---- Starts a sim with extra command line flags (a list); raises when it does not come up.
-function sim.start(args)
-  return assert(require("kwhisk.sim").start({ args = args }))
+--- Starts a sim with extra command line flags (a list) and a token (optional, given through
+-- the environment); raises when it does not come up.
+function sim.start(args, token)
+  return assert(require("kwhisk.sim").start({ args = args, token = token }))
 end
 
 --- A quiet kwhisk client of a started sim (node affinity off: the sim's node has no role

@@ -100,7 +100,7 @@ describe("soak (" .. SECONDS .. " s)", function()
   local sim, dir, cleanup, client, client_log
 
   setup(function()
-    sim = simh.start({ "--tls", "--token", tokens.list.soak })
+    sim = simh.start({ "--tls" }, tokens.list.soak)
     dir, cleanup = shell.tmpdir()
     -- The same kubeconfig, but reading the token from a file, so it can rotate.
     local kc = json.decode(shell.read(sim.kubeconfig))
@@ -312,7 +312,7 @@ describe("soak (" .. SECONDS .. " s)", function()
       if listed then break end
     end
     assert.truthy(listed)
-    assert(simh.http("DELETE", sim.url .. "/_sim/faults") == 200)
+    assert(sim:clear_faults())
     local left_before = #assert(client:list(LABELS))
     assert(kwhisk.container.cleanup(client, 0, "soak", 30))
     local left = assert(client:list(LABELS))
