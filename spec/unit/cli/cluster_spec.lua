@@ -6,6 +6,7 @@ local shell = require "helpers.shell"
 local simh = require "helpers.sim"
 local zip = require "helpers.zip"
 local json = require "kwhisk.json"
+local fs = require "kwhisk.fs"
 
 describe("kwhisk CLI on the sim", function()
   local sim, dir, cleanup
@@ -308,7 +309,8 @@ describe("kwhisk CLI on the sim", function()
       local out_file = dir .. "/watch.out"
       os.execute("KUBECONFIG=" .. shell.quote(sim.kubeconfig) .. " ./bin/kwhisk get -w -l "
         .. "tier=watch >" .. out_file .. " 2>&1 & echo $! >" .. dir .. "/watch.pid")
-      simh.wait_for(function() return (shell.read(out_file) or ""):find("g2") end)
+      -- the shell opens out_file in the background job: it may not exist yet
+      simh.wait_for(function() return (fs.read_file(out_file) or ""):find("g2") end)
       assert.are.equal(0, (kwhisk("rm g2")))
       simh.wait_for(function() return select(2, shell.read(out_file):gsub("\ng2 ", "")) >= 2 end)
       assert.matches("\ng2 +%d/1 +Terminating +", shell.read(out_file))
