@@ -5,14 +5,21 @@ local args = {}
 args.USAGE = [[
 usage: kwhisk sim [--port N] [--host 127.0.0.1] [--kubeconfig PATH] [--tls] [--token T]
                   [--namespace default] [--agent-port N] [--pod-network N] [--split-streams]
-                  [--bookmark-interval SECONDS] [--log-dir DIR]
+                  [--bookmark-interval SECONDS] [--log-dir DIR] [--time-scale F]
+                  [--status-lag SECONDS] [--container-log-max-size SIZE]
+                  [--container-log-max-files N]
 ]]
 
 local FLAGS = { tls = true, ["split-streams"] = true }
 local NUMBERS = { port = { 0, 65535 }, ["agent-port"] = { 0, 65535 },
-  ["pod-network"] = { 2, 254 }, ["bookmark-interval"] = { 0.01, 3600 } }
+  ["pod-network"] = { 2, 254 }, ["bookmark-interval"] = { 0.01, 3600 },
+  ["time-scale"] = { 0.0001, 1000 }, ["status-lag"] = { 0, 60 },
+  ["container-log-max-files"] = { 2, 100 } }
 local STRINGS = { host = true, kubeconfig = true, token = true, namespace = true,
-  ["log-dir"] = true }
+  ["log-dir"] = true, ["container-log-max-size"] = true }
+
+-- The kubelet's defaults (KubeletConfiguration): containerLogMaxSize 10Mi, MaxFiles 5.
+args.LOG_MAX_SIZE, args.LOG_MAX_FILES = 10 * 1024 * 1024, 5
 
 local function key(name)
   return (name:gsub("%-(%a)", string.upper))
@@ -20,7 +27,9 @@ end
 
 --- Parses argv (a list); returns the options table or nil, message.
 function args.parse(argv)
-  local o = { port = 0, host = "127.0.0.1", namespace = "default", agentPort = 3233 }
+  local o = { port = 0, host = "127.0.0.1", namespace = "default", agentPort = 3233,
+    timeScale = 1, statusLag = 1, containerLogMaxSize = args.LOG_MAX_SIZE,
+    containerLogMaxFiles = args.LOG_MAX_FILES }
   local i = 1
   while i <= #argv do
     local name, inline = argv[i]:match("^%-%-([%w-]+)=?(.*)$")
@@ -46,6 +55,13 @@ function args.parse(argv)
         v = n
       elseif v == "" then
         return nil, "--" .. name .. " must not be empty"
+      elseif name == "container-log-max-size" then
+        local bytes = require("kwhisk.quantity").parse_size(v)
+        if not bytes or bytes < 1024 then
+          return nil, "--container-log-max-size must be a size of at least 1Ki (e.g. 10Mi), "
+            .. "got '" .. v .. "'"
+        end
+        v = bytes
       end
       o[key(name)] = v
     else

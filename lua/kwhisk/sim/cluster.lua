@@ -2,6 +2,7 @@
 -- on loopback, events, action runtimes (child processes) and the pod lifecycle's timers.
 -- Handlers ask it to create and delete pods; it keeps everything else consistent.
 local cqueues = require "cqueues"
+local condition = require "cqueues.condition"
 local socket = require "cqueues.socket"
 local json = require "kwhisk.json"
 local ktime = require "kwhisk.time"
@@ -23,10 +24,14 @@ local function now_string()
 end
 
 --- A cluster in cq. opts: net (second octet of its 127.net.0.0/16 pod network), log_dir,
--- node (name).
+-- node (name), time_scale (factor of the real-world durations: grace periods, back-offs,
+-- status lag; default 1), status_lag (seconds, default 1), log_max_size and log_max_files
+-- (container log rotation).
 function cluster.new(cq, opts)
   local self = setmetatable({ cq = cq, store = store.new(), net = opts.net, log_dir = opts.log_dir,
-    free_ips = {}, next_ip = 1, runtimes = {}, event_queue = {}, event_first = 1 }, cluster)
+    free_ips = {}, next_ip = 1, runtimes = {}, event_queue = {}, event_first = 1,
+    time_scale = opts.time_scale or 1, status_lag = opts.status_lag or 1,
+    log_rotation = { max_size = opts.log_max_size, max_files = opts.log_max_files } }, cluster)
   self.node = { name = opts.node or "kwhisk-sim-node", ip = "127." .. opts.net .. ".0.1" }
   self.ctx = self:lifecycle_context()
   return self
@@ -81,6 +86,19 @@ function cluster:event(pod, type_, reason, message)
   end
 end
 
+--- seconds of real-world time as this pod lives them: times the sim's --time-scale, or the
+-- pod's annotation sim.kwhisk.io/time-scale.
+function cluster:scaled(pod, seconds)
+  local annotations = pod.metadata.annotations or {}
+  local factor = tonumber(annotations[PREFIX .. "time-scale"])
+  return seconds * ((factor and factor > 0) and factor or self.time_scale)
+end
+
+--- How long the pod's status takes to show a container event (the kubelet's sync).
+function cluster:lag(pod)
+  return self:scaled(pod, self.status_lag)
+end
+
 function cluster:after(seconds, fn)
   self.cq:wrap(function()
     cqueues.sleep(seconds)
@@ -99,7 +117,8 @@ end
 local function initial_logs(self, pod)
   local text = (pod.metadata.annotations or {})[PREFIX .. "log-lines"]
   for _, c in ipairs(pod.spec.containers) do
-    local w = assert(require("kwhisk.sim.podlog").writer(self:log_path(pod, c.name)))
+    local w = assert(require("kwhisk.sim.podlog").writer(self:log_path(pod, c.name),
+      self.log_rotation))
     if text then
       w:write("stdout", (text:gsub("{container}", c.name)) .. "\n")
     end
@@ -127,9 +146,12 @@ end
 
 function cluster:start_runtime(pod, on_ready)
   local c = pod.spec.containers[1]
+  local rot = self.log_rotation
   local code = string.format("package.path=%q package.cpath=%q "
-    .. "require('kwhisk.sim.runtime').main(%q, 8080, %q, %d)", package.path, package.cpath,
-    pod.status.podIP, self:log_path(pod, c.name), unistd.getpid())
+    .. "require('kwhisk.sim.runtime').main(%q, 8080, %q, %d, { max_size = %s, max_files = %s, "
+    .. "exit_on_sigterm = %s })", package.path, package.cpath, pod.status.podIP,
+    self:log_path(pod, c.name), unistd.getpid(), tostring(rot.max_size),
+    tostring(rot.max_files), tostring(lifecycle.exits_on_sigterm(pod)))
   local pid = unistd.fork()
   if pid == 0 then
     -- The sim blocks SIGINT/SIGTERM to take them as events; the runtime must die by them.
@@ -147,12 +169,15 @@ function cluster:start_runtime(pod, on_ready)
   end)
 end
 
-function cluster:stop_runtime(pod)
+-- Sends the pod's runtime SIGTERM (it may ignore it), or kills it with SIGKILL and forgets it.
+function cluster:signal_runtime(pod, sig)
   local rt = self.runtimes[pod.metadata.uid]
   if rt then
-    self.runtimes[pod.metadata.uid] = nil
+    if sig == signal.SIGKILL then
+      self.runtimes[pod.metadata.uid] = nil
+    end
     signal.kill(rt.pid, signal.SIGCONT)
-    signal.kill(rt.pid, signal.SIGTERM)
+    signal.kill(rt.pid, sig)
   end
 end
 
@@ -229,12 +254,21 @@ function cluster:lifecycle_context()
     return pod.status.podIP
   end
   function ctx.start_runtime(pod, on_ready) self:start_runtime(pod, on_ready) end
+  function ctx.scaled(pod, seconds) return self:scaled(pod, seconds) end
+  function ctx.lag(pod) return self:lag(pod) end
+  -- The container's process runs (true) or not: followed logs end at once when it stops.
+  function ctx.live(pod, index, on)
+    pod.sim.live[index] = on or nil
+    pod.sim.changed:signal()
+  end
   return ctx
 end
 
 --- Stores a new (validated, defaulted) pod and starts its life.
 function cluster:create_pod(pod, behaviour)
   lifecycle.pending(pod, self.ctx)
+  -- What the kubelet knows before the status shows it (never served): which containers run.
+  pod.sim = { live = {}, changed = condition.new(), kill = 0 }
   local ok, err = self.store:create("pods", pod)
   if not ok then
     return nil, err
@@ -249,32 +283,55 @@ function cluster:remove_pod(pod)
     return
   end
   pod.gone = true
-  self:stop_runtime(pod)
+  self:signal_runtime(pod, signal.SIGKILL)
   if pod.ip_slot then
     self.free_ips[#self.free_ips + 1] = pod.ip_slot
   end
   for _, c in ipairs(pod.spec.containers) do
-    os.remove(self:log_path(pod, c.name))
+    local path = self:log_path(pod, c.name)
+    os.remove(path)
+    for _, old in ipairs(require("kwhisk.sim.podlog").rotated(path)) do
+      os.remove(old)
+    end
+  end
+  if pod.sim then
+    pod.sim.changed:signal()
   end
   self.store:delete("pods", pod.metadata.namespace, pod.metadata.name)
 end
 
-local function stop_containers(pod)
-  for _, cs in ipairs(pod.status.containerStatuses or {}) do
-    if cs.state and cs.state.running then
-      cs.state = { terminated = { exitCode = 0, reason = "Completed",
-        startedAt = cs.state.running.startedAt, finishedAt = now_string(),
-        containerID = cs.containerID } }
-      cs.ready, cs.started = false, false
-    end
+-- The containers of a Terminating pod have exited (exit_code, reason): followed logs end at
+-- once, the status shows it after the status lag, and then the pod object goes (the kubelet's
+-- final status update confirms the deletion).
+function cluster:containers_exited(pod, exit_code, reason)
+  if pod.gone or pod.sim.exited then
+    return
   end
+  pod.sim.exited = true
+  self:signal_runtime(pod, signal.SIGKILL)
+  for i in ipairs(pod.spec.containers) do
+    self.ctx.live(pod, i, false)
+  end
+  self:after(self:lag(pod), function()
+    if pod.gone then
+      return
+    end
+    lifecycle.terminated(pod, self.ctx, exit_code, reason)
+    self.store:update("pods", pod)
+    self:remove_pod(pod)
+  end)
 end
 
---- Deletes a pod with a grace period (seconds): idle pods and grace 0 go at once; others get a
--- deletionTimestamp, their containers stop (after sim.kwhisk.io/stop-delay, at most the grace
--- period) and then they go. Returns the pod as the DELETE answers it.
+--- The graceful delete of a pod (the API server's DELETE, an eviction, ...) with a grace
+-- period in seconds. Idle pods and grace 0 go at once. Others get deletionTimestamp and
+-- deletionGracePeriodSeconds and their containers SIGTERM: a process that exits on it
+-- (annotation sim.kwhisk.io/sigterm: exit) stops after sim.kwhisk.io/stop-delay; others, like
+-- OpenWhisk's runtimes, are killed (137) at the end of the grace period (scaled by the time
+-- scale). A later delete with a shorter grace period shortens it. Returns the pod as the
+-- DELETE answers it.
 function cluster:delete_pod(pod, grace)
-  if pod.metadata.deletionTimestamp and grace ~= 0 then
+  local meta = pod.metadata
+  if meta.deletionTimestamp and grace >= meta.deletionGracePeriodSeconds then
     return pod
   end
   if grace == 0 or lifecycle.idle(pod) then
@@ -282,27 +339,33 @@ function cluster:delete_pod(pod, grace)
     return pod
   end
   local t = ktime.now()
-  pod.metadata.deletionTimestamp = ktime.format(ktime.new(t.sec + grace, 0), "seconds")
-  pod.metadata.deletionGracePeriodSeconds = grace
-  lifecycle.kill(pod, self.ctx)
+  meta.deletionTimestamp = ktime.format(ktime.new(t.sec + grace, 0), "seconds")
+  meta.deletionGracePeriodSeconds = grace
+  pod.sim.kill = pod.sim.kill + 1
+  local kill = pod.sim.kill
+  if kill == 1 then
+    lifecycle.kill(pod, self.ctx)
+    self:signal_runtime(pod, signal.SIGTERM)
+  end
   self.store:update("pods", pod)
-  self:stop_runtime(pod)
-  local stop = tonumber((pod.metadata.annotations or {})[PREFIX .. "stop-delay"]) or 0.1
-  self:after(math.min(stop, grace), function()
-    if pod.gone then
-      return
+  if lifecycle.exits_on_sigterm(pod) then
+    local stop = tonumber((meta.annotations or {})[PREFIX .. "stop-delay"]) or 0.1
+    self:after(math.min(stop, self:scaled(pod, grace)), function()
+      self:containers_exited(pod, 0, "Completed")
+    end)
+  end
+  self:after(self:scaled(pod, grace), function()
+    if pod.sim.kill == kill then
+      self:containers_exited(pod, 137, "Error")
     end
-    stop_containers(pod)
-    self.store:update("pods", pod)
-    self:remove_pod(pod)
   end)
   return pod
 end
 
---- Stops every runtime (the sim is shutting down).
+--- Kills every runtime (the sim is shutting down).
 function cluster:shutdown()
   for _, pod in ipairs(self.store:list("pods")) do
-    self:stop_runtime(pod)
+    self:signal_runtime(pod, signal.SIGKILL)
   end
   cluster.reap()
 end

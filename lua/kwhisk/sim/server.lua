@@ -181,7 +181,8 @@ end
 local function fault_view(f)
   return { id = f.id, kind = f.kind, method = f.method, path = f.path, count = f.count,
     remaining = f.remaining, hits = f.hits, code = f.code, plain = f.plain, mode = f.mode,
-    seconds = f.seconds, retry_after = f.retry_after, after_bytes = f.after_bytes }
+    seconds = f.seconds, retry_after = f.retry_after, after_bytes = f.after_bytes,
+    error = f.error }
 end
 
 local function admin(sim, req)
@@ -376,7 +377,9 @@ function server.start(cq, opts)
     return nil, net
   end
   sim.agent, sim.agent_port = agent, agent_port
-  sim.cluster = cluster_new(cq, { net = net, log_dir = dir })
+  sim.cluster = cluster_new(cq, { net = net, log_dir = dir, time_scale = opts.timeScale,
+    status_lag = opts.statusLag, log_max_size = opts.containerLogMaxSize,
+    log_max_files = opts.containerLogMaxFiles })
   sim.logwatch = require("kwhisk.sim.logwatch").new(cq, dir)
   local tls_ctx
   if opts.tls then
