@@ -1,5 +1,5 @@
 -- The main job (examples/invoke_many.lua, `make demo`) on its embedded sim: all actions work
--- and every pod is removed; with one action broken on purpose it exits 1 naming it.
+-- and every pod is deleted; with one action broken on purpose it exits 1 naming it.
 local shell = require "helpers.shell"
 
 local function demo(args)
@@ -15,7 +15,7 @@ describe("the demo", function()
     assert.matches("\nchatty%s+ok%s+{\"lines\":1000}%s+1500 ", out)
     local rows = select(2, out:gsub("\n[%w_]+%s+ok%s", ""))
     assert.are.equal(19, rows)
-    assert.matches("all pods removed", out)
+    assert.matches("all pods deleted", out)
   end)
 
   it("exits 1 and names the action broken on purpose", function()
@@ -23,7 +23,7 @@ describe("the demo", function()
     assert.are.equal(1, status, out)
     assert.matches("\nhello%s+FAILED%s+init: ", out)
     assert.matches("invoke_many: FAILED: hello\n", out)
-    assert.matches("all pods removed", out)
+    assert.matches("all pods deleted", out)
   end)
 
   it("refuses a real cluster unless its context is named or --yes is given", function()

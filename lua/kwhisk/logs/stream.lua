@@ -14,7 +14,18 @@
 -- records labelled so; needs the server's stream= support), max_line (bytes; default the
 -- log-max-line setting), pause (seconds between empty polls, default 0.1), retries (drops
 -- in a row before giving up, default 10), backoff_max (seconds, default 2), resume (a
--- cursor from an earlier stream's :cursor(), instead of since).
+-- cursor from an earlier stream's :cursor(), instead of since), error_wait (seconds a log
+-- the server refuses for a running container is retried before that is an error of kind
+-- log_unavailable, default 10).
+--
+-- Rotation: a kubelet serves a reconnect from the current log file only, so after a rotation
+-- the lines of the cursor's second can start later than the cursor's count assumes. The
+-- cursor therefore also names the last delivered line (nanoseconds and text); a resumed
+-- answer skips up to that line, wherever it is. When it is not there the file rotated past
+-- it: every line is delivered, and it.gaps counts such places where lines may be missing.
+-- A 404 (the pod does not exist) ends the stream. A followed stream that ends while the pod
+-- still shows its container running (the kubelet's status lags) reconnects with a back-off
+-- up to backoff_max, never in a busy loop.
 local loop = require "kwhisk.loop"
 local logs = require "kwhisk.logs"
 local time = require "kwhisk.time"
@@ -59,7 +70,9 @@ function logstream.open(client, c, since, opts)
     resume = opts.resume, last = since,
     dsec = opts.resume and opts.resume.sec, dcount = opts.resume and opts.resume.count,
     retries = opts.retries or 10, backoff_max = opts.backoff_max or 2,
-    queue = {}, head = 1, requests = 0, bytes = 0, failures = 0,
+    error_wait = opts.error_wait or 10,
+    dnsec = opts.resume and opts.resume.nsec, dtext = opts.resume and opts.resume.text,
+    queue = {}, head = 1, requests = 0, bytes = 0, failures = 0, gaps = 0, lag_waits = 0,
   }, Stream)
   return self
 end
@@ -83,9 +96,16 @@ function Stream:next_request()
       q.sinceTime, ropts.since = time.format(self.last), self.last
     end
   elseif self.resume then
-    -- sinceTime is cut to the second by the server; the cursor skips what we already had.
-    q.sinceTime = time.format(time.new(self.resume.sec, 0))
-    ropts.resume = self.resume
+    -- sinceTime is cut to the second by the server; the cursor skips what we already had:
+    -- up to the last delivered line when the cursor names it, else its count of lines.
+    local r = self:cursor() or self.resume
+    q.sinceTime = time.format(time.new(r.sec, 0))
+    if r.text then
+      ropts.resume = { sec = r.sec, count = 0 }
+      self.resync = { sec = r.sec, count = r.count, nsec = r.nsec, text = r.text, held = {} }
+    else
+      ropts.resume = r
+    end
   elseif self.since then
     q.sinceTime, ropts.since = time.format(self.since), self.since
   end
@@ -93,9 +113,74 @@ function Stream:next_request()
   return q
 end
 
-function Stream:take_records()
+-- Decides a resync: the held lines of the cursor's second up to the last match of the last
+-- delivered line were delivered before; without a match the file rotated past that line.
+function Stream:settle_resync(queue)
+  local r = self.resync
+  self.resync = nil
+  local held, skip = r.held, 0
+  for i = math.min(#held, r.count), 1, -1 do
+    local rec = held[i]
+    if rec.time.nsec == r.nsec and rec.log == r.text then
+      skip = i
+      break
+    end
+  end
+  if skip == 0 then
+    self.gaps = self.gaps + 1
+    self.client.log("logs of " .. self.c.id .. ": the log rotated after the last line "
+      .. "read; lines written before the rotation may be missing")
+  end
+  for i = skip + 1, #held do
+    queue[#queue + 1] = held[i]
+  end
+end
+
+-- Takes the new records of a resumed answer: those of the cursor's second are held until it
+-- is clear which of them were delivered before (settle_resync).
+function Stream:resync_records(queue, first, last, final)
+  local r = self.resync
+  local out = {}
+  for i = first, last do
+    out[#out + 1] = queue[i]
+    queue[i] = nil
+  end
+  local i = 1
+  while self.resync and i <= #out do
+    local rec = out[i]
+    if rec.time.sec == r.sec and #r.held < r.count then
+      r.held[#r.held + 1] = rec
+      i = i + 1
+    else
+      self:settle_resync(queue)
+    end
+  end
+  for j = i, #out do
+    queue[#queue + 1] = out[j]
+  end
+  if self.resync and (final or #r.held >= r.count or self:resync_matched()) then
+    self:settle_resync(queue)
+  end
+end
+
+-- Whether the held lines include the last delivered line (more data may still follow it).
+function Stream:resync_matched()
+  local r = self.resync
+  for _, rec in ipairs(r.held) do
+    if rec.time.nsec == r.nsec and rec.log == r.text then
+      return true
+    end
+  end
+  return false
+end
+
+function Stream:take_records(final)
   local queue, n = self.queue, #self.queue
   local _, added = self.reader:drain(queue)
+  if self.resync then
+    self:resync_records(queue, n + 1, n + added, final)
+    added = #queue - n
+  end
   local name = self.stream_name
   if name then
     for i = n + 1, n + added do
@@ -122,7 +207,9 @@ function Stream:note_malformed()
   self.malformed_count = (self.malformed_count or 0) + st.malformed
 end
 
--- The pod's state while its log is not available: nil (keep waiting), or an error.
+-- The pod's state while its log is not available: nil (keep waiting), or an error. A
+-- container that runs while the server refuses its log (the kubelet cannot read it) is
+-- retried with a back-off, for error_wait seconds at most: then that is the error.
 function Stream:pod_failure(err)
   local pod = self.conn:get(self.client:pods_path(self.c.id))
   if type(pod) ~= "table" then
@@ -131,6 +218,14 @@ function Stream:pod_failure(err)
   local kind, message = podstate.check(pod)
   if kind and kind ~= "ready" then
     return errors.new(kind, "logs of " .. self.c.id .. ": " .. message, { cause = err })
+  end
+  if kind == "ready" then
+    self.log_error = errors.new("log_unavailable", "logs of " .. self.c.id .. ": "
+      .. err.message, { cause = err, code = err.code })
+    self.log_error_since = self.log_error_since or loop.now()
+    if loop.now() - self.log_error_since >= self.error_wait then
+      return self.log_error
+    end
   end
 end
 
@@ -231,14 +326,32 @@ function Stream:open(deadline)
     if failed then
       return nil, failed
     end
-    pause(self.pause, deadline)
+    local since = self.log_error_since
+    pause(since and min(self.backoff_max, self.pause * 2 ^ (loop.now() - since)) or self.pause,
+      deadline)
+    return nil
+  end
+  if err.code == 404 then -- the pod does not exist (any more): nothing more to read
+    self.ended = true
     return nil
   end
   return nil, self:backoff(err)
 end
 
-local function timed_out()
+-- At the caller's deadline: a log the server kept refusing is that error (so a collection
+-- says logs are missing), anything else a plain timeout.
+function Stream:timed_out()
+  if self.log_error then
+    return nil, self.log_error
+  end
   return nil, errors.new("timeout", "no log record in time", { deadline = true })
+end
+
+-- A request was answered: a log error in the past is over.
+function Stream:opened(response)
+  if response then
+    self.log_error, self.log_error_since = nil, nil
+  end
 end
 
 -- Once closed, a stream ends instead of reconnecting (a task may still be reading it).
@@ -256,13 +369,17 @@ function Stream:fill_follow(deadline)
       return false
     end
     if deadline and loop.now() >= deadline then
-      return timed_out()
+      return self:timed_out()
     end
     if not self.response then
       local response, err = self:open(deadline)
       if err then
         return nil, err
       end
+      if self.ended then
+        return false
+      end
+      self:opened(response)
       self.response, self.live_since = response, response and loop.now()
     end
     local response = self.response
@@ -271,29 +388,38 @@ function Stream:fill_follow(deadline)
       if n then
         self.bytes = self.bytes + n
         if self:take_records() > 0 then
-          self.failures = 0
+          self.failures, self.lag_waits = 0, 0
           return true
         end
       elseif err and err.deadline then
-        return timed_out()
+        return self:timed_out()
       else
         response:close()
         self.response, self.live_since = nil, nil
         if self:stop_if_closed() then
           return false
         end
-        if not err and not self:still_running() then
+        local running = not err and self:still_running()
+        if not err and not running then
           self.reader:finish() -- the container stopped: its last line is whole
           self.ended = true -- what the queue holds still comes first
-          local added = self:take_records()
+          local added = self:take_records(true)
           self:note_malformed() -- after the last line: an error text often ends the body
           return added > 0
         end
         self:note_malformed()
-        local gave_up = self:backoff(err or errors.new("transport", "log stream of "
-          .. self.c.id .. " ended while the container runs"))
-        if gave_up then
-          return nil, gave_up
+        if running then
+          -- a clean end while the status still shows the container running (status lag,
+          -- or a server that ends long requests): reconnect after a bounded back-off
+          self.lag_waits = self.lag_waits + 1
+          if not pause(min(self.backoff_max, 0.05 * 2 ^ (self.lag_waits - 1)), deadline) then
+            return self:timed_out()
+          end
+        else
+          local gave_up = self:backoff(err)
+          if gave_up then
+            return nil, gave_up
+          end
         end
       end
     end
@@ -307,14 +433,18 @@ function Stream:fill_poll(deadline)
       return false
     end
     if deadline and loop.now() >= deadline then
-      return timed_out()
+      return self:timed_out()
     end
     local asked = loop.now()
     local response, err = self:open(deadline)
     if err then
       return nil, err
     end
+    if self.ended then
+      return false
+    end
     if response then
+      self:opened(response)
       local added, rerr = 0
       while true do
         local n
@@ -327,7 +457,7 @@ function Stream:fill_poll(deadline)
       if not rerr then
         self.live_since = asked
         self.reader:finish()
-        added = added + self:take_records()
+        added = added + self:take_records(true)
       end
       self:note_malformed()
       if added > 0 then
@@ -340,7 +470,7 @@ function Stream:fill_poll(deadline)
           return nil, gave_up
         end
       elseif not pause(self.pause, deadline) then
-        return timed_out()
+        return self:timed_out()
       end
     end
   end
@@ -365,6 +495,7 @@ function Stream:__call(deadline)
       else
         self.dsec, self.dcount = sec, 1
       end
+      self.dnsec, self.dtext = record.time.nsec, record.log
       return record
     end
     if self.ended then
@@ -383,11 +514,12 @@ function Stream:__call(deadline)
   end
 end
 
---- The resume cursor after the records delivered so far ({sec =, count =}), or nil before
--- any: a later open(..., {resume = cursor}) continues right after them.
+--- The resume cursor after the records delivered so far ({sec =, count =, nsec =, text =}:
+-- the last line's nanoseconds and text, when one was delivered), or nil before any: a later
+-- open(..., {resume = cursor}) continues right after them.
 function Stream:cursor()
   if self.dsec then
-    return { sec = self.dsec, count = self.dcount }
+    return { sec = self.dsec, count = self.dcount, nsec = self.dnsec, text = self.dtext }
   end
   return self.resume
 end
