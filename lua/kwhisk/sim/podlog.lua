@@ -119,10 +119,11 @@ local function inode(st)
   return st and (st.st_dev .. ":" .. st.st_ino)
 end
 
--- Reads what the open file has beyond what was read; opens it first if needed.
-function reader:read_open()
+-- Reads what the open file has beyond what was read; opens the file at path (default the
+-- log's own path) first if none is open.
+function reader:read_open(path)
   if not self.file then
-    self.file = io.open(self.path, "rb")
+    self.file = io.open(path or self.path, "rb")
     if not self.file then
       return ""
     end
@@ -130,6 +131,18 @@ function reader:read_open()
     self.inode = inode(stat.stat("/proc/self/fd/" .. stdio.fileno(self.file)))
   end
   return self.file:read("*a") or ""
+end
+
+-- The file written after the open one, which has been rotated: the next rotated file (the
+-- oldest left, when the open one was removed already), or the log's own path.
+function reader:next_file()
+  local old = podlog.rotated(self.path)
+  for i, name in ipairs(old) do
+    if inode(stat.stat(name)) == self.inode then
+      return old[i + 1] or self.path
+    end
+  end
+  return old[1] or self.path
 end
 
 --- Stops reading (closes the file).
@@ -156,10 +169,11 @@ end
 function reader:poll()
   local out = {}
   local data = self:read_open()
-  if self.file and inode(stat.stat(self.path)) ~= self.inode then
-    -- rotated: the old file is read to its end, then the new one from its start
+  while self.file and inode(stat.stat(self.path)) ~= self.inode do
+    -- rotated: the old file is read to its end, then each newer one from its start
+    local after = self:next_file()
     self:close()
-    data = data .. self:read_open()
+    data = data .. self:read_open(after)
   end
   data = (self.rest or "") .. data
   local start = 1
