@@ -106,6 +106,13 @@ function cluster:after(seconds, fn)
   end)
 end
 
+-- The log rotation settings of the pod's containers (kwhisk.sim.podlog.writer's options).
+function cluster:log_rotation_of(pod)
+  local rot = self.log_rotation
+  return { max_size = rot.max_size, max_files = rot.max_files,
+    interval = self:scaled(pod, require("kwhisk.sim.podlog").MONITOR_INTERVAL) }
+end
+
 --- The CRI log file of a container of pod.
 function cluster:log_path(pod, container)
   local meta = pod.metadata
@@ -118,7 +125,7 @@ local function initial_logs(self, pod)
   local text = (pod.metadata.annotations or {})[PREFIX .. "log-lines"]
   for _, c in ipairs(pod.spec.containers) do
     local w = assert(require("kwhisk.sim.podlog").writer(self:log_path(pod, c.name),
-      self.log_rotation))
+      self:log_rotation_of(pod)))
     if text then
       w:write("stdout", (text:gsub("{container}", c.name)) .. "\n")
     end
@@ -146,12 +153,12 @@ end
 
 function cluster:start_runtime(pod, on_ready)
   local c = pod.spec.containers[1]
-  local rot = self.log_rotation
+  local rot = self:log_rotation_of(pod)
   local code = string.format("package.path=%q package.cpath=%q "
     .. "require('kwhisk.sim.runtime').main(%q, 8080, %q, %d, { max_size = %s, max_files = %s, "
-    .. "exit_on_sigterm = %s })", package.path, package.cpath, pod.status.podIP,
+    .. "interval = %s, exit_on_sigterm = %s })", package.path, package.cpath, pod.status.podIP,
     self:log_path(pod, c.name), unistd.getpid(), tostring(rot.max_size),
-    tostring(rot.max_files), tostring(lifecycle.exits_on_sigterm(pod)))
+    tostring(rot.max_files), tostring(rot.interval), tostring(lifecycle.exits_on_sigterm(pod)))
   local pid = unistd.fork()
   if pid == 0 then
     -- The sim blocks SIGINT/SIGTERM to take them as events; the runtime must die by them.

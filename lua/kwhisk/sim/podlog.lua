@@ -3,8 +3,9 @@
 -- records and a final F) and read back as the kubelet reads them (P records joined again),
 -- plus the kubelet's selection rules for `pods/log` (sinceTime, sinceSeconds, tailLines, stream).
 -- Files rotate as the kubelet's container log manager rotates them
--- (pkg/kubelet/logs/container_log_manager.go): past max_size the file is renamed to
--- `<path>.<time>` and a new one started; at most max_files files per container are kept.
+-- (pkg/kubelet/logs/container_log_manager.go): a file past max_size, looked at once per
+-- monitor interval, is renamed to `<path>.<time>` and a new one started; at most max_files
+-- files per container are kept.
 local ktime = require "kwhisk.time"
 local stat = require "posix.sys.stat"
 local stdio = require "posix.stdio"
@@ -21,8 +22,17 @@ writer.__index = writer
 --- The kubelet's defaults: containerLogMaxSize 10 MiB, containerLogMaxFiles 5.
 podlog.MAX_SIZE, podlog.MAX_FILES = 10 * 1024 * 1024, 5
 
+--- The kubelet's containerLogMonitorInterval: files are looked at (and rotated) this often.
+podlog.MONITOR_INTERVAL = 10
+
+local function seconds_now()
+  local t = ktime.now()
+  return t.sec + t.nsec / 1e9
+end
+
 --- A writer appending to the CRI log file at path (created if missing). opts: max_size
--- (bytes before the file rotates), max_files (files kept, the current one included).
+-- (bytes before the file rotates), max_files (files kept, the current one included),
+-- interval (seconds between two rotations at most, the kubelet's monitor interval).
 function podlog.writer(path, opts)
   opts = opts or {}
   local f, err = io.open(path, "ab")
@@ -32,6 +42,7 @@ function podlog.writer(path, opts)
   f:setvbuf("no")
   return setmetatable({ path = path, file = f, size = f:seek("end"),
     max_size = opts.max_size or podlog.MAX_SIZE, max_files = opts.max_files or podlog.MAX_FILES,
+    interval = opts.interval or podlog.MONITOR_INTERVAL, checked = seconds_now(),
     pending = { stdout = "", stderr = "" } }, writer)
 end
 
@@ -75,7 +86,8 @@ function writer:line(stream, text)
       .. text:sub(i, i + chunk - 1) .. "\n"
     i = i + chunk
   until last
-  if self.size >= self.max_size then
+  if self.size >= self.max_size and seconds_now() - self.checked >= self.interval then
+    self.checked = seconds_now()
     self:rotate()
   end
   local data = table.concat(out)
