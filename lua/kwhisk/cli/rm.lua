@@ -4,17 +4,20 @@ local args = require "kwhisk.cli.args"
 local common = require "kwhisk.cli.common"
 
 local USAGE = [[
-usage: kwhisk rm NAME... [cluster options]
-       kwhisk rm -l k=v[,k2=v2] [--ensure-unpaused] [cluster options]
+usage: kwhisk rm NAME... [--wait] [cluster options]
+       kwhisk rm -l k=v[,k2=v2] [--ensure-unpaused] [--wait] [cluster options]
 
-Deletes the named pods, or every pod whose labels match the selector (one deletecollection).
+Deletes the named pods, or every pod whose labels match the selector (one deletecollection),
+and returns once the deletes are accepted (pods may stay Terminating for their grace period).
   -l, --selector SEL   k=v pairs separated by commas (repeatable; all must match)
   --ensure-unpaused    resume each matching pod first (with invoker-agent.enabled)
+  --wait               also wait until the pods are gone (at most timeouts.run)
 ]] .. args.CLUSTER_HELP
 
 local OPTIONS = args.with({ ["-l"] = { "selector", "selector" },
   ["--selector"] = { "selector", "selector" },
-  ["--ensure-unpaused"] = { "ensure_unpaused", "flag" } }, args.CLUSTER)
+  ["--ensure-unpaused"] = { "ensure_unpaused", "flag" },
+  ["--wait"] = { "wait", "flag" } }, args.CLUSTER)
 
 local function arguments(argv)
   local opts, err = args.parse(argv, OPTIONS)
@@ -28,10 +31,10 @@ local function arguments(argv)
   return opts
 end
 
-local function rm_names(client, names)
+local function rm_names(client, names, wait)
   local status = common.OK
   for _, name in ipairs(names) do
-    local ok, err = client:rm(name)
+    local ok, err = client:rm(name, { wait_gone = wait })
     if ok then
       io.stdout:write("deleted ", name, "\n")
     else
@@ -47,9 +50,10 @@ return function(argv)
   if not opts then return common.usage_error("rm", usage) end
   local client, cerr = common.client(opts)
   if not client then return common.fail("rm", cerr) end
-  if not opts.selector then return rm_names(client, opts.positional) end
+  if not opts.selector then return rm_names(client, opts.positional, opts.wait) end
   local selector = require("kwhisk.client").selector(opts.selector)
-  local ok, err = client:rm(opts.selector, { ensure_unpaused = opts.ensure_unpaused })
+  local ok, err = client:rm(opts.selector, { ensure_unpaused = opts.ensure_unpaused,
+    wait_gone = opts.wait })
   if not ok then return common.fail("rm", err) end
   io.stdout:write("deleted pods matching ", selector, "\n")
   return common.OK
