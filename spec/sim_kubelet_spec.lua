@@ -124,7 +124,8 @@ describe("kwhisk sim kubelet", function()
       { ["sim.kwhisk.io/time-scale"] = "0.1" }))
     assert.equal(201, code)
     local rows = {}
-    for _, e in ipairs(watch_events(pods, "nocmd", 4, json.decode(text).metadata.resourceVersion)) do
+    local rv = json.decode(text).metadata.resourceVersion
+    for _, e in ipairs(watch_events(pods, "nocmd", 4, rv)) do
       local cs = e.object.status.containerStatuses
       local w = cs and cs[1].state.waiting
       if w then

@@ -31,6 +31,7 @@ describe("kwhisk.sim.args", function()
     assert.equal("unexpected argument 'x'", select(2, args.parse({ "x" })))
     assert.equal("--container-log-max-size must be a size of at least 1Ki (e.g. 10Mi), got '10'",
       select(2, args.parse({ "--container-log-max-size", "10" })))
-    assert.matches("%-%-time%-scale must be a number", select(2, args.parse({ "--time-scale", "0" })))
+    assert.matches("%-%-time%-scale must be a number",
+      select(2, args.parse({ "--time-scale", "0" })))
   end)
 end)

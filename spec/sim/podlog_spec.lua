@@ -128,11 +128,6 @@ describe("kwhisk.sim.podlog", function()
   it("rotates past max_size keeping max_files, and a reader goes through every rotated file "
     .. "in order", function()
     -- interval 0: a rotation at every write past max_size, faster than any kubelet's
-    local dir = os.tmpname()
-    os.remove(dir)
-    assert(require("posix.sys.stat").mkdir(dir))
-    finally(function() os.execute("rm -rf '" .. dir .. "'") end)
-    local path = dir .. "/p.log"
     local w = assert(podlog.writer(path, { max_size = 4096, max_files = 5, interval = 0 }))
     local r = podlog.reader(path)
     r:poll()

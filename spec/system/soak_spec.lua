@@ -2,7 +2,8 @@
 -- random faults fire (429 plain and Status, 5xx, resets, stalls, idle cuts of log follows,
 -- 410 watches, token rotation, persistent kubelet 400s on pods/log), container logs rotate
 -- (4 KiB files: more than one activation writes, so the first collection of a pod, which
--- has no cursor to check, never meets a rotation) and pod names are reused while the previous pod of the name is Terminating.
+-- has no cursor to check, never meets a rotation) and pod names are reused while the
+-- previous pod of the name is Terminating.
 -- KWHISK_SOAK_SECONDS sets the length (60 in `make test`, 1800 in `make soak`). What counts:
 -- every failure is an error value with a kind; no log line lost silently or repeated (a
 -- rotation can take lines a reconnect no longer reaches: such a collection must say logs

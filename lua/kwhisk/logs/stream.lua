@@ -40,6 +40,9 @@ local Stream = {}
 Stream.__index = Stream
 
 local STREAM_PARAM = { stdout = "Stdout", stderr = "Stderr" }
+-- Seconds a resumed stream may stay quiet before the lines of the cursor's second it holds
+-- are taken as all there is.
+local RESYNC_QUIET = 0.2
 
 local function check_opts(opts, since)
   if opts ~= nil and type(opts) ~= "table" then
@@ -148,7 +151,9 @@ function Stream:resync_records(queue, first, last, final)
   local i = 1
   while self.resync and i <= #out do
     local rec = out[i]
-    if rec.time.sec == r.sec and #r.held < r.count then
+    -- a line later than the cursor's (in the file's time order) means the cursor's line
+    -- is not to come
+    if rec.time.sec == r.sec and #r.held < r.count and rec.time.nsec <= r.nsec then
       r.held[#r.held + 1] = rec
       i = i + 1
     else
@@ -384,11 +389,20 @@ function Stream:fill_follow(deadline)
     end
     local response = self.response
     if response then
-      local n, err = response:feed(self.reader, deadline)
+      -- while a resync waits for more of the cursor's second, a quiet stream decides it
+      local quiet = self.resync and loop.now() + RESYNC_QUIET
+      local n, err = response:feed(self.reader, quiet and min(quiet, deadline or quiet)
+        or deadline)
       if n then
         self.bytes = self.bytes + n
         if self:take_records() > 0 then
           self.failures, self.lag_waits = 0, 0
+          return true
+        end
+      elseif err and err.deadline and quiet and (not deadline or loop.now() < deadline) then
+        local before = #self.queue
+        self:settle_resync(self.queue)
+        if #self.queue > before then
           return true
         end
       elseif err and err.deadline then
