@@ -1,10 +1,12 @@
 --- examples/invoke_many.lua: the main job (`make demo`). Launches one pod per action in
 -- examples/actions/ at once, initialises each, runs it several times, collects each
 -- activation's logs up to the sentinels, prints a summary table and removes every pod.
+-- Actions are Lua, JavaScript and Python files (each on its language's image, kwhisk.action)
+-- and directories, which are zipped (with python3's zipfile) and sent as binary actions.
 -- Without KUBECONFIG or --kubeconfig it starts the embedded sim and stops it at the end.
 --   luajit examples/invoke_many.lua [--kubeconfig PATH] [--context NAME] [--yes]
 --     [--activations N] [--image IMAGE] [--break ACTION]
--- An action whose file says `-- expect: error` is expected to fail its activations; any
+-- An action whose file says `expect: error` in a comment is expected to fail its activations; any
 -- other failure (or --break ACTION, which makes that action's code not load) exits 1.
 local kwhisk = require "kwhisk"
 local loop = require "kwhisk.loop"
@@ -25,7 +27,7 @@ local VALUED = { ["--kubeconfig"] = "kubeconfig", ["--context"] = "context",
   ["--activations"] = "activations", ["--image"] = "image", ["--break"] = "broken" }
 
 local function parse_args(argv)
-  local opts = { activations = "3", image = "kwhisk/action-lua",
+  local opts = { activations = "3",
     broken = os.getenv("KWHISK_DEMO_BREAK"), kubeconfig = os.getenv("KUBECONFIG") }
   local i = 1
   while argv[i] do
@@ -45,16 +47,43 @@ local function parse_args(argv)
   return opts
 end
 
--- The actions: every examples/actions/*.lua, sorted by name.
+-- Zips the directory path into a temporary file with python3's zipfile; returns its path.
+local function zip_dir(path, name)
+  local zip = os.tmpname() .. ".zip"
+  local ok = os.execute("cd '" .. path .. "' && python3 -m zipfile -c '" .. zip .. "' "
+    .. "$(ls -A) >/dev/null")
+  if ok ~= 0 and ok ~= true then
+    usage_error("cannot zip the action " .. name .. " (is python3 installed?)")
+  end
+  return zip
+end
+
+-- One action: its code as kwhisk.action loads it (a directory is zipped first).
+local function load_action(dir, entry, broken)
+  local name = entry:match("^(.-)%.%w+$") or entry
+  local path, zip = dir .. "/" .. entry, nil
+  if not entry:find("%.%w+$") then
+    zip = zip_dir(path, name)
+    path = zip
+  end
+  local code, err = kwhisk.action.load(path)
+  if zip then os.remove(zip) end
+  if not code then usage_error(tostring(err)) end
+  local text = code.binary and "" or code.code
+  code.name, code.expect_error = name, text:find("\n%W+ expect: error") ~= nil
+  if name == broken then
+    code.code = code.binary and "not base64!" or code.code .. "\n)("
+  end
+  code.state, code.records, code.run_s, code.logs_s, code.activations = "starting", 0, 0, 0, 0
+  return code
+end
+
+-- The actions: every file and directory of examples/actions/, sorted by name.
 local function load_actions(dir, broken)
   local actions, found = {}, broken == nil
-  for file in assert(io.popen("ls " .. dir .. "/*.lua")):lines() do
-    local code = assert(kwhisk.fs.read_file(file))
-    local name = file:match("([^/]+)%.lua$")
-    found = found or name == broken
-    actions[#actions + 1] = { name = name, code = name == broken and code .. "\n)(" or code,
-      expect_error = code:find("\n%-%- expect: error") ~= nil, state = "starting",
-      records = 0, run_s = 0, logs_s = 0, activations = 0 }
+  for entry in assert(io.popen("ls " .. dir)):lines() do
+    actions[#actions + 1] = load_action(dir, entry, broken)
+    found = found or actions[#actions].name == broken
   end
   if not found then
     usage_error("--break: no action '" .. broken .. "' in " .. dir)
@@ -84,7 +113,7 @@ end
 -- The life of one action's container: create, init, activations, destroy.
 local function drive(client, action, opts, labels)
   local t0 = now()
-  local c, err = kwhisk.container.create(client, "demo-" .. action.name, opts.image,
+  local c, err = kwhisk.container.create(client, "demo-" .. action.name, opts.image or action.image,
     { memory = "128m", labels = labels })
   action.ready_s = now() - t0
   if not c then
@@ -93,7 +122,7 @@ local function drive(client, action, opts, labels)
   end
   action.state = "ready"
   local t1 = now()
-  local _, ierr = c:init(action.code, "main", nil, t1 + 30)
+  local _, ierr = c:init({ code = action.code, binary = action.binary, deadline = t1 + 30 })
   action.init_s = now() - t1
   if ierr then
     action.failure = "init: " .. tostring(ierr)

@@ -4,7 +4,7 @@
 --
 --   local client, err = kwhisk.client(config)    -- config table, YAML path, or config.load's
 --   client:run(name, image, {memory, env, labels, keep}) -> container | nil, err
---   client:rm(container | name | labels, {ensure_unpaused, wait_gone, timeout}) -> ok, err
+--   client:rm(container | name | labels, {ensure_unpaused, wait_gone, timeout}) -> true | nil, err
 --   client:suspend(c) / client:resume(c) / client:add_label(c, labels) -> true | nil, err
 --   client:logs(c, since, {mode = "follow" | "poll", stream, seed, streams, grace}) -> iterator
 --   client:port_forward(pod, remote_port) -> local_port, forward | nil, err
@@ -18,6 +18,7 @@ local names = require "kwhisk.names"
 local policy = require "kwhisk.policy"
 local quantity = require "kwhisk.quantity"
 local podstate = require "kwhisk.k8s.podstate"
+local k8s_pods = require "kwhisk.k8s.pods"
 local logstream = require "kwhisk.logs.stream"
 local logmerge = require "kwhisk.logs.merge"
 local portforward = require "kwhisk.k8s.portforward"
@@ -52,6 +53,10 @@ function client.new(cfg, options)
       return nil, err
     end
   end
+  local _, terr = policy.template(cfg) -- a bad pod template fails now, not at the first run
+  if terr then
+    return nil, terr
+  end
   local connection, err = kubeconfig.load(cfg.kubeconfig, { context = cfg.context })
   if not connection then
     return nil, err
@@ -64,12 +69,12 @@ function client.new(cfg, options)
     log = options.log or function(line) io.stderr:write("kwhisk: ", line, "\n") end,
     forwards = {} }, Client) -- pod name -> its forward (port-forwarding-enabled)
   self.namespace = cfg["action-namespace"] or connection.namespace or "default"
+  self.pods = k8s_pods.new(self.conn, self.namespace) -- what podstate and the log streams use
   return self
 end
 
 function Client:pods_path(name)
-  local base = api.path("api", "v1", "namespaces", self.namespace, "pods")
-  return name and base .. "/" .. api.escape(name) or base
+  return self.pods:path(name)
 end
 
 function Client:pdbs_path(name)
@@ -97,8 +102,9 @@ end
 local function report(self, err)
   if err then
     self.log(err.message)
+    return nil, err
   end
-  return err == nil, err
+  return true
 end
 
 --- The pod's events as {type, reason, message} tables, oldest first (empty when unknown).
@@ -189,7 +195,7 @@ function Client:run(name, image, opts)
     end
   end
   local ready
-  ready, err = podstate.wait_ready(self.conn, self.namespace, name, deadline)
+  ready, err = podstate.wait_ready(self.pods, name, deadline)
   if not ready then
     return self:failed_run(name, err, keep, uid)
   end
@@ -442,7 +448,7 @@ end
 -- period. A container's delete carries its uid as a precondition. opts: ensure_unpaused
 -- (resume each matching pod first, with the invoker agent), wait_gone (also wait until the
 -- pods are gone, at most timeout seconds, default timeouts.run). Errors are logged and
--- returned: true | false, err.
+-- returned: true | nil, err.
 function Client:rm(target, opts)
   opts = opts or {}
   if type(opts) ~= "table" then

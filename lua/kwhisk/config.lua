@@ -2,10 +2,11 @@
 -- the environment, checked and normalized: kebab-case keys, durations in seconds, sizes in
 -- bytes, the pod template as text. Every mistake names the key, the value and what was
 -- expected, so a typo never turns silently into a default.
+local fs = require "kwhisk.fs"
 local quantity = require "kwhisk.quantity"
 local errors = require "kwhisk.errors"
 
-local error, pairs, setmetatable, getmetatable = error, pairs, setmetatable, getmetatable
+local pairs, setmetatable, getmetatable = pairs, setmetatable, getmetatable
 local tonumber, tostring, type = tonumber, tostring, type
 local concat, sort = table.concat, table.sort
 
@@ -141,15 +142,27 @@ local function string_map(v)
   return copy
 end
 
--- The pod template: inline YAML, `file:PATH` or `env:NAME`; kept as text once read, and
--- parsed here only to report a bad template at configuration time.
-local function pod_template(v, getenv)
-  local template = require "kwhisk.policy.template"
-  local source, err = template.source(v, getenv)
-  if not source then return nil, err end
-  local _, perr = template.parse(source, type(v) == "string" and v:match("^file:(.*)") or nil)
-  if perr then return nil, perr end
-  return source
+--- The text of a pod template given as inline YAML, `file:PATH` or `env:NAME`; getenv
+-- defaults to os.getenv. Returns the text, or nil and a message. The configuration keeps
+-- this text only: kwhisk.policy parses it (and kwhisk.client does so when it starts, so a
+-- bad template is still reported before the first pod).
+function config.template_text(spec, getenv)
+  if type(spec) ~= "string" then
+    return nil, "expected Pod YAML text, `file:PATH` or `env:NAME`, got a " .. type(spec)
+  end
+  local path = spec:match("^file:(.+)$")
+  if path then
+    local content, err = fs.read_file(path)
+    if not content then return nil, "cannot read the pod template: " .. err end
+    return content
+  end
+  local name = spec:match("^env:([%w_]+)$")
+  if name then
+    local value = (getenv or os.getenv)(name)
+    if value == nil then return nil, "the pod template variable " .. name .. " is not set" end
+    return value
+  end
+  return spec
 end
 
 -- The keys (SPEC A1 and kwhisk's own). A group is a table of fields; an optional group is
@@ -178,7 +191,7 @@ local KEYS = {
     ["scale-factor"] = { parse = scale_factor, default = 0 },
   } },
   ["port-forwarding-enabled"] = { parse = boolean, default = false },
-  ["pod-template"] = { parse = pod_template },
+  ["pod-template"] = { parse = config.template_text },
   ["action-namespace"] = { parse = text },
   ["field-ref-environment"] = { parse = string_map },
   ["pdb-enabled"] = { parse = boolean, default = false },
@@ -231,12 +244,12 @@ local function closest(name)
   return best
 end
 
-local function invalid(message)
-  return nil, errors.new("invalid", "config: " .. message)
+local function config_error(message)
+  return nil, errors.new("config", "config: " .. message)
 end
 
 local function unknown(path)
-  return invalid(("unknown key '%s' (did you mean '%s'?)"):format(path, closest(path)))
+  return config_error(("unknown key '%s' (did you mean '%s'?)"):format(path, closest(path)))
 end
 
 local function is_null(v)
@@ -254,7 +267,7 @@ local function parse_value(spec, path, value, getenv, origin)
   if parsed == nil then
     -- An inline template's messages already start with the key ("pod-template:2:1: ...").
     if err:sub(1, #path + 1) ~= path .. ":" then err = path .. ": " .. err end
-    return invalid(origin and origin .. ": " .. err or err)
+    return config_error(origin and origin .. ": " .. err or err)
   end
   return parsed
 end
@@ -262,7 +275,7 @@ end
 -- Applies the user's keys of one group onto its current table.
 local function apply_group(spec, key, given, current, getenv, origin)
   if type(given) ~= "table" then
-    return invalid(key .. ": expected a map of " .. key .. " settings, got " .. shown(given))
+    return config_error(key .. ": expected a map of " .. key .. " settings, got " .. shown(given))
   end
   for name, value in pairs(given) do
     local field = kebab(name)
@@ -351,7 +364,8 @@ local function complete(cfg)
       for field, fspec in pairs(spec.fields) do
         if cfg[key][field] == nil then
           if fspec.default == nil then
-            return invalid(key .. "." .. field .. ": missing (required when " .. key .. " is set)")
+            return config_error(key .. "." .. field .. ": missing (required when " .. key
+              .. " is set)")
           end
           cfg[key][field] = fspec.default
         end
@@ -366,11 +380,11 @@ end
 -- `whisk: kubernetes:` block as in OpenWhisk's own configuration.
 local function read_settings_file(path)
   local documents, err = require("kwhisk.yaml").load_file(path)
-  if not documents then return invalid(tostring(err)) end
+  if not documents then return config_error(tostring(err)) end
   local doc = documents[1]
   if doc == nil or is_null(doc) then return {} end
   if type(doc) ~= "table" then
-    return invalid(path .. ": expected a map of settings, got " .. shown(doc))
+    return config_error(path .. ": expected a map of settings, got " .. shown(doc))
   end
   if type(doc.whisk) == "table" and type(doc.whisk.kubernetes) == "table" then
     return doc.whisk.kubernetes
@@ -387,14 +401,15 @@ function config.load(input, env)
     local t = getenv
     getenv = function(name) return t[name] end
   elseif type(getenv) ~= "function" then
-    error("config.load: env must be a table or a function, got " .. type(env), 2)
+    errors.bad_argument(2, "config.load", "table or function expected, got " .. type(env))
   end
   if type(input) == "string" then
     local settings, err = read_settings_file(input)
     if not settings then return nil, err end
     input = settings
   elseif input ~= nil and type(input) ~= "table" then
-    error("config.load: input must be a table, a YAML file path or nil, got " .. type(input), 2)
+    errors.bad_argument(1, "config.load", "table, YAML file path or nil expected, got "
+      .. type(input))
   end
   local cfg = defaults()
   local ok, err = apply(cfg, input or {}, getenv)

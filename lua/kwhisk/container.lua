@@ -3,7 +3,9 @@
 -- address), collects one activation's logs at a time, and cleans up an invoker's pods.
 --
 --   local c, err = container.create(client, name, image, {memory, env, labels})
---   c:init(code, main, env, deadline); c:run(params, deadline); c:logs(limit, wait); c:destroy()
+--   c:init(code, main, env, deadline) or c:init{code, main, name, binary, env, deadline}
+--   c:run(params, deadline) or c:run(params, {deadline, namespace, action_name, ...})
+--   c:logs(limit, wait); c:destroy()
 --   container.cleanup(client, invoker, release, timeout, {wait_gone}); container.pod_name(name)
 local loop = require "kwhisk.loop"
 local http = require "kwhisk.http"
@@ -13,8 +15,8 @@ local names = require "kwhisk.names"
 local collect = require "kwhisk.logs.collect"
 local selector = require("kwhisk.client").selector
 
-local type, pairs, error, setmetatable, tostring, max =
-  type, pairs, error, setmetatable, tostring, math.max
+local type, pairs, ipairs, error, setmetatable, tostring, max =
+  type, pairs, ipairs, error, setmetatable, tostring, math.max
 
 local container = {}
 
@@ -80,21 +82,80 @@ function Container:post(verb, body, deadline)
   return value
 end
 
---- Initializes the action: code (text), main (entry function name), env (a table or nil).
-function Container:init(code, main, env, deadline)
-  if type(code) ~= "string" then
-    error("bad argument #1 to 'init' (string expected, got " .. type(code) .. ")", 2)
+-- Raises "bad argument" at the caller of c:init or c:run, depth calls above check's caller.
+local function check(cond, fn, n, expected, value, depth)
+  if not cond then
+    error("bad argument #" .. n .. " to '" .. fn .. "' (" .. expected .. " expected, got "
+      .. type(value) .. ")", 3 + (depth or 1))
   end
-  return self:post("init", { value = { code = code, main = main or "main", env = env } },
-    deadline)
 end
 
---- Runs the action with params (a table) before deadline (a kwhisk.loop.now() value).
-function Container:run(params, deadline)
-  if type(params) ~= "table" then
-    error("bad argument #1 to 'run' (table expected, got " .. type(params) .. ")", 2)
+-- Epoch milliseconds as a decimal string, for a deadline given as a kwhisk.loop.now() value.
+local function epoch_ms(deadline)
+  local now = require("kwhisk.time").now()
+  return string.format("%.0f", (now.sec + now.nsec / 1e9 + (deadline - loop.now())) * 1000)
+end
+
+local urandom
+
+--- A fresh activation id as OpenWhisk makes them: 32 lowercase hex digits.
+function container.activation_id()
+  urandom = urandom or assert(io.open("/dev/urandom", "rb"))
+  return (urandom:read(16):gsub(".", function(c) return string.format("%02x", c:byte()) end))
+end
+
+--- The body of POST /init as OpenWhisk's invoker sends it (ExecutableWhiskAction.
+-- containerInitializer): {"value": {name, main, code, binary, env}}. opts: code (text, or
+-- base64 zip when binary), main (default "main"), name (default the container's name),
+-- binary, env (a table, default none).
+function Container:init_body(opts)
+  check(type(opts.code) == "string", "init", 1, "string code", opts.code)
+  check(opts.env == nil or type(opts.env) == "table", "init", 1, "table env", opts.env)
+  return { value = { name = opts.name or self.name or self.id, main = opts.main or "main",
+    code = opts.code, binary = opts.binary and true or false, env = opts.env } }
+end
+
+--- Initializes the action: c:init(code, main, env, deadline), or c:init(opts) with opts as
+-- for init_body plus deadline (a kwhisk.loop.now() value).
+function Container:init(code, main, env, deadline)
+  local opts = code
+  if type(code) ~= "table" then
+    check(type(code) == "string", "init", 1, "string", code, 0)
+    opts = { code = code, main = main, env = env, deadline = deadline }
   end
-  return self:post("run", { value = params }, deadline)
+  return self:post("init", self:init_body(opts), opts.deadline)
+end
+
+local RUN_FIELDS = { "namespace", "action_name", "action_version", "activation_id",
+  "transaction_id", "api_key" }
+
+-- The body of POST /run as the invoker sends it (ContainerProxy.initializeAndRun): {"value":
+-- params} and the activation's fields, which the runtimes export as __OW_<FIELD>. opts:
+-- namespace, action_name, action_version, activation_id (generated when absent),
+-- transaction_id, api_key (strings), deadline (a kwhisk.loop.now() value; sent as epoch
+-- milliseconds, a string, as the invoker does).
+local function run_body(params, opts)
+  check(type(params) == "table", "run", 1, "table", params)
+  local body = { value = params, activation_id = opts.activation_id or container.activation_id() }
+  for _, k in ipairs(RUN_FIELDS) do
+    if opts[k] ~= nil then
+      check(type(opts[k]) == "string", "run", 2, "string " .. k, opts[k])
+      body[k] = opts[k]
+    end
+  end
+  if opts.deadline then
+    body.deadline = epoch_ms(opts.deadline)
+  end
+  return body
+end
+
+--- Runs the action with params (a table): c:run(params, deadline) or c:run(params, opts), opts
+-- as for the body above. The deadline (a kwhisk.loop.now() value) also bounds the request.
+function Container:run(params, opts)
+  if type(opts) ~= "table" then
+    opts = { deadline = opts }
+  end
+  return self:post("run", run_body(params, opts), opts.deadline)
 end
 
 --- One activation's logs (SPEC A7): records up to limit bytes, from where the previous call
@@ -134,7 +195,7 @@ end
 
 --- Deletes every pod of this invoker and release (start-up and shutdown) and returns once
 -- every deletion is accepted (the pods are Terminating or gone). opts.wait_gone: wait until
--- they are gone, at most timeout seconds (default 30). Returns true, or false and an error.
+-- they are gone, at most timeout seconds (default 30). Returns true, or nil and an error.
 function container.cleanup(client, invoker, release, timeout, opts)
   local labels = { invoker = "invoker" .. tostring(invoker), release = release }
   if opts and opts.wait_gone then
@@ -144,29 +205,29 @@ function container.cleanup(client, invoker, release, timeout, opts)
 end
 
 --- Deletes every pod with these labels (resumed first) and waits until they are gone, at
--- most timeout seconds (default 30). Returns true, or false and an error value.
+-- most timeout seconds (default 30). Returns true, or nil and an error value.
 function container.cleanup_labels(client, labels, timeout)
   local ok, err = client:rm(labels, { ensure_unpaused = true })
   if not ok then
-    return ok, err
+    return nil, err
   end
   return container.await_gone(client, labels, timeout)
 end
 
 --- Waits until no pod with these labels is left (terminating ones count), at most timeout
--- seconds (default 30). Returns true, or false and an error value.
+-- seconds (default 30). Returns true, or nil and an error value.
 function container.await_gone(client, labels, timeout)
   local deadline = loop.now() + (timeout or 30)
   while true do
     local pods, lerr = client:list(labels)
     if not pods then
-      return false, lerr
+      return nil, lerr
     end
     if #pods == 0 then
       return true
     end
     if loop.now() >= deadline then
-      return false, errors.new("timeout", #pods .. " pods labelled " .. selector(labels)
+      return nil, errors.new("timeout", #pods .. " pods labelled " .. selector(labels)
         .. " still there after " .. (timeout or 30) .. " s")
     end
     loop.sleep(0.1)

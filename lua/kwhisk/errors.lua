@@ -1,8 +1,8 @@
 --- kwhisk.errors: error values. Every runtime failure in kwhisk is a table with a stable
 -- `kind` (SPEC C3), a `message`, and where there was one the HTTP `code` and the Kubernetes
 -- `status` table; tostring(err) is its message. Messages never carry a credential.
-local type, pairs, setmetatable, getmetatable, error, tostring =
-  type, pairs, setmetatable, getmetatable, error, tostring
+local type, pairs, setmetatable, getmetatable, error, tostring, format =
+  type, pairs, setmetatable, getmetatable, error, tostring, string.format
 
 local errors = {}
 
@@ -63,6 +63,13 @@ function errors.new(kind, message, extra)
   e.kind = kind
   e.message = scrub(message)
   return setmetatable(e, Error)
+end
+
+--- Raises a programming error in the one wording kwhisk uses for a wrong argument, Lua's
+-- own (luaL_argerror's): "bad argument #n to 'fname' (detail)". level 1 (the default)
+-- blames the caller of the function that calls this, as error(message, 2) would.
+function errors.bad_argument(n, fname, detail, level)
+  error(format("bad argument #%d to '%s' (%s)", n, fname, detail), (level or 1) + 2)
 end
 
 --- Whether v is a kwhisk error value (of the given kind, if one is given).

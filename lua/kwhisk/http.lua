@@ -12,8 +12,8 @@
 local loop = require "kwhisk.loop"
 local errors = require "kwhisk.errors"
 
-local type, pairs, setmetatable, error, lower, gmatch =
-  type, pairs, setmetatable, error, string.lower, string.gmatch
+local type, pairs, setmetatable, lower, gmatch =
+  type, pairs, setmetatable, string.lower, string.gmatch
 
 local http = {}
 
@@ -34,17 +34,17 @@ local function shown(options)
 end
 http.describe = shown
 
-local function check(options)
+local function check(options, fname)
   if type(options) ~= "table" then
-    error("bad argument #1 (options table expected, got " .. type(options) .. ")", 3)
+    errors.bad_argument(1, fname, "options table expected, got " .. type(options), 2)
   end
   if type(options.url) ~= "string" then
-    error("bad argument #1 (options.url: string expected, got " .. type(options.url) .. ")", 3)
+    errors.bad_argument(1, fname, "options.url: string expected, got " .. type(options.url), 2)
   end
   if options.insecure ~= nil and type(options.insecure) ~= "boolean" then
     -- the C side takes any true value: only a real boolean may turn verification off
-    error("bad argument #1 (options.insecure: boolean expected, got "
-      .. type(options.insecure) .. ")", 3)
+    errors.bad_argument(1, fname, "options.insecure: boolean expected, got "
+      .. type(options.insecure), 2)
   end
 end
 
@@ -70,7 +70,7 @@ end
 
 --- Performs a request and returns the whole response.
 function http.request(options)
-  check(options)
+  check(options, "request")
   local req, err = start(options)
   if not req then
     return nil, err
@@ -251,7 +251,7 @@ end
 
 --- Starts a streaming request and returns once the response headers are in.
 function http.stream(options)
-  check(options)
+  check(options, "stream")
   local copy = {}
   for k, v in pairs(options) do
     copy[k] = v

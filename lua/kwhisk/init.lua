@@ -16,7 +16,7 @@ local parts = {
   logs = "kwhisk.logs", logline = "kwhisk.logs.record", logstream = "kwhisk.logs.stream",
   collect = "kwhisk.logs.collect",
   api = "kwhisk.k8s.api", kubeconfig = "kwhisk.k8s.kubeconfig", podstate = "kwhisk.k8s.podstate",
-  portforward = "kwhisk.k8s.portforward",
+  portforward = "kwhisk.k8s.portforward", action = "kwhisk.action",
   pool = "kwhisk.pool",
 }
 

@@ -110,6 +110,28 @@ function M.format(t, style, offset_minutes)
   return ffi_string(format_buf, n)
 end
 
+local MONTHS = { Jan = 1, Feb = 2, Mar = 3, Apr = 4, May = 5, Jun = 6, Jul = 7, Aug = 8,
+                 Sep = 9, Oct = 10, Nov = 11, Dec = 12 }
+
+--- Parses an HTTP date in its one current form, IMF-fixdate (RFC 9110 5.6.7: "Sun, 06 Nov
+-- 1994 08:49:37 GMT", as a Retry-After header carries it) through the same C parser as
+-- every timestamp. Returns a time, or nil and a message quoting s.
+function M.parse_http_date(s)
+  if type(s) ~= "string" then
+    error("bad argument #1 to 'parse_http_date' (string expected, got " .. type(s) .. ")", 2)
+  end
+  local d, mon, y, clock = s:match("^%a%a%a, (%d%d) (%a%a%a) (%d%d%d%d) (%d%d:%d%d:%d%d) GMT$")
+  if not d or not MONTHS[mon] then
+    return nil, ('invalid HTTP date "%s": expected "Day, DD Mon YYYY hh:mm:ss GMT"')
+      :format(s:sub(1, 64))
+  end
+  local t, _, reason = M.parse(("%s-%02d-%sT%sZ"):format(y, MONTHS[mon], d, clock))
+  if not t then
+    return nil, ('invalid HTTP date "%s": %s'):format(s, reason) -- 29 bytes at most
+  end
+  return t
+end
+
 local methods = {}
 
 --- A new time sec seconds (an integer) and nsec nanoseconds (an integer, default 0;
@@ -117,8 +139,12 @@ local methods = {}
 function methods.add(t, sec, nsec)
   check_time(t, 1, "add")
   nsec = nsec or 0
-  if not is_integer(sec) or not is_integer(nsec) then
-    error("bad argument to 'add' (integer seconds and nanoseconds expected)", 2)
+  if not is_integer(sec) then
+    error("bad argument #1 to 'add' (integer seconds expected, got " .. tostring(sec) .. ")", 2)
+  end
+  if not is_integer(nsec) then
+    error("bad argument #2 to 'add' (integer nanoseconds expected, got " .. tostring(nsec) .. ")",
+      2)
   end
   local ns = t.ns + nsec
   local carry = floor(ns / 1e9)

@@ -1,19 +1,16 @@
 --- Helpers for specs that check Kubernetes objects with outside tools: the schema checker
--- (python3-kubernetes' models) and kubectl's own decoding. Each returns nil when its tool
--- is missing, so a spec can say why it skipped.
+-- (spec/helpers/k8s_schema_check.py over python3-kubernetes' models, which
+-- scripts/ensure-deps installs for `make test`: without it the check fails, it never skips)
+-- and kubectl's own decoding (kubectl comes with `make test` too).
 local shell = require "helpers.shell"
 local json = require "kwhisk.json"
 local luassert = require "luassert"
 
 local k8s = {}
 
-local SCHEMA_CHECK = "../shared/tools/k8s-schema-check"
-
-local function exists(path)
-  local f = io.open(path)
-  if f then f:close() end
-  return f ~= nil
-end
+-- Beside this file, wherever busted runs from; run by Debian's python3, the one that
+-- python3-kubernetes installs into (a python3 earlier on PATH may lack it).
+local SCHEMA_CHECK = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") .. "/k8s_schema_check.py"
 
 local function run_with_input(command, text)
   local dir, cleanup = shell.tmpdir()
@@ -26,27 +23,24 @@ local function run_with_input(command, text)
   return status, output
 end
 
---- Runs the schema check over a list of objects: true, or false and its report; nil when
--- the checker is not installed.
+--- Runs the schema check over a list of objects: true, or false and its report (which
+-- names a missing python3 or kubernetes module as well as the objects' errors).
 function k8s.schema_check(objects)
-  if not exists(SCHEMA_CHECK) or not exists("/usr/bin/python3") then return nil end
-  local status, output = run_with_input("/usr/bin/python3 " .. SCHEMA_CHECK,
+  local status, output = run_with_input("/usr/bin/python3 " .. shell.quote(SCHEMA_CHECK),
     json.encode(json.array(objects)))
   return status == 0, output
 end
 
---- Asserts the objects pass the schema check; calls `skip` (a spec's `pending`) with the
--- reason when the checker is not installed.
-function k8s.assert_schema_valid(skip, ...)
+--- Asserts the objects pass the schema check.
+function k8s.assert_schema_valid(...)
   local ok, report = k8s.schema_check({ ... })
-  if ok == nil then return skip("k8s-schema-check is not installed") end
   luassert.is_true(ok, report)
 end
 
 --- Has kubectl decode YAML or JSON text into its typed objects, offline (`label --local`):
--- true, or false and kubectl's complaint; nil when kubectl is missing.
+-- true, or false and kubectl's complaint (a missing kubectl fails the spec).
 function k8s.kubectl_accepts(text)
-  if os.execute("command -v kubectl >/dev/null 2>&1") ~= 0 then return nil end
+  require("helpers.sim").require_kubectl()
   local status, output = run_with_input(
     "KUBECONFIG=/dev/null kubectl label --local -f - kwhisk-check=yes -o name", text)
   return status == 0, output

@@ -4,9 +4,7 @@ local fs = require "kwhisk.fs"
 local shell = {}
 
 --- Quotes s for /bin/sh.
-function shell.quote(s)
-  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
-end
+shell.quote = require("kwhisk.shell").quote
 
 --- Runs a shell command; returns its exit status and its output (stdout and stderr).
 function shell.run(command)

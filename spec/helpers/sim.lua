@@ -19,9 +19,37 @@ function sim.start(args)
   return assert(require("kwhisk.sim").start({ args = argv }))
 end
 
---- True when kubectl is installed.
-function sim.has_kubectl()
-  return os.execute("command -v kubectl >/dev/null 2>&1") == 0
+--- A quiet kwhisk client of a started sim (node affinity off: the sim's node has no role
+-- label); settings are laid over that.
+function sim.client(handle, settings)
+  local cfg = { kubeconfig = handle.kubeconfig, ["user-pod-node-affinity"] = { enabled = false } }
+  for k, v in pairs(settings or {}) do
+    cfg[k] = v
+  end
+  return assert(require("kwhisk").client(cfg, { log = function() end }))
+end
+
+--- Inside a describe block: a sim (started with args) and its client (sim.client with
+-- settings) for the block's tests, stopped after them. Returns a table whose `sim` and
+-- `client` are set once the block's setup has run.
+function sim.fixture(args, settings)
+  local env = {}
+  local busted = require "busted"
+  busted.setup(function()
+    env.sim = sim.start(args or {})
+    env.client = sim.client(env.sim, settings)
+  end)
+  busted.teardown(function()
+    if env.sim then env.sim:stop() end
+  end)
+  return env
+end
+
+--- Fails the spec when kubectl is missing (scripts/ensure-deps installs it for `make test`):
+-- a spec that checks against the real client never turns pending.
+function sim.require_kubectl()
+  assert(os.execute("command -v kubectl >/dev/null 2>&1") == 0,
+    "kubectl is missing: scripts/ensure-deps test installs it")
 end
 
 --- One HTTP request (http or https, certificates not checked: the sim's own CA). body: a

@@ -22,7 +22,7 @@ local tokens = {
 function tokens.keep_log(name, text)
   local dir = os.getenv("KWHISK_TEST_LOG_DIR")
   if dir and dir ~= "" then
-    os.execute("mkdir -p '" .. dir:gsub("'", "'\\''") .. "'")
+    os.execute("mkdir -p " .. require("kwhisk.shell").quote(dir))
     assert(fs.write_file(dir .. "/" .. name, text))
   end
 end

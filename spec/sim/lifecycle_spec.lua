@@ -10,7 +10,8 @@ describe("kwhisk.sim.lifecycle", function()
     function ctx.update(p) if ctx.on_update then ctx.on_update(p) end end
     function ctx.event(_, _, reason) ctx.events[#ctx.events + 1] = reason end
     function ctx.pod_ip() return "127.9.1.1" end
-    function ctx.start_runtime(_, ready) ctx.runtime = true; ready() end
+    function ctx.start_runtime(_, name, ready) ctx.runtime = name; ready() end
+    function ctx.serve_nothing() ctx.nothing = true end
     function ctx.scaled(_, seconds) return seconds end
     function ctx.lag() return 1 end
     function ctx.live(p, i, on) p.sim.live[i] = on or nil end
@@ -80,9 +81,56 @@ describe("kwhisk.sim.lifecycle", function()
   it("starts the action runtime for the action image and is Ready after it", function()
     local p = pod("kwhisk/action-lua:latest")
     local ctx = drive(p)
-    assert.is_true(ctx.runtime)
+    assert.equal("lua", ctx.runtime)
     assert.equal("True", condition(p, "Ready").status)
   end)
+
+  it("chooses the runtime by image name as OpenWhisk names its images", function()
+    local cases = {
+      ["openwhisk/action-nodejs-v20"] = "nodejs", ["docker.io/openwhisk/action-nodejs-v18:1.2"] =
+        "nodejs", ["openwhisk/action-python-v3.11:nightly"] = "python",
+      ["openwhisk/python3action"] = "python", ["kwhisk/action-lua@sha256:ab"] = "lua",
+    }
+    for image, name in pairs(cases) do
+      local ctx = drive(pod(image))
+      assert.equal(name, ctx.runtime, image)
+      assert.is_nil(ctx.nothing)
+    end
+    for _, image in ipairs({ "nginx", "openwhisk/action-java-v8", "openwhisk/action-python-v2",
+      "example.com/openwhisk/action-nodejs-v20x" }) do
+      local ctx = drive(pod(image))
+      assert.is_nil(ctx.runtime, image)
+      assert.is_true(ctx.nothing, image)
+    end
+  end)
+
+  it("fails a runtime image whose program is missing as an image pull, saying what to install",
+    function()
+      local path = os.getenv("PATH")
+      local stdlib = require "posix.stdlib"
+      -- kwhisk.sim.runtimes looks programs up once per process: a fresh copy sees this PATH.
+      package.loaded["kwhisk.sim.runtimes"], package.loaded["kwhisk.sim.lifecycle"] = nil, nil
+      stdlib.setenv("PATH", "/nonexistent")
+      finally(function()
+        stdlib.setenv("PATH", path)
+        package.loaded["kwhisk.sim.runtimes"], package.loaded["kwhisk.sim.lifecycle"] = nil, nil
+      end)
+      local fresh = require "kwhisk.sim.lifecycle"
+      local p = pod("openwhisk/action-nodejs-v20")
+      local ctx = context()
+      local b = assert(fresh.behaviour(p))
+      fresh.pending(p, ctx)
+      fresh.run(p, ctx, b)
+      table.remove(ctx.timers, 1)()
+      table.remove(ctx.timers, 1)()
+      local waiting = p.status.containerStatuses[1].state.waiting
+      assert.equal("ErrImagePull", waiting.reason)
+      assert.matches("with node, which is not on PATH: install it %(Debian: apt%-get install "
+        .. "nodejs%)", waiting.message)
+      assert.is_nil(ctx.runtime)
+      b = assert(fresh.behaviour(pod("openwhisk/action-python-v3.11")))
+      assert.matches("apt%-get install python3", b.pull_error)
+    end)
 
   it("fails image pulls into ImagePullBackOff", function()
     local p = pod("x/doesnotexist")

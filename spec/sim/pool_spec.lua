@@ -77,15 +77,16 @@ describe("kwhisk.pool", function()
 
   it("raises on bad options and arguments, naming them", function()
     assert.has_error(function() kwhisk.pool.new(client, { memroy = "1g" }) end,
-      "kwhisk.pool: memroy: unknown option")
+      "bad argument #2 to 'kwhisk.pool.new' (opts.memroy: unknown option)")
     assert.has_error(function() kwhisk.pool.new(client, { memory = "lots" }) end)
     assert.has_error(function() kwhisk.pool.new(client, { pause_grace = "soon" }) end)
     assert.has_error(function() kwhisk.pool.new(client, { prewarm = { { count = 1 } } }) end)
     local p = assert(kwhisk.pool.new(client, { memory = "256m" }))
     assert.has_error(function() p:invoke({ name = "x", image = IMAGE }, {}) end,
-      "kwhisk.pool: action.code: a string expected, got nil")
+      "bad argument #1 to 'invoke' (action.code: a string expected, got nil)")
     assert.has_error(function() p:invoke(action("x", nil, { concurrency = 0 }), {}) end)
-    assert.has_error(function() p:invoke(action("x"), "params") end)
+    assert.has_error(function() p:invoke(action("x"), "params") end,
+      "bad argument #2 to 'invoke' (params: a table expected, got string)")
     local a, err = p:invoke(action("big", nil, { memory = "512m" }), {})
     assert.is_nil(a)
     assert.equal("pool_full", err.kind)

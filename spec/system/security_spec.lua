@@ -17,7 +17,7 @@ local TOKEN = tokens.list.security
 local PODS = "/api/v1/namespaces/default/pods"
 
 local function b64(s)
-  return require("basexx").to_base64(s)
+  return require("kwhisk.base64").encode(s)
 end
 
 describe("security", function()
@@ -61,14 +61,17 @@ describe("security", function()
       for _, v in ipairs({ "false", "true", 1, 0, {} }) do
         assert.has_error(function()
           kubeconfig.load { server = sim.url, insecure = v }
-        end, "bad connection key 'insecure' (boolean expected, got " .. type(v) .. ")")
+        end, "bad argument #1 to 'kubeconfig.load' (connection key 'insecure': boolean "
+          .. "expected, got " .. type(v) .. ")")
         assert.has_error(function()
           http.request { url = sim.url .. "/version", insecure = v }
-        end, "bad argument #1 (options.insecure: boolean expected, got " .. type(v) .. ")")
+        end, "bad argument #1 to 'request' (options.insecure: boolean expected, got "
+          .. type(v) .. ")")
       end
       assert.has_error(function()
         kubeconfig.load { server = sim.url, insecure = true, ca = "PEM" }
-      end, "bad connection key 'insecure' (not allowed with a CA)")
+      end, "bad argument #1 to 'kubeconfig.load' (connection key 'insecure': not allowed with "
+        .. "a CA)")
       assert.is_false(assert(kubeconfig.load { server = sim.url, insecure = false }).insecure)
     end)
 

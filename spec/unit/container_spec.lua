@@ -15,8 +15,7 @@ describe("kwhisk.container", function()
 
   setup(function()
     sim = simh.start({})
-    client = assert(kwhisk.client({ kubeconfig = sim.kubeconfig,
-      ["user-pod-node-affinity"] = { enabled = false } }, { log = function() end }))
+    client = simh.client(sim)
   end)
   teardown(function() sim:stop() end)
 

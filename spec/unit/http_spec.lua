@@ -181,7 +181,7 @@ describe("kwhisk.http", function()
 
   it("raises on bad arguments, naming them", function()
     assert.has_error(function() http.request("http://x") end,
-      "bad argument #1 (options table expected, got string)")
+      "bad argument #1 to 'request' (options table expected, got string)")
     assert.has_error(function() http.request { url = "http://x", timeout = "1" } end)
   end)
 

@@ -110,6 +110,26 @@ describe("kwhisk.time", function()
     end)
   end)
 
+  describe("parse_http_date", function()
+    it("reads IMF-fixdate (Retry-After) through the same parser", function()
+      assert.are.equal(time.new(1445412490), time.parse_http_date("Wed, 21 Oct 2015 07:28:10 GMT"))
+      assert.are.equal(time.new(951782400), time.parse_http_date("Tue, 29 Feb 2000 00:00:00 GMT"))
+    end)
+
+    it("refuses other forms and impossible dates, quoting them", function()
+      local t, err = time.parse_http_date("Wednesday, 21-Oct-15 07:28:10 GMT")
+      assert.is_nil(t)
+      assert.are.equal('invalid HTTP date "Wednesday, 21-Oct-15 07:28:10 GMT": expected '
+        .. '"Day, DD Mon YYYY hh:mm:ss GMT"', err)
+      assert.is_nil(time.parse_http_date("Wed, 21 Foo 2015 07:28:10 GMT"))
+      t, err = time.parse_http_date("Mon, 30 Feb 2015 07:28:10 GMT")
+      assert.is_nil(t)
+      assert.matches('^invalid HTTP date "Mon, 30 Feb 2015 07:28:10 GMT": expected', err)
+      assert.has_error(function() time.parse_http_date(1) end,
+        "bad argument #1 to 'parse_http_date' (string expected, got number)")
+    end)
+  end)
+
   describe("values", function()
     it("keep nanoseconds, compare and add", function()
       local a = time.new(1517875218, 999999999)
@@ -124,6 +144,10 @@ describe("kwhisk.time", function()
       assert.are.equal(a, b:add(0, -1))
       assert.are.equal(time.new(-1, 999999999), time.new(0, 0):add(0, -1))
       assert.are.equal(1e-9, b:seconds_since(a))
+      assert.has_error(function() a:add(0.5) end,
+        "bad argument #1 to 'add' (integer seconds expected, got 0.5)")
+      assert.has_error(function() a:add(0, "1") end,
+        "bad argument #2 to 'add' (integer nanoseconds expected, got 1)")
     end)
 
     it("work before 1970 and far ahead", function()

@@ -55,7 +55,7 @@ end
 local function once(client, name, since, print)
   local query = { timestamps = "true", container = "user-action" }
   if since then query.sinceTime = time.format(since, "seconds") end
-  local response, err = client.conn:stream(client:pods_path(name) .. "/log", query)
+  local response, err = client.pods:stream(name, "log", query)
   if not response then return nil, err end
   local text, rerr = response:read_all()
   response:close()

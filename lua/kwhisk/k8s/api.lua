@@ -9,6 +9,7 @@
 --   conn:create(path, object)   -- a create made safe to retry (idempotency annotation)
 local http = require "kwhisk.http"
 local loop = require "kwhisk.loop"
+local time = require "kwhisk.time"
 local json = require "kwhisk.json"
 local errors = require "kwhisk.errors"
 
@@ -79,25 +80,7 @@ function api.query(q)
   return concat(out, "&")
 end
 
-local MONTHS = { Jan = 1, Feb = 2, Mar = 3, Apr = 4, May = 5, Jun = 6, Jul = 7, Aug = 8,
-                 Sep = 9, Oct = 10, Nov = 11, Dec = 12 }
-
--- Days since 1970-01-01 of a civil date (proleptic Gregorian).
-local function days_from_civil(y, m, d)
-  y = m <= 2 and y - 1 or y
-  local era = floor(y / 400)
-  local yoe = y - era * 400
-  local doy = floor((153 * (m + (m > 2 and -3 or 9)) + 2) / 5) + d - 1
-  local doe = yoe * 365 + floor(yoe / 4) - floor(yoe / 100) + doy
-  return era * 146097 + doe - 719468
-end
-
---- Seconds since the epoch of a UTC date and time.
-function api.epoch_seconds(y, m, d, h, mi, s)
-  return days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + s
-end
-
---- Seconds to wait from a Retry-After value (seconds, or an HTTP date), or nil.
+--- Seconds to wait from a Retry-After value (seconds, or an HTTP date: kwhisk.time), or nil.
 function api.retry_after(value, now)
   if type(value) ~= "string" then
     return nil
@@ -106,14 +89,8 @@ function api.retry_after(value, now)
   if seconds then
     return seconds
   end
-  local d, mon, y, h, mi, s =
-    value:match("^%a+, (%d%d) (%a%a%a) (%d%d%d%d) (%d%d):(%d%d):(%d%d) GMT$")
-  if not d or not MONTHS[mon] then
-    return nil
-  end
-  local at = api.epoch_seconds(tonumber(y), MONTHS[mon], tonumber(d), tonumber(h),
-    tonumber(mi), tonumber(s))
-  return max(0, at - (now or os.time()))
+  local at = time.parse_http_date(value)
+  return at and max(0, at.sec - (now or os.time())) or nil
 end
 
 --- The error value of a non-2xx response (SPEC C3).
@@ -157,12 +134,12 @@ function api.new(connection, options)
   for k, v in pairs(api.defaults) do
     local o = options[k]
     if o ~= nil and (type(o) ~= "number" or o < 0) then
-      error("bad option '" .. k .. "' to 'api.new' (non-negative number expected)", 2)
+      errors.bad_argument(2, "api.new", "options." .. k .. ": non-negative number expected")
     end
     self[k] = o or v
   end
   if self.log ~= nil and type(self.log) ~= "function" then
-    error("bad option 'log' to 'api.new' (function expected, got " .. type(self.log) .. ")", 2)
+    errors.bad_argument(2, "api.new", "options.log: function expected, got " .. type(self.log))
   end
   self.namespace = connection.namespace or "default"
   return self

@@ -5,13 +5,16 @@
 -- where credentials:get() -> { token, cert, key } reads rotating token files (at most
 -- `token_refresh` seconds old, 60 by default) and caches exec plugins until they expire,
 -- and credentials:renew() makes the next get() fetch fresh ones (after a 401).
+local base64 = require "kwhisk.base64"
 local fs = require "kwhisk.fs"
 local json = require "kwhisk.json"
+local time = require "kwhisk.time"
+local shell_quote = require("kwhisk.shell").quote
 local errors = require "kwhisk.errors"
 local loop = require "kwhisk.loop"
 
-local type, pairs, ipairs, tostring, tonumber, error, setmetatable =
-  type, pairs, ipairs, tostring, tonumber, error, setmetatable
+local type, pairs, ipairs, tostring, error, setmetatable =
+  type, pairs, ipairs, tostring, error, setmetatable
 local format, concat = string.format, table.concat
 
 local kubeconfig = {}
@@ -34,35 +37,6 @@ local function resolve(path, base)
   return base .. "/" .. path
 end
 
-local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-local B64_VALUE = {}
-for i = 1, #B64 do
-  B64_VALUE[B64:byte(i)] = i - 1
-end
-
---- Decodes standard base64 (whitespace ignored); nil for anything else.
-function kubeconfig.base64_decode(s)
-  s = s:gsub("%s", "")
-  if #s % 4 ~= 0 or s:find("[^%w%+/=]") or s:find("=[^=]") then
-    return nil
-  end
-  local out, bits, n = {}, 0, 0
-  for i = 1, #s do
-    local v = B64_VALUE[s:byte(i)]
-    if v then
-      bits = bits * 64 + v
-      n = n + 6
-      if n >= 8 then
-        n = n - 8
-        local b = math.floor(bits / 2 ^ n)
-        out[#out + 1] = string.char(b)
-        bits = bits - b * 2 ^ n
-      end
-    end
-  end
-  return concat(out)
-end
-
 -- Credentials -------------------------------------------------------------------------
 
 local Credentials = {}
@@ -81,27 +55,10 @@ local function read_token(self)
   end
 end
 
+-- Seconds since the epoch of an RFC 3339 timestamp (kwhisk.time), or nil.
 local function rfc3339_seconds(s)
-  local y, mo, d, h, mi, sec, rest = tostring(s):match(
-    "^(%d%d%d%d)-(%d%d)-(%d%d)[Tt](%d%d):(%d%d):(%d%d)%.?%d*(.*)$")
-  if not y then
-    return nil
-  end
-  local t = require("kwhisk.k8s.api").epoch_seconds(tonumber(y), tonumber(mo), tonumber(d),
-    tonumber(h), tonumber(mi), tonumber(sec))
-  if rest == "Z" or rest == "z" then
-    return t
-  end
-  local sign, oh, om = rest:match("^([%+%-])(%d%d):(%d%d)$")
-  if not sign then
-    return nil
-  end
-  local offset = tonumber(oh) * 3600 + tonumber(om) * 60
-  return sign == "+" and t - offset or t + offset
-end
-
-local function shell_quote(s)
-  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+  local t = type(s) == "string" and time.parse(s)
+  return t and t.sec or nil
 end
 
 -- Runs the exec plugin and returns its status table, or nil, err.
@@ -207,21 +164,25 @@ local function read_named(path, what)
   return text
 end
 
+local function bad_key(detail)
+  errors.bad_argument(1, "kubeconfig.load", "connection key " .. detail, 3)
+end
+
 local function from_table(t, options)
   for k in pairs(t) do
     if not EXPLICIT_KEYS[k] then
-      error("bad connection key '" .. tostring(k) .. "'", 3)
+      bad_key("'" .. tostring(k) .. "' unknown")
     end
   end
   if type(t.server) ~= "string" or not t.server:match("^https?://") then
-    error("bad connection key 'server' (http:// or https:// URL expected)", 3)
+    bad_key("'server': http:// or https:// URL expected")
   end
   if t.insecure ~= nil and type(t.insecure) ~= "boolean" then
     -- a string such as "false" must not turn verification off
-    error("bad connection key 'insecure' (boolean expected, got " .. type(t.insecure) .. ")", 3)
+    bad_key("'insecure': boolean expected, got " .. type(t.insecure))
   end
   if t.insecure and (t.ca or t.ca_file) then
-    error("bad connection key 'insecure' (not allowed with a CA)", 3)
+    bad_key("'insecure': not allowed with a CA")
   end
   local files = {}
   for _, k in ipairs { "ca", "cert", "key" } do
@@ -317,13 +278,14 @@ local function merge_files(paths)
   return merged
 end
 
--- A credential given as "<name>-data" (base64) or as "<name>" (a path), or nil.
+-- A credential given as "<name>-data" (base64) or as "<name>" (a path): its text, nil when
+-- neither is there, or nil, err when it cannot be had.
 local function pem(body, name, entry)
   local data = body[name .. "-data"]
   if type(data) == "string" and data ~= "" then
-    local text = kubeconfig.base64_decode(data)
+    local text = base64.decode(data)
     if not text then
-      return false, errors.new("config", entry.where .. "." .. name .. "-data: not base64")
+      return config_error(entry.where .. "." .. name .. "-data: not base64")
     end
     return text
   end
@@ -332,8 +294,8 @@ local function pem(body, name, entry)
     local full = resolve(path, dirname(entry.file))
     local text, err = fs.read_file(full)
     if not text then
-      return false, errors.new("config", format("%s.%s: cannot read %s: %s", entry.where,
-        name, full, tostring(err)))
+      return config_error(format("%s.%s: cannot read %s: %s", entry.where, name, full,
+        tostring(err)))
     end
     return text
   end
@@ -373,11 +335,11 @@ local function user_credentials(entry, options)
   local spec = { refresh = options.token_refresh }
   local err
   spec.cert, err = pem(body, "client-certificate", entry or {})
-  if spec.cert == false then
+  if err then
     return nil, err
   end
   spec.key, err = pem(body, "client-key", entry or {})
-  if spec.key == false then
+  if err then
     return nil, err
   end
   if type(body.token) == "string" and body.token ~= "" then
@@ -419,7 +381,7 @@ local function from_merged(merged, options)
     return config_error(context.where .. ".user: no user named " .. tostring(cb.user))
   end
   local ca, err = pem(cluster.body, "certificate-authority", cluster)
-  if ca == false then
+  if err then
     return nil, err
   end
   local insecure = cluster.body["insecure-skip-tls-verify"]
@@ -436,7 +398,7 @@ local function from_merged(merged, options)
   end
   local ns = cb.namespace
   return { server = server, namespace = type(ns) == "string" and ns ~= "" and ns or "default",
-           ca = ca or nil, insecure = insecure == true, credentials = credentials,
+           ca = ca, insecure = insecure == true, credentials = credentials,
            source = files .. " (context " .. name .. ")" }
 end
 

@@ -2,11 +2,10 @@
 -- for it to become Ready by watching it, with polling as the fallback when a watch fails.
 --
 --   podstate.check(pod)  -> "ready" | nil (still starting) | kind, message (it failed)
---   podstate.wait_ready(conn, namespace, name, deadline) -> pod | nil, err
+--   podstate.wait_ready(pods, name, deadline) -> pod | nil, err   (pods: kwhisk.k8s.pods)
 local loop = require "kwhisk.loop"
 local json = require "kwhisk.json"
 local errors = require "kwhisk.errors"
-local api = require "kwhisk.k8s.api"
 
 local type, ipairs, find, ceil, min = type, ipairs, string.find, math.ceil, math.min
 
@@ -121,20 +120,21 @@ local function outcome(pod)
 end
 
 -- Consumes one watch stream until an outcome, the deadline, or the stream's end.
--- Returns pod | nil, err (an outcome) | false, err (watch failed: fall back) | false (ended).
-local function watch_once(conn, path, name, deadline)
-  local stream, err = conn:stream(path, { watch = "true",
+-- Returns pod (Ready) | nil, err (the pod failed) | nil, nil, werr (the watch ended, with
+-- werr when it failed: watch again or fall back to polling).
+local function watch_once(pods, name, deadline)
+  local stream, err = pods:stream(nil, nil, { watch = "true",
     fieldSelector = "metadata.name=" .. name,
     timeoutSeconds = ceil(deadline - loop.now()) })
   if not stream then
-    return false, err
+    return nil, nil, err
   end
   local buffer = ""
   while true do
     local chunk, rerr = stream:read(min(deadline, loop.now() + QUIET))
     if not chunk and rerr and rerr.deadline and loop.now() < deadline then
       -- a quiet watch: look at the pod itself, in case an event went astray
-      local pod, ferr = outcome(conn:get(path .. "/" .. api.escape(name)))
+      local pod, ferr = outcome(pods:get(name))
       if pod or ferr then
         stream:close()
         return pod, ferr
@@ -142,9 +142,9 @@ local function watch_once(conn, path, name, deadline)
     elseif not chunk then
       stream:close()
       if rerr and rerr.deadline then
-        return false
+        return nil
       end
-      return false, rerr
+      return nil, nil, rerr
     end
     chunk = chunk or ""
     buffer = buffer .. chunk
@@ -157,7 +157,7 @@ local function watch_once(conn, path, name, deadline)
       local event = json.decode(line)
       if type(event) == "table" and event.type == "ERROR" then
         stream:close()
-        return false, errors.new("gone", "watch of pod " .. name .. " ended with an error")
+        return nil, nil, errors.new("gone", "watch of pod " .. name .. " ended with an error")
       end
       if type(event) == "table" and event.type ~= "BOOKMARK" and event.type ~= "DELETED" then
         local pod, ferr = outcome(event.object)
@@ -171,9 +171,9 @@ local function watch_once(conn, path, name, deadline)
 end
 
 -- Polling, once a second as the seed does (sooner near the deadline).
-local function poll(conn, path, deadline)
+local function poll(pods, name, deadline)
   while loop.now() < deadline do
-    local pod = conn:get(path)
+    local pod = pods:get(name)
     if pod then
       local ready, err = outcome(pod)
       if ready or err then
@@ -187,18 +187,17 @@ end
 --- Waits until the pod is Ready: a watch on it (restarted when the server ends it), polling
 -- once the watch failed. Returns the pod, or nil and an error of a fail-fast kind, or
 -- "ready_timeout" at the deadline (a loop.now() value).
-function podstate.wait_ready(conn, namespace, name, deadline)
-  local base = api.path("api", "v1", "namespaces", namespace, "pods")
+function podstate.wait_ready(pods, name, deadline)
   local watch_failed = false
   while loop.now() < deadline and not watch_failed do
-    local pod, err = watch_once(conn, base, name, deadline)
-    if pod or (pod == nil and err) then
+    local pod, err, werr = watch_once(pods, name, deadline)
+    if pod or err then
       return pod, err
     end
-    watch_failed = err ~= nil and err.kind ~= "gone" -- 410: watch again from now
+    watch_failed = werr ~= nil and werr.kind ~= "gone" -- 410: watch again from now
   end
   if watch_failed then
-    local pod, err = poll(conn, base .. "/" .. api.escape(name), deadline)
+    local pod, err = poll(pods, name, deadline)
     if pod or err then
       return pod, err
     end

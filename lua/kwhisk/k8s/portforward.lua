@@ -3,6 +3,7 @@
 -- in C inside the shared event loop (kwhisk.loop), one WebSocket per local connection;
 -- this module opens, checks and closes forwards and turns their failures into error values.
 local api = require "kwhisk.k8s.api"
+local pods = require "kwhisk.k8s.pods"
 local errors = require "kwhisk.errors"
 local loop = require "kwhisk.loop"
 
@@ -14,10 +15,10 @@ local portforward = {}
 local Forward = {}
 Forward.__index = Forward
 
-local function check_port(v, name, allow_zero)
+local function check_port(v, n, what, allow_zero)
   if type(v) ~= "number" or v ~= floor(v) or v < (allow_zero and 0 or 1) or v > 65535 then
-    error(format("bad argument '%s' to 'portforward.open' (port number expected, got %s)",
-      name, tostring(v)), 3)
+    errors.bad_argument(n, "portforward.open", what .. "port number expected, got "
+      .. tostring(v), 2)
   end
 end
 
@@ -34,8 +35,7 @@ end
 -- The core's transport options for the forward, from the connection's credentials now.
 local function core_options(conn, pod, port, options)
   local ns = options.namespace or conn.namespace
-  local target = api.path("api", "v1", "namespaces", ns, "pods", pod, "portforward") ..
-    "?" .. api.query({ ports = port })
+  local target = pods.path(ns, pod, "portforward") .. "?" .. api.query({ ports = port })
   local origin, prefix = conn.server:match("^(%a+://[^/]+)(.*)$")
   local opts, err = conn:transport_options({ method = "GET" }, origin .. prefix .. target)
   if not opts then
@@ -71,12 +71,12 @@ function portforward.open(conn, pod, port, options)
   if type(pod) ~= "string" or pod == "" then
     error("bad argument #2 to 'portforward.open' (pod name expected, got " .. type(pod) .. ")", 2)
   end
-  check_port(port, "port")
+  check_port(port, 3, "")
   options = options or {}
   if type(options) ~= "table" then
     error("bad argument #4 to 'portforward.open' (table expected, got " .. type(options) .. ")", 2)
   end
-  check_port(options.local_port or 0, "local_port", true)
+  check_port(options.local_port or 0, 4, "options.local_port: ", true)
   local opts, err = core_options(conn, pod, port, options)
   if not opts then
     return nil, err

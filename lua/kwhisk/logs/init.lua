@@ -1,6 +1,6 @@
 --- kwhisk.logs: reading a pod's log text into records (SPEC A3, C2).
 -- `reader(opts)` wraps the C core's incremental reader: feed it body chunks of any size
--- as they arrive, take records with :next(). `read_lines(text, since)` is the seed's
+-- as they arrive, take records with :next(). `read_lines(text, since, seed)` is the seed's
 -- readLines on top of it (superset timestamps; a line without a space is skipped).
 -- Records are kwhisk.logs.record records; the hot path reaches the C reader through
 -- LuaJIT's FFI so that a record costs one C call and no Lua/C API round trip.
@@ -199,9 +199,26 @@ function Reader:stats()
   }
 end
 
+--- The seed's moving cutoff (SPEC A3.5) over records[first..#records], in place: a record
+-- stays only when its time is strictly after last (a time, or nil for none), and each kept
+-- record's time becomes last for the next one. Returns the new last.
+function M.seed_cutoff(records, first, last)
+  local n = first - 1
+  for i = first, #records do
+    local r = records[i]
+    records[i] = nil
+    if last == nil or last < r.time then
+      n = n + 1
+      records[n], last = r, r.time
+    end
+  end
+  return last
+end
+
 --- The seed's readLines (SPEC A3): the records of a whole log text, those strictly after
--- since (a time, or nil for all).
-function M.read_lines(text, since)
+-- since (a time, or nil for all). Each line is compared with since, kwhisk's rule; with
+-- seed = true the cutoff moves line by line as the seed's does (M.seed_cutoff).
+function M.read_lines(text, since, seed)
   if type(text) ~= "string" then
     error("bad argument #1 to 'read_lines' (string expected, got " .. type(text) .. ")", 2)
   end
@@ -211,7 +228,11 @@ function M.read_lines(text, since)
   local r = assert(M.reader({ since = since }))
   assert(r:feed(text))
   r:finish()
-  return (r:drain())
+  local records = r:drain()
+  if seed then
+    M.seed_cutoff(records, 1, since)
+  end
+  return records
 end
 
 return M

@@ -46,7 +46,7 @@ function logmerge.supported(client, c)
   if client.split_streams ~= nil then
     return client.split_streams
   end
-  local ok, err = client.conn:get(client:pods_path(c.id) .. "/log",
+  local ok, err = client.pods:get(c.id, "log",
     { container = "user-action", stream = "Stdout", tailLines = "0" })
   if ok then
     client.split_streams = false

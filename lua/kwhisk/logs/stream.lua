@@ -2,8 +2,8 @@
 -- modes. `follow` (the default) keeps one `follow=true` request open and, after a drop,
 -- reconnects with back-off from the resume cursor, so nothing is lost or repeated. `poll`
 -- re-GETs with `sinceTime` and pauses 100 ms when nothing is new, as the seed does, also with
--- the resume cursor; `seed = true` uses the seed's own cursor (the last line's time, strictly
--- after), which loses lines sharing a timestamp with the cursor.
+-- the resume cursor; `seed = true` is the seed's own cursor (SPEC A3.5): each line must be
+-- strictly after the last one kept, so it loses lines sharing a timestamp with the one before.
 --
 --   local it = logstream.open(client, container, since, opts)
 --   for record in it do ... end          -- or it(deadline): record | nil | nil, err
@@ -66,7 +66,7 @@ function logstream.open(client, c, since, opts)
   opts = check_opts(opts, since)
   local cfg = client.config
   local self = setmetatable({
-    client = client, conn = client.conn, c = c, since = since,
+    client = client, pods = client.pods, c = c, since = since,
     mode = opts.mode or cfg["log-mode"] or "follow", seed = opts.seed,
     stream_name = opts.stream,
     max_line = opts.max_line or cfg["log-max-line"], pause = opts.pause or 0.1,
@@ -182,6 +182,10 @@ end
 function Stream:take_records(final)
   local queue, n = self.queue, #self.queue
   local _, added = self.reader:drain(queue)
+  if self.seed and added > 0 then
+    self.last = logs.seed_cutoff(queue, n + 1, self.last)
+    added = #queue - n
+  end
   if self.resync then
     self:resync_records(queue, n + 1, n + added, final)
     added = #queue - n
@@ -216,7 +220,7 @@ end
 -- container that runs while the server refuses its log (the kubelet cannot read it) is
 -- retried with a back-off, for error_wait seconds at most: then that is the error.
 function Stream:pod_failure(err)
-  local pod = self.conn:get(self.client:pods_path(self.c.id))
+  local pod = self.pods:get(self.c.id)
   if type(pod) ~= "table" then
     return errors.new("not_found", "logs of " .. self.c.id .. ": the pod is gone")
   end
@@ -236,7 +240,7 @@ end
 
 -- Whether the container still runs (so that the end of a followed stream was a drop).
 function Stream:still_running()
-  local pod = self.conn:get(self.client:pods_path(self.c.id))
+  local pod = self.pods:get(self.c.id)
   if type(pod) ~= "table" or pod.metadata.deletionTimestamp then
     return false
   end
@@ -275,10 +279,10 @@ end
 function Stream:request()
   local pending = self.pending
   if not pending then
-    local path, query = self.client:pods_path(self.c.id) .. "/log", self:next_request()
+    local query = self:next_request()
     self.requests = self.requests + 1
     pending = loop.spawn(function()
-      local response, err = self.conn:stream(path, query)
+      local response, err = self.pods:stream(self.c.id, "log", query)
       if self.closed and response then
         response:close()
       end

@@ -2,45 +2,47 @@
 -- preferred node affinity, tolerations and a nodeSelector to a pod, checking their
 -- arguments so a policy mistake is reported where it is made, not by the API server.
 local json = require "kwhisk.json"
+local errors = require "kwhisk.errors"
 local template = require "kwhisk.policy.template"
 
-local error, ipairs, pairs, type = error, ipairs, pairs, type
+local ipairs, pairs, type, tostring = ipairs, pairs, type, tostring
+local bad_argument = errors.bad_argument
 
 local affinity = {}
 
 local OPERATORS = { In = true, NotIn = true, Exists = false, DoesNotExist = false, Gt = true,
   Lt = true }
 
-local function check_string(fn, what, v)
+local function check_string(n, fn, what, v)
   if type(v) ~= "string" or v == "" then
-    error(("affinity.%s: %s must be a non-empty string, got %s"):format(fn, what,
-      v == "" and "an empty string" or type(v)), 3)
+    bad_argument(n, fn, what .. ": non-empty string expected, got "
+      .. (v == "" and "an empty string" or type(v)), 2)
   end
 end
 
 --- A node selector requirement `{key, operator, values}`. `values` (a list of strings,
 -- or one string) is required for In/NotIn/Gt/Lt and must be absent for Exists/DoesNotExist.
 function affinity.expression(key, operator, values)
-  check_string("expression", "key", key)
+  check_string(1, "expression", "key", key)
   local needs_values = OPERATORS[operator]
   if needs_values == nil then
-    error("affinity.expression: operator must be In, NotIn, Exists, DoesNotExist, Gt or Lt, got "
-      .. tostring(operator), 2)
+    bad_argument(2, "expression", "operator: In, NotIn, Exists, DoesNotExist, Gt or Lt expected,"
+      .. " got " .. tostring(operator))
   end
   if type(values) == "string" then values = { values } end
   if needs_values ~= (values ~= nil) then
-    error("affinity.expression: operator " .. operator .. (needs_values and " needs values"
-      or " takes no values"), 2)
+    bad_argument(3, "expression", "operator " .. operator .. (needs_values and " needs values"
+      or " takes no values"))
   end
   local expression = json.object({ key = key, operator = operator })
   if values then
     local list = json.array({})
     for i, v in ipairs(values) do
-      check_string("expression", "values[" .. i .. "]", v)
+      check_string(3, "expression", "values[" .. i .. "]", v)
       list[i] = v
     end
     if #list == 0 then
-      error("affinity.expression: operator " .. operator .. " needs at least one value", 2)
+      bad_argument(3, "expression", "operator " .. operator .. " needs at least one value")
     end
     expression.values = list
   end
@@ -63,7 +65,7 @@ end
 --- Appends a preferred term with a weight from 1 to 100. Returns pod.
 function affinity.prefer(pod, weight, term)
   if type(weight) ~= "number" or weight < 1 or weight > 100 or weight % 1 ~= 0 then
-    error("affinity.prefer: weight must be an integer from 1 to 100, got " .. tostring(weight), 2)
+    bad_argument(2, "prefer", "weight: integer from 1 to 100 expected, got " .. tostring(weight))
   end
   local preferences = template.list(pod, "spec", "affinity", "nodeAffinity",
     "preferredDuringSchedulingIgnoredDuringExecution")
@@ -76,17 +78,19 @@ local EFFECTS = { NoSchedule = true, PreferNoSchedule = true, NoExecute = true }
 --- Appends a toleration `{key, operator = "Equal"|"Exists", value, effect}`; operator
 -- defaults to Equal when a value is given, else Exists. Returns pod.
 function affinity.tolerate(pod, t)
-  if type(t) ~= "table" then error("affinity.tolerate: toleration must be a table", 2) end
+  if type(t) ~= "table" then
+    bad_argument(2, "tolerate", "toleration table expected, got " .. type(t))
+  end
   local operator = t.operator or (t.value ~= nil and "Equal" or "Exists")
   if operator ~= "Equal" and operator ~= "Exists" then
-    error("affinity.tolerate: operator must be Equal or Exists, got " .. tostring(operator), 2)
+    bad_argument(2, "tolerate", "operator: Equal or Exists expected, got " .. tostring(operator))
   end
   if operator == "Exists" and t.value ~= nil then
-    error("affinity.tolerate: operator Exists takes no value", 2)
+    bad_argument(2, "tolerate", "operator Exists takes no value")
   end
   if t.effect ~= nil and not EFFECTS[t.effect] then
-    error("affinity.tolerate: effect must be NoSchedule, PreferNoSchedule or NoExecute, got "
-      .. tostring(t.effect), 2)
+    bad_argument(2, "tolerate", "effect: NoSchedule, PreferNoSchedule or NoExecute expected,"
+      .. " got " .. tostring(t.effect))
   end
   local toleration = json.object({ operator = operator })
   for k, v in pairs(t) do
@@ -99,10 +103,12 @@ end
 
 --- Adds labels a node must carry (`spec.nodeSelector`, merged). Returns pod.
 function affinity.select_nodes(pod, labels)
-  if type(labels) ~= "table" then error("affinity.select_nodes: labels must be a table", 2) end
+  if type(labels) ~= "table" then
+    bad_argument(2, "select_nodes", "labels table expected, got " .. type(labels))
+  end
   local selector = template.path(pod, "spec", "nodeSelector")
   for k, v in pairs(labels) do
-    check_string("select_nodes", "label " .. tostring(k), v)
+    check_string(2, "select_nodes", "label " .. tostring(k), v)
     selector[k] = v
   end
   return pod

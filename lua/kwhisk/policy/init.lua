@@ -10,7 +10,8 @@ local openwhisk = require "kwhisk.policy.openwhisk"
 local template = require "kwhisk.policy.template"
 local validate = require "kwhisk.policy.validate"
 
-local error, pcall, type, tostring, loadfile = error, pcall, type, tostring, loadfile
+local pcall, type, tostring, loadfile = pcall, type, tostring, loadfile
+local bad_argument = errors.bad_argument
 
 local policy = {}
 
@@ -60,8 +61,7 @@ function policy.load_script(spec, check, cache_of)
   elseif type(spec) == "function" or type(spec) == "table" then
     p, err = check(spec, tostring(spec))
   else
-    error("policy.load: spec must be a module name, a file path or a function, got "
-      .. type(spec), 3)
+    bad_argument(1, "load", "module name, file path or function expected, got " .. type(spec), 2)
   end
   if not p then return nil, err end
   cache_of[spec] = p
@@ -77,11 +77,15 @@ end
 -- The last template parsed: most processes use one configuration for their lifetime.
 local last_text, last_template
 
-local function parsed_template(text)
+--- The pod template of cfg (config.load's result), parsed: a fresh copy, nil when there is
+-- none, or nil and an error value (kind "config") when the text is not a Pod. kwhisk.config
+-- keeps the text only; this is the one place that parses it.
+function policy.template(cfg)
+  local text = cfg["pod-template"]
   if text == nil then return nil end
   if text ~= last_text then
     local pod, err = template.parse(text)
-    if not pod then return nil, err end
+    if not pod then return nil, errors.new("config", "config: " .. err) end
     last_text, last_template = text, pod
   end
   return template.copy(last_template)
@@ -89,26 +93,29 @@ end
 
 local function check_arguments(name, image, memory, env, labels, cfg)
   if type(name) ~= "string" then
-    error("policy.build: name must be a string, got " .. type(name), 3)
+    bad_argument(1, "build", "string expected, got " .. type(name), 2)
   end
   if type(image) ~= "string" or image == "" then
-    error("policy.build: image must be a non-empty string, got " .. type(image), 3)
+    bad_argument(2, "build", "non-empty string expected, got "
+      .. (image == "" and "an empty string" or type(image)), 2)
   end
   if type(memory) ~= "number" or memory % 1 ~= 0 or memory < quantity.MIB then
-    error("policy.build: memory must be a whole number of bytes, at least 1 MiB, got "
-      .. tostring(memory), 3)
+    bad_argument(3, "build", "whole number of bytes, at least 1 MiB, expected, got "
+      .. tostring(memory), 2)
   end
-  for what, v in pairs({ env = env, labels = labels, config = cfg }) do
-    if v ~= nil and type(v) ~= "table" then
-      error("policy.build: " .. what .. " must be a table, got " .. type(v), 3)
-    end
+  for n, what in pairs({ [4] = "env", [5] = "labels" }) do
+    local ok, problem = openwhisk.pair_list(n == 4 and env or labels, what)
+    if not ok then bad_argument(n, "build", problem, 2) end
+  end
+  if cfg ~= nil and type(cfg) ~= "table" then
+    bad_argument(6, "build", "table expected, got " .. type(cfg), 2)
   end
 end
 
 local function normalized(cfg)
   if config.is_config(cfg) then return cfg end
   local c, err = config.load(cfg)
-  if not c then error("policy.build: " .. tostring(err), 3) end
+  if not c then bad_argument(6, "build", tostring(err), 2) end
   return c
 end
 
@@ -127,8 +134,8 @@ function policy.build(name, image, memory, env, labels, cfg)
   cfg = normalized(cfg)
   local p, err = policy.load(cfg["pod-policy"])
   if not p then return nil, err end
-  local tmpl, terr = parsed_template(cfg["pod-template"])
-  if terr then return policy_error("pod-template: " .. terr) end
+  local tmpl, terr = policy.template(cfg)
+  if terr then return nil, terr end
   local ctx = {
     name = name, image = image, memory = memory, config = cfg, template = tmpl,
     env = openwhisk.ordered_pairs(env, "env"), labels = openwhisk.labels(labels),

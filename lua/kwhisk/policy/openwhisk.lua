@@ -3,11 +3,12 @@
 -- pieces (cpu, ephemeral storage, resources, environment, PDB) are exported so custom
 -- policies can reuse them.
 local json = require "kwhisk.json"
+local errors = require "kwhisk.errors"
 local quantity = require "kwhisk.quantity"
 local affinity = require "kwhisk.policy.affinity"
 local template = require "kwhisk.policy.template"
 
-local error, ipairs, pairs, type, tostring = error, ipairs, pairs, type, tostring
+local ipairs, pairs, type, tostring = ipairs, pairs, type, tostring
 local min, max, floor = math.min, math.max, math.floor
 local sort = table.sort
 
@@ -40,42 +41,51 @@ function openwhisk.resources(memory_bytes, cfg)
     requests = json.object(amounts) })
 end
 
-local function pair_of(item, what, i)
-  local name = item.name or item[1]
-  local value = item.value
-  if value == nil then value = item[2] end
-  if type(name) ~= "string" then
-    error(("%s[%d]: name must be a string, got %s"):format(what, i, type(name)), 4)
+-- The {name, value} list of t, or nil and what is wrong with it.
+local function listed(t, what)
+  local list = {}
+  if #t == 0 then
+    for name, value in pairs(t) do list[#list + 1] = { name = name, value = value } end
+    sort(list, function(a, b) return tostring(a.name) < tostring(b.name) end)
+    return list
   end
-  return name, value
+  for i, item in ipairs(t) do
+    if type(item) ~= "table" then
+      return nil, ("%s[%d]: {name, value} pair expected, got %s"):format(what, i, type(item))
+    end
+    local name, value = item.name or item[1], item.value
+    if value == nil then value = item[2] end
+    if type(name) ~= "string" then
+      return nil, ("%s[%d]: name: string expected, got %s"):format(what, i, type(name))
+    end
+    list[i] = { name = name, value = value }
+  end
+  return list
 end
 
 --- Name/value pairs in a deterministic order: a map gives sorted names, a list of
 -- `{name, value}` (or `{name = ..., value = ...}`) pairs keeps its order. Values must be
--- strings (numbers and booleans are written as text). `what` names the argument in errors.
-function openwhisk.ordered_pairs(t, what)
-  local list = {}
-  if t == nil or t == json.null then return list end
-  if type(t) ~= "table" then error(what .. " must be a table, got " .. type(t), 3) end
-  if #t > 0 then
-    for i, item in ipairs(t) do
-      if type(item) ~= "table" then
-        error(what .. "[" .. i .. "] must be a {name, value} pair", 3)
-      end
-      local name, value = pair_of(item, what, i)
-      list[i] = { name = name, value = value }
-    end
-  else
-    for name, value in pairs(t) do list[#list + 1] = { name = name, value = value } end
-    sort(list, function(a, b) return tostring(a.name) < tostring(b.name) end)
-  end
+-- strings (numbers and booleans are written as text). `what` names t in the problem.
+-- Returns the list, or nil and what is wrong.
+function openwhisk.pair_list(t, what)
+  if t == nil or t == json.null then return {} end
+  if type(t) ~= "table" then return nil, what .. ": table expected, got " .. type(t) end
+  local list, problem = listed(t, what)
+  if not list then return nil, problem end
   for _, p in ipairs(list) do
     local kind = type(p.value)
     if type(p.name) ~= "string" or kind ~= "string" and kind ~= "number" and kind ~= "boolean" then
-      error(("%s: %s must be a string, got %s"):format(what, tostring(p.name), kind), 3)
+      return nil, ("%s: %s: string expected, got %s"):format(what, tostring(p.name), kind)
     end
     p.value = tostring(p.value)
   end
+  return list
+end
+
+--- pair_list(t, what) that raises on a bad t.
+function openwhisk.ordered_pairs(t, what)
+  local list, problem = openwhisk.pair_list(t, what)
+  if not list then errors.bad_argument(1, "ordered_pairs", problem) end
   return list
 end
 

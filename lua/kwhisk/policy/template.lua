@@ -1,36 +1,18 @@
 --- kwhisk.policy.template: pod templates (SPEC A5.1) and the merge rules that lay a
 -- generated pod over one (A5.2-5). Reusable by any policy: load a template (inline text,
 -- `file:PATH` or `env:NAME`), merge, find-or-add a container by name, copy a pod.
-local fs = require "kwhisk.fs"
 local json = require "kwhisk.json"
+local config = require "kwhisk.config"
+local errors = require "kwhisk.errors"
 
-local error, ipairs, pairs, type, tostring = error, ipairs, pairs, type, tostring
+local ipairs, pairs, type, tostring = ipairs, pairs, type, tostring
 local getmetatable, setmetatable = getmetatable, setmetatable
 
 local template = {}
 
-local function read_file(path)
-  local text, err = fs.read_file(path)
-  if not text then return nil, "cannot read the pod template: " .. err end
-  return text
-end
-
---- The text of a template given as inline YAML, `file:PATH` or `env:NAME`; getenv
--- defaults to os.getenv. Returns the text, or nil and a message.
-function template.source(spec, getenv)
-  if type(spec) ~= "string" then
-    return nil, "expected Pod YAML text, `file:PATH` or `env:NAME`, got a " .. type(spec)
-  end
-  local path = spec:match("^file:(.+)$")
-  if path then return read_file(path) end
-  local name = spec:match("^env:([%w_]+)$")
-  if name then
-    local text = (getenv or os.getenv)(name)
-    if text == nil then return nil, "the pod template variable " .. name .. " is not set" end
-    return text
-  end
-  return spec
-end
+--- The text of a template given as inline YAML, `file:PATH` or `env:NAME` (getenv defaults
+-- to os.getenv): kwhisk.config.template_text. Returns the text, or nil and a message.
+template.source = config.template_text
 
 --- A deep copy of a decoded value, keeping the array/object marks.
 function template.copy(v)
@@ -126,7 +108,7 @@ end
 -- none. Returns the container and its index.
 function template.container(pod, name)
   if type(name) ~= "string" then
-    error("template.container: name must be a string, got " .. type(name), 2)
+    errors.bad_argument(2, "container", "string expected, got " .. type(name))
   end
   return find_or_add(template.list(pod, "spec", "containers"), name)
 end

@@ -76,8 +76,17 @@ end
 local KNOWN = { memory = true, prewarm = true, pause_grace = true, idle_timeout = true,
   policy = true, log_limit = true, name = true }
 
+-- Raises the one wording of a wrong argument (kwhisk.errors.bad_argument). what names an
+-- option ("memory", "prewarm[1].count": argument #2 of kwhisk.pool.new), the action or one
+-- of its fields ("action.name": argument #1 of invoke), or invoke's params (#2).
 local function bad(what, message, level)
-  error("kwhisk.pool: " .. what .. ": " .. message, level or 4)
+  local n, fname, detail = 2, "kwhisk.pool.new", "opts." .. what
+  if what == "action" or what:find("^action%.") then
+    n, fname, detail = 1, "invoke", what
+  elseif what == "params" then
+    n, fname, detail = 2, "invoke", what
+  end
+  errors.bad_argument(n, fname, detail .. ": " .. message, (level or 4) - 1)
 end
 
 local function size_of(v, what)
@@ -136,7 +145,7 @@ end
 
 -- The action's memory in bytes, checked; raises on a bad action table.
 local function check_action(action)
-  if type(action) ~= "table" then bad("invoke", "action table expected, got " .. type(action)) end
+  if type(action) ~= "table" then bad("action", "a table expected, got " .. type(action)) end
   if type(action.name) ~= "string" or action.name == "" then
     bad("action.name", "a non-empty string expected, got " .. tostring(action.name))
   end
@@ -528,7 +537,7 @@ function Pool:invoke(action, params, opts)
   if self.closed then error("kwhisk.pool: invoke on a closed pool", 2) end
   local memory = check_action(action)
   if type(params) ~= "table" then
-    bad("invoke", "params: a table expected, got " .. type(params))
+    bad("params", "a table expected, got " .. type(params))
   end
   local started = now()
   local deadline = opts and opts.deadline or started + pool.DEFAULTS.deadline

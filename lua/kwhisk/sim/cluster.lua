@@ -5,12 +5,19 @@ local cqueues = require "cqueues"
 local condition = require "cqueues.condition"
 local socket = require "cqueues.socket"
 local json = require "kwhisk.json"
+local http_server = require "http.server"
+local http_headers = require "http.headers"
 local ktime = require "kwhisk.time"
 local unistd = require "posix.unistd"
 local signal = require "posix.signal"
 local wait = require "posix.sys.wait"
+local fcntl = require "posix.fcntl"
+local sys_stat = require "posix.sys.stat"
 local ids = require "kwhisk.sim.ids"
 local lifecycle = require "kwhisk.sim.lifecycle"
+local lifeline = require "kwhisk.sim.lifeline"
+local podlog = require "kwhisk.sim.podlog"
+local runtimes = require "kwhisk.sim.runtimes"
 local store = require "kwhisk.sim.store"
 
 local cluster = {}
@@ -29,7 +36,7 @@ end
 -- (container log rotation).
 function cluster.new(cq, opts)
   local self = setmetatable({ cq = cq, store = store.new(), net = opts.net, log_dir = opts.log_dir,
-    free_ips = {}, next_ip = 1, runtimes = {}, event_queue = {}, event_first = 1,
+    free_ips = {}, next_ip = 1, runtimes = {}, listeners = {}, event_queue = {}, event_first = 1,
     time_scale = opts.time_scale or 1, status_lag = opts.status_lag or 1,
     log_rotation = { max_size = opts.log_max_size, max_files = opts.log_max_files } }, cluster)
   self.node = { name = opts.node or "kwhisk-sim-node", ip = "127." .. opts.net .. ".0.1" }
@@ -110,7 +117,7 @@ end
 function cluster:log_rotation_of(pod)
   local rot = self.log_rotation
   return { max_size = rot.max_size, max_files = rot.max_files,
-    interval = self:scaled(pod, require("kwhisk.sim.podlog").MONITOR_INTERVAL) }
+    interval = self:scaled(pod, podlog.MONITOR_INTERVAL) }
 end
 
 --- The CRI log file of a container of pod.
@@ -124,8 +131,7 @@ end
 local function initial_logs(self, pod)
   local text = (pod.metadata.annotations or {})[PREFIX .. "log-lines"]
   for _, c in ipairs(pod.spec.containers) do
-    local w = assert(require("kwhisk.sim.podlog").writer(self:log_path(pod, c.name),
-      self:log_rotation_of(pod)))
+    local w = assert(podlog.writer(self:log_path(pod, c.name), self:log_rotation_of(pod)))
     if text then
       w:write("stdout", (text:gsub("{container}", c.name)) .. "\n")
     end
@@ -133,8 +139,10 @@ local function initial_logs(self, pod)
   end
 end
 
-local function wait_listening(host, port, deadline)
-  while cqueues.monotime() < deadline do
+-- True once pod's podIP:port accepts connections; nil at the deadline or when the pod goes.
+local function wait_listening(pod, port, deadline)
+  local host = pod.status.podIP
+  while cqueues.monotime() < deadline and not pod.gone do
     local ok, s = pcall(socket.connect, { host = host, port = port })
     local connected = false
     if ok then
@@ -151,40 +159,134 @@ local function wait_listening(host, port, deadline)
   end
 end
 
-function cluster:start_runtime(pod, on_ready)
-  local c = pod.spec.containers[1]
-  local rot = self:log_rotation_of(pod)
-  local code = string.format("package.path=%q package.cpath=%q "
-    .. "require('kwhisk.sim.runtime').main(%q, 8080, %q, %d, { max_size = %s, max_files = %s, "
-    .. "interval = %s, exit_on_sigterm = %s })", package.path, package.cpath, pod.status.podIP,
-    self:log_path(pod, c.name), unistd.getpid(), tostring(rot.max_size),
-    tostring(rot.max_files), tostring(rot.interval), tostring(lifecycle.exits_on_sigterm(pod)))
+-- Copies what the runtime writes to the pipe fd into the pod's log, as containerd does, until
+-- the process closes it; done() after the end.
+local function pump(self, fd, log, stream, done)
+  self.cq:wrap(function()
+    local pipe = socket.fdopen(fd)
+    pipe:setmode("bn", "bn")
+    while true do
+      local data = pipe:read(-65536)
+      if not data then
+        break
+      end
+      log:write(stream, data)
+    end
+    pipe:close()
+    done()
+  end)
+end
+
+-- Forks argv with stdin from /dev/null and stdout and stderr into pipes whose ends it returns.
+local function spawn(argv, parent_pid)
+  local out_r, out_w = unistd.pipe()
+  local err_r, err_w = unistd.pipe()
   local pid = unistd.fork()
   if pid == 0 then
-    -- The sim blocks SIGINT/SIGTERM to take them as events; the runtime must die by them.
+    lifeline.die_with_parent(parent_pid, signal.SIGKILL)
+    local null = fcntl.open("/dev/null", fcntl.O_RDONLY)
+    unistd.dup2(null, 0)
+    unistd.dup2(out_w, 1)
+    unistd.dup2(err_w, 2)
+    for _, fd in ipairs({ null, out_r, out_w, err_r, err_w }) do
+      unistd.close(fd)
+    end
     require("cqueues.signal").unblock(signal.SIGINT, signal.SIGTERM)
-    unistd.execp("luajit", { [0] = "luajit", "-e", code })
+    unistd.execp(argv[0], argv)
     unistd._exit(127)
+  end
+  unistd.close(out_w)
+  unistd.close(err_w)
+  return pid, out_r, err_r
+end
+
+--- Starts the runtime process that serves pod's action on podIP:8080 (runtime: a name of
+-- kwhisk.sim.runtimes) and calls on_ready once it listens.
+function cluster:start_runtime(pod, runtime, on_ready)
+  local c = pod.spec.containers[1]
+  local opts = { log_path = self:log_path(pod, c.name), parent_pid = unistd.getpid(),
+    workdir = self:workdir(pod), log_rotation = self:log_rotation_of(pod) }
+  local argv = runtimes.command(runtime, pod.status.podIP, 8080, opts)
+  local pid
+  if runtime == "lua" then
+    pid = unistd.fork()
+    if pid == 0 then
+      -- The sim blocks SIGINT/SIGTERM to take them as events; the runtime must die by them.
+      require("cqueues.signal").unblock(signal.SIGINT, signal.SIGTERM)
+      unistd.execp(argv[0], argv)
+      unistd._exit(127)
+    end
+  else
+    local out, err
+    pid, out, err = spawn(argv, opts.parent_pid)
+    local log, open = assert(podlog.writer(opts.log_path, opts.log_rotation)), 2
+    local function done()
+      open = open - 1
+      if open == 0 then
+        log:close()
+      end
+    end
+    pump(self, out, log, "stdout", done)
+    pump(self, err, log, "stderr", done)
   end
   local rt = { pid = pid, id = pod.status.containerStatuses[1].containerID:gsub("^%w+://", ""),
     pod = pod.metadata.name, namespace = pod.metadata.namespace }
   self.runtimes[pod.metadata.uid] = rt
   self.cq:wrap(function()
-    if wait_listening(pod.status.podIP, 8080, cqueues.monotime() + 10) and not pod.gone then
+    -- A loaded machine may take long to start node or python3: Ready when it listens.
+    if wait_listening(pod, 8080, cqueues.monotime() + 60) and not pod.gone then
       on_ready()
     end
   end)
 end
 
--- Sends the pod's runtime SIGTERM (it may ignore it), or kills it with SIGKILL and forgets it.
-function cluster:signal_runtime(pod, sig)
-  local rt = self.runtimes[pod.metadata.uid]
-  if rt then
-    if sig == signal.SIGKILL then
-      self.runtimes[pod.metadata.uid] = nil
-    end
-    signal.kill(rt.pid, signal.SIGCONT)
-    signal.kill(rt.pid, sig)
+--- Answers the action protocol at once for a pod whose image serves no action runtime in the
+-- sim (a pause-like image): every request on podIP:8080 gets 502 and a message saying so,
+-- instead of a connection that nothing accepts.
+function cluster:serve_nothing(pod)
+  local image = pod.spec.containers[1].image
+  local text = json.encode({ error = "the image " .. image .. " serves no action runtime "
+    .. "in the sim (it runs kwhisk/action-lua, openwhisk/action-nodejs-v*, "
+    .. "openwhisk/action-python-v3* and openwhisk/python3action)" })
+  local ok, server = pcall(http_server.listen, { host = pod.status.podIP, port = 8080,
+    reuseaddr = true, tls = false, cq = self.cq, onerror = function() end,
+    onstream = function(_, stream)
+      stream:get_body_as_string(10)
+      local headers = http_headers.new()
+      headers:append(":status", "502")
+      headers:append("content-type", "application/json")
+      stream:write_headers(headers, false)
+      stream:write_chunk(text, true)
+    end })
+  if ok and server:listen() then
+    self.listeners[pod.metadata.uid] = server
+  end
+end
+
+--- The directory a runtime keeps pod's files in (zip actions), removed with the pod.
+function cluster:workdir(pod)
+  return self.log_dir .. "/" .. pod.metadata.uid .. ".d"
+end
+
+--- Stops pod's runtime. graceful: SIGTERM only, which the runtimes of OpenWhisk's images
+-- ignore as a container's PID 1 without a handler does (kwhisk/action-lua's too);
+-- otherwise SIGKILL, as the kubelet does at the end of the grace period.
+function cluster:stop_runtime(pod, graceful)
+  local listener, rt = self.listeners[pod.metadata.uid], self.runtimes[pod.metadata.uid]
+  if listener then
+    self.listeners[pod.metadata.uid] = nil
+    listener:close()
+  end
+  if not rt then
+    return
+  elseif graceful then
+    signal.kill(rt.pid, signal.SIGTERM)
+    return
+  end
+  self.runtimes[pod.metadata.uid] = nil
+  signal.kill(rt.pid, signal.SIGKILL)
+  if sys_stat.stat(self:workdir(pod)) then
+    os.execute("rm -rf '" .. self:workdir(pod):gsub("'", "'\\''") .. "'")
   end
 end
 
@@ -260,7 +362,8 @@ function cluster:lifecycle_context()
     end
     return pod.status.podIP
   end
-  function ctx.start_runtime(pod, on_ready) self:start_runtime(pod, on_ready) end
+  function ctx.start_runtime(pod, runtime, on_ready) self:start_runtime(pod, runtime, on_ready) end
+  function ctx.serve_nothing(pod) self:serve_nothing(pod) end
   function ctx.scaled(pod, seconds) return self:scaled(pod, seconds) end
   function ctx.lag(pod) return self:lag(pod) end
   -- The container's process runs (true) or not: followed logs end at once when it stops.
@@ -290,14 +393,14 @@ function cluster:remove_pod(pod)
     return
   end
   pod.gone = true
-  self:signal_runtime(pod, signal.SIGKILL)
+  self:stop_runtime(pod)
   if pod.ip_slot then
     self.free_ips[#self.free_ips + 1] = pod.ip_slot
   end
   for _, c in ipairs(pod.spec.containers) do
     local path = self:log_path(pod, c.name)
     os.remove(path)
-    for _, old in ipairs(require("kwhisk.sim.podlog").rotated(path)) do
+    for _, old in ipairs(podlog.rotated(path)) do
       os.remove(old)
     end
   end
@@ -315,7 +418,7 @@ function cluster:containers_exited(pod, exit_code, reason)
     return
   end
   pod.sim.exited = true
-  self:signal_runtime(pod, signal.SIGKILL)
+  self:stop_runtime(pod)
   for i in ipairs(pod.spec.containers) do
     self.ctx.live(pod, i, false)
   end
@@ -352,7 +455,7 @@ function cluster:delete_pod(pod, grace)
   local kill = pod.sim.kill
   if kill == 1 then
     lifecycle.kill(pod, self.ctx)
-    self:signal_runtime(pod, signal.SIGTERM)
+    self:stop_runtime(pod, true)
   end
   self.store:update("pods", pod)
   if lifecycle.exits_on_sigterm(pod) then
@@ -369,10 +472,10 @@ function cluster:delete_pod(pod, grace)
   return pod
 end
 
---- Kills every runtime (the sim is shutting down).
+--- Stops every runtime (the sim is shutting down).
 function cluster:shutdown()
   for _, pod in ipairs(self.store:list("pods")) do
-    self:signal_runtime(pod, signal.SIGKILL)
+    self:stop_runtime(pod)
   end
   cluster.reap()
 end

@@ -45,10 +45,6 @@ end
 local handle = {}
 handle.__index = handle
 
-local function quote(s)
-  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
-end
-
 local function admin(self, method, path, body)
   local request = require("http.request").new_from_uri(self.url .. path)
   if self.url:match("^https:") then
@@ -102,7 +98,7 @@ function handle:stop()
     require("posix.signal").kill(self.pid, require("posix.signal").SIGTERM)
     require("posix.sys.wait").wait(self.pid)
     self.pid = nil
-    os.execute("rm -rf " .. quote(self.dir))
+    os.execute("rm -rf " .. require("kwhisk.shell").quote(self.dir))
   end
 end
 

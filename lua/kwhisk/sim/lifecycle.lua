@@ -5,6 +5,7 @@
 -- so the same code is driven by the server and by specs. Container events (a start, an exit)
 -- reach the status after the kubelet's sync (ctx.lag), as PLEG and the status manager do.
 local ids = require "kwhisk.sim.ids"
+local runtimes = require "kwhisk.sim.runtimes"
 
 local lifecycle = {}
 
@@ -22,9 +23,6 @@ local FAILURES = {
   ["never-ready"] = true, unschedulable = true, ["run-container"] = true,
   ["container-config"] = true,
 }
-
---- The image that runs a real action runtime.
-lifecycle.ACTION_IMAGE = "kwhisk/action-lua"
 
 local function delay(annotations, name, default)
   local v = tonumber(annotations[PREFIX .. name])
@@ -55,8 +53,10 @@ local function check_annotations(annotations)
   end
 end
 
---- How a pod will behave: { failure, schedule_delay, start_delay, ready_delay, runtime },
--- or nil and a message for a bad annotation.
+--- How a pod will behave: { failure, schedule_delay, start_delay, ready_delay, runtime,
+-- pull_error }, or nil and a message for a bad annotation. runtime: the name of the action
+-- runtime the image serves (kwhisk.sim.runtimes); when its program is missing here, the pod
+-- fails as an image that cannot be pulled, pull_error saying what to install.
 function lifecycle.behaviour(pod)
   local annotations = pod.metadata.annotations or {}
   local bad = check_annotations(annotations)
@@ -68,9 +68,12 @@ function lifecycle.behaviour(pod)
     schedule_delay = delay(annotations, "schedule-delay", 0.05),
     start_delay = delay(annotations, "start-delay", 0.1),
     ready_delay = delay(annotations, "ready-delay", 0),
-    runtime = image:match("^[^:@]*") == lifecycle.ACTION_IMAGE
-      or image:match("^[^:@]*") == "docker.io/" .. lifecycle.ACTION_IMAGE,
+    runtime = runtimes.for_image(image),
   }
+  b.pull_error = b.runtime and runtimes.missing(b.runtime)
+  if b.pull_error then
+    b.failure = "image-pull"
+  end
   if image:find("slowstart", 1, true) then
     b.start_delay = delay(annotations, "start-delay", 3)
   end
@@ -171,11 +174,11 @@ local function unschedulable(pod, ctx)
   ctx.event(pod, "Warning", "FailedScheduling", message)
 end
 
-local function image_pull(pod, ctx)
+local function image_pull(pod, ctx, b)
   each_container(pod, function(cs, c)
     local message = "rpc error: code = NotFound desc = failed to pull and unpack image \""
-      .. c.image .. "\": failed to resolve reference \"" .. c.image .. "\": " .. c.image
-      .. ": not found"
+      .. c.image .. "\": " .. (b.pull_error or "failed to resolve reference \"" .. c.image
+      .. "\": " .. c.image .. ": not found")
     cs.state = { waiting = { reason = "ErrImagePull", message = message } }
     ctx.event(pod, "Warning", "Failed", "Failed to pull image \"" .. c.image .. "\": " .. message)
     ctx.event(pod, "Warning", "Failed", "Error: ErrImagePull")
@@ -371,8 +374,9 @@ local function running(pod, ctx, b)
   end
   -- Ready shows after the kubelet's next sync.
   if b.runtime then
-    ctx.start_runtime(pod, function() ctx.after(b.ready_delay + ctx.lag(pod), ready) end)
+    ctx.start_runtime(pod, b.runtime, function() ctx.after(b.ready_delay + ctx.lag(pod), ready) end)
   else
+    ctx.serve_nothing(pod)
     ctx.after(b.ready_delay + ctx.lag(pod), ready)
   end
 end
@@ -382,7 +386,7 @@ local function start(pod, ctx, b)
     return
   end
   if b.failure == "image-pull" then
-    image_pull(pod, ctx)
+    image_pull(pod, ctx, b)
   elseif WAITING[b.failure] then
     stuck(pod, ctx, WAITING[b.failure][1], WAITING[b.failure][2])
   elseif START_ERRORS[b.failure] then

@@ -100,17 +100,14 @@ local function run(state, stream)
 end
 
 --- Serves the runtime on host:port, logging to the CRI file log_path, until killed or until
--- the process parent_pid (the sim that forked it) is gone. opts: max_size, max_files (log
--- rotation), exit_on_sigterm (else SIGTERM is ignored, as by a PID 1 without a handler,
--- which OpenWhisk's runtime images are: only the SIGKILL at the grace period's end stops it).
+-- the process parent_pid (the sim that forked it) is gone. SIGTERM is ignored, as by a PID 1
+-- without a handler, which OpenWhisk's runtime images are: only the SIGKILL at the grace
+-- period's end stops it. opts: max_size, max_files, interval (log rotation, podlog.writer).
 function runtime.main(host, port, log_path, parent_pid, opts)
-  opts = opts or {}
   local signal = require "posix.signal"
   -- SIGKILL: a suspended (stopped) runtime would only keep any other signal pending.
   require("kwhisk.sim.lifeline").die_with_parent(parent_pid, signal.SIGKILL)
-  if not opts.exit_on_sigterm then
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-  end
+  signal.signal(signal.SIGTERM, signal.SIG_IGN)
   local log = assert(podlog.writer(log_path, opts))
   local state = { log = log, env = action_env(log) }
   local server = assert(require("http.server").listen({

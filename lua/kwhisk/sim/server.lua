@@ -5,7 +5,7 @@ local cqueues = require "cqueues"
 local http_server = require "http.server"
 local fs = require "kwhisk.fs"
 local json = require "kwhisk.json"
-local basexx = require "basexx"
+local base64 = require "kwhisk.base64"
 local cluster_new = require("kwhisk.sim.cluster").new
 local faults_new = require("kwhisk.sim.faults").new
 local request = require("kwhisk.sim.http").request
@@ -305,7 +305,7 @@ end
 local function kubeconfig_text(sim)
   local cluster = { server = sim.url }
   if sim.ca_pem then
-    cluster["certificate-authority-data"] = basexx.to_base64(sim.ca_pem)
+    cluster["certificate-authority-data"] = base64.encode(sim.ca_pem)
   end
   local user = json.object({})
   if sim.token then

@@ -1,8 +1,10 @@
--- kwhisk command line against a simulated cluster: run, rm, logs, invoke, suspend, resume,
+-- kwhisk.cli.run, .rm, .logs, .invoke, .suspend, .resume and .version against one simulated
+-- cluster (they share its pods): run, rm, logs, invoke, suspend, resume, version,
 -- each with a success, a usage error (exit 2, one line and a hint) and a server error
 -- (exit 1, the error's kind and message).
 local shell = require "helpers.shell"
 local simh = require "helpers.sim"
+local zip = require "helpers.zip"
 local json = require "kwhisk.json"
 
 describe("kwhisk CLI on the sim", function()
@@ -107,13 +109,44 @@ describe("kwhisk CLI on the sim", function()
       assert.are.equal(1, status)
       assert.matches("^kwhisk invoke: server: .*/run: HTTP 502: .*boom", err)
     end)
+    it("chooses the image from a .js, .py or .zip file, unless --image is given", function()
+      shell.write(dir .. "/hello.js", "function main(p) { console.log('js ' + p.who)\n"
+        .. "  return { lang: 'js' } }\n")
+      shell.write(dir .. "/hello.py", "def main(a):\n    print('py', a['who'])\n"
+        .. "    return {'lang': 'py'}\n")
+      zip.write(dir .. "/hello.zip", { ["__main__.py"] = "def main(a):\n"
+        .. "    return {'lang': 'zip'}\n" })
+      for file, want in pairs({ ["hello.js"] = { "js j", "js" }, ["hello.py"] = { "py j", "py" },
+        ["hello.zip"] = { nil, "zip" } }) do
+        local status, out, err = kwhisk("invoke " .. dir .. "/" .. file .. " -p who=j --json")
+        assert.are.equal(0, status, err)
+        local answer = json.decode(out)
+        assert.are.equal(want[2], answer.result.lang)
+        assert.are.equal(want[1], answer.logs[1] and answer.logs[1].log)
+      end
+      local status, _, err = kwhisk("invoke " .. dir .. "/hello.js --image example/pause:1")
+      assert.are.equal(1, status)
+      assert.matches("serves no action runtime in the sim", err)
+    end)
     it("has usage errors", function()
-      usage("invoke kwhisk/action-lua", "kwhisk invoke: expects IMAGE and CODE_FILE")
+      usage("invoke a b c", "kwhisk invoke: expects CODE_FILE (or IMAGE and CODE_FILE)")
       usage("invoke i f --param novalue", "kwhisk invoke: --param expects K=V, got 'novalue'")
       usage("invoke i f --timeout 0", "kwhisk invoke: --timeout expects seconds > 0")
     end)
+    it("refuses files it cannot run", function()
+      shell.write(dir .. "/notes.txt", "x")
+      local status, _, err = kwhisk("invoke " .. dir .. "/notes.txt")
+      assert.are.equal(1, status)
+      assert.matches("notes.txt: unknown action type (expected .js, .py, .lua or .zip)", err,
+        1, true)
+      zip.write(dir .. "/other.zip", { ["main.py"] = "" })
+      status, _, err = kwhisk("invoke " .. dir .. "/other.zip")
+      assert.are.equal(1, status)
+      assert.matches("a zip action needs package.json or index.js (Node.js) or __main__.py "
+        .. "(Python) at its root", err, 1, true)
+    end)
     it("reports the server's refusal", function()
-      server_error("invoke kwhisk/action-lua " .. dir .. "/hello.lua", "POST", PODS,
+      server_error("invoke " .. dir .. "/hello.lua", "POST", PODS,
         "^kwhisk invoke: pod_api: Failed to provision resources")
     end)
   end)

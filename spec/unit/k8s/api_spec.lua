@@ -253,7 +253,7 @@ describe("kwhisk.k8s.api", function()
     assert.has_error(function() api.new({}) end,
       "bad argument #1 to 'api.new' (connection with a server URL expected)")
     assert.has_error(function() api.new(conn.connection, { max_attempts = "3" }) end,
-      "bad option 'max_attempts' to 'api.new' (non-negative number expected)")
+      "bad argument #2 to 'api.new' (options.max_attempts: non-negative number expected)")
   end)
 
   describe("retry-after values", function()

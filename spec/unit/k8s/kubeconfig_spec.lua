@@ -55,9 +55,10 @@ describe("kwhisk.k8s.kubeconfig", function()
 
     it("raises on unknown keys and a bad server, naming them", function()
       assert.has_error(function() kubeconfig.load { server = "http://x", tokn = "t" } end,
-        "bad connection key 'tokn'")
+        "bad argument #1 to 'kubeconfig.load' (connection key 'tokn' unknown)")
       assert.has_error(function() kubeconfig.load { server = "x" } end,
-        "bad connection key 'server' (http:// or https:// URL expected)")
+        "bad argument #1 to 'kubeconfig.load' (connection key 'server': http:// or https:// "
+          .. "URL expected)")
       assert.has_error(function() kubeconfig.load(42) end,
         "bad argument #1 to 'kubeconfig.load' (path or table expected, got number)")
     end)

@@ -118,7 +118,7 @@ describe("kwhisk.k8s.portforward", function()
 
   it("refuses bad arguments", function()
     assert.has_error(function() kwhisk.portforward.open(conn, "echo", 0) end,
-      "bad argument 'port' to 'portforward.open' (port number expected, got 0)")
+      "bad argument #3 to 'portforward.open' (port number expected, got 0)")
     assert.has_error(function() kwhisk.portforward.open(conn, 42, 80) end)
     assert.has_error(function() kwhisk.portforward.open({}, "p", 80) end)
   end)

@@ -47,6 +47,22 @@ describe("kwhisk.logs", function()
         .. "2018-02-06T00:00:20.000000001Z|stdout|last", summary(got))
     end)
 
+    it("with seed = true, moves the cutoff line by line (SPEC A3.5)", function()
+      -- a line that shares the previous kept line's time, or is earlier, is dropped
+      local stamps = "2018-02-06T00:00:18Z a\n2018-02-06T00:00:18Z b\n"
+        .. "2018-02-06T00:00:19Z c\n2018-02-06T00:00:18.5Z d\n2018-02-06T00:00:20Z e\n"
+      local function logs_of(records)
+        local out = {}
+        for i, r in ipairs(records) do out[i] = r.log end
+        return table.concat(out, " ")
+      end
+      assert.equal("a c e", logs_of(logs.read_lines(stamps, nil, true)))
+      assert.equal("c e", logs_of(logs.read_lines(stamps, time.new(1517875218), true)))
+      assert.equal("a b c d e", logs_of(logs.read_lines(stamps)))
+      assert.equal("2018-02-06T00:00:18.419889342Z|stdout|first activation\n"
+        .. "2018-02-06T01:00:19.5Z|stdout|offset", summary(logs.read_lines(text, nil, true)))
+    end)
+
     it("reads nothing from nothing", function()
       assert.are.same({}, logs.read_lines(""))
       assert.are.same({}, logs.read_lines("\n\r\n\n"))

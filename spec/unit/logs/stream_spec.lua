@@ -186,6 +186,60 @@ describe("kwhisk.logstream on a plain server's pods/log body", function()
   end
 end)
 
+describe("kwhisk.logstream's seed mode (SPEC A3.5)", function()
+  local httpd = require "helpers.httpd"
+  local shell = require "helpers.shell"
+  local server, dir, cleanup, client
+
+  -- b shares a's time, d is earlier than c, e shares c's time: the seed's moving cutoff
+  -- drops all three; kwhisk's rule keeps every line after the cursor it was given.
+  local BODY = "2024-05-01T10:00:00.1Z a\n2024-05-01T10:00:00.1Z b\n2024-05-01T10:00:00.3Z c\n"
+    .. "2024-05-01T10:00:00.2Z d\n2024-05-01T10:00:00.3Z e\n2024-05-01T10:00:00.4Z f\n"
+
+  setup(function()
+    server = httpd.start { handler = string.format([[
+      return function(request)
+        return { status = 200, headers = { ["content-type"] = "text/plain" }, body = %q }
+      end]], BODY) }
+    dir, cleanup = shell.tmpdir()
+    shell.write(dir .. "/kubeconfig", string.format([[{"apiVersion": "v1", "kind": "Config",
+      "current-context": "t", "clusters": [{"name": "t", "cluster": {"server": %q}}],
+      "users": [{"name": "t", "user": {}}],
+      "contexts": [{"name": "t", "context": {"cluster": "t", "user": "t"}}]}]], server.url))
+    client = assert(kwhisk.client({ kubeconfig = dir .. "/kubeconfig",
+      ["user-pod-node-affinity"] = { enabled = false } }, { log = function() end }))
+  end)
+  teardown(function()
+    server:stop()
+    cleanup()
+  end)
+
+  -- The messages delivered until a quiet poll (each poll GETs the same body again).
+  local function messages(since, seed)
+    local it = client:logs({ id = "p1" }, since, { mode = "poll", seed = seed, pause = 0.02 })
+    local out = {}
+    while true do
+      local r, err = it(kwhisk.loop.now() + 0.3)
+      if not r then
+        assert.is_true(err.deadline)
+        it:close()
+        return table.concat(out, " ")
+      end
+      out[#out + 1] = r.log
+    end
+  end
+
+  it("seed = true moves the cutoff line by line, as the seed's readLines", function()
+    assert.equal("a c f", messages(nil, true))
+    assert.equal("c f", messages(kwhisk.time.parse("2024-05-01T10:00:00.1Z"), true))
+  end)
+
+  it("the default compares each line with the cursor, so it loses and repeats none", function()
+    assert.equal("a b c d e f", messages(nil, false))
+    assert.equal("c d e f", messages(kwhisk.time.parse("2024-05-01T10:00:00.1Z"), false))
+  end)
+end)
+
 describe("kwhisk.logstream's first cursor", function()
   local sim, client, c
 

@@ -12,19 +12,21 @@ describe("kwhisk.policy.affinity", function()
       "Exists")))
     assert.are.equal('{"matchExpressions":[]}', json.encode(affinity.term()))
     assert.has_error(function() affinity.expression("k", "Equals", { "a" }) end,
-      "affinity.expression: operator must be In, NotIn, Exists, DoesNotExist, Gt or Lt, got Equals")
+      "bad argument #2 to 'expression' (operator: In, NotIn, Exists, DoesNotExist, Gt or Lt "
+      .. "expected, got Equals)")
     assert.has_error(function() affinity.expression("k", "In") end,
-      "affinity.expression: operator In needs values")
+      "bad argument #3 to 'expression' (operator In needs values)")
     assert.has_error(function() affinity.expression("k", "Exists", { "a" }) end,
-      "affinity.expression: operator Exists takes no values")
+      "bad argument #3 to 'expression' (operator Exists takes no values)")
     assert.has_error(function() affinity.expression("k", "In", { 3 }) end,
-      "affinity.expression: values[1] must be a non-empty string, got number")
+      "bad argument #3 to 'expression' (values[1]: non-empty string expected, got number)")
     assert.has_error(function() affinity.expression("k", "In", { "" }) end,
-      "affinity.expression: values[1] must be a non-empty string, got an empty string")
+      "bad argument #3 to 'expression' (values[1]: non-empty string expected, got an empty "
+      .. "string)")
     assert.has_error(function() affinity.expression("k", "In", {}) end,
-      "affinity.expression: operator In needs at least one value")
+      "bad argument #3 to 'expression' (operator In needs at least one value)")
     assert.has_error(function() affinity.expression(nil, "In", { "a" }) end,
-      "affinity.expression: key must be a non-empty string, got nil")
+      "bad argument #1 to 'expression' (key: non-empty string expected, got nil)")
   end)
 
   it("appends required terms and weighted preferences", function()
@@ -38,7 +40,7 @@ describe("kwhisk.policy.affinity", function()
       { key = "c", operator = "NotIn", values = { "x" } } } } } },
       node.preferredDuringSchedulingIgnoredDuringExecution)
     assert.has_error(function() affinity.prefer(pod, 0, affinity.term()) end,
-      "affinity.prefer: weight must be an integer from 1 to 100, got 0")
+      "bad argument #2 to 'prefer' (weight: integer from 1 to 100 expected, got 0)")
   end)
 
   it("appends tolerations with a sensible default operator", function()
@@ -48,10 +50,11 @@ describe("kwhisk.policy.affinity", function()
     assert.are.same({ { key = "spot", operator = "Equal", value = "true", effect = "NoSchedule" },
       { key = "gpu", operator = "Exists" } }, pod.spec.tolerations)
     assert.has_error(function() affinity.tolerate(pod, { key = "x", effect = "Never" }) end,
-      "affinity.tolerate: effect must be NoSchedule, PreferNoSchedule or NoExecute, got Never")
+      "bad argument #2 to 'tolerate' (effect: NoSchedule, PreferNoSchedule or NoExecute "
+      .. "expected, got Never)")
     assert.has_error(function() affinity.tolerate(pod, { key = "x", operator = "Exists",
       value = "v" }) end,
-      "affinity.tolerate: operator Exists takes no value")
+      "bad argument #2 to 'tolerate' (operator Exists takes no value)")
   end)
 
   it("merges node selector labels", function()
@@ -59,6 +62,6 @@ describe("kwhisk.policy.affinity", function()
     affinity.select_nodes(pod, { pool = "gpu" })
     assert.are.same({ disk = "ssd", pool = "gpu" }, pod.spec.nodeSelector)
     assert.has_error(function() affinity.select_nodes(pod, { pool = 1 }) end,
-      "affinity.select_nodes: label pool must be a non-empty string, got number")
+      "bad argument #2 to 'select_nodes' (label pool: non-empty string expected, got number)")
   end)
 end)

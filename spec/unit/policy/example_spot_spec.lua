@@ -14,6 +14,6 @@ describe("example policy spot", function()
     assert.are.same({ { key = "kwhisk.io/spot", operator = "Equal", value = "true",
       effect = "NoSchedule" } },
       pod.spec.tolerations)
-    k8s.assert_schema_valid(pending, pod)
+    k8s.assert_schema_valid(pod)
   end)
 end)

@@ -10,7 +10,7 @@ describe("example policy tenant", function()
     local r = pod.spec.containers[1].resources
     assert.are.same({ memory = "256Mi", cpu = "1", ["ephemeral-storage"] = "2Gi" }, r.limits)
     assert.are.same(r.limits, r.requests)
-    k8s.assert_schema_valid(pending, pod)
+    k8s.assert_schema_valid(pod)
   end)
 
   it("takes the namespace from a label and keeps label values valid at any length", function()

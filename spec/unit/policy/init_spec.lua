@@ -56,6 +56,25 @@ describe("kwhisk.policy", function()
     assert.is_table(p.calls[before + 2].template.spec)
   end)
 
+  it("parses the configuration's pod template, naming the key once (kind config)", function()
+    assert.is_nil(policy.template(cfg({})))
+    local pod = assert(policy.template(cfg({
+      ["pod-template"] = "file:spec/fixtures/templates/affinity.yaml" })))
+    assert.are.equal("Pod", pod.kind)
+    local _, err = policy.template(cfg({ ["pod-template"] = "kind: Service" }))
+    assert.are.equal("config", err.kind)
+    assert.are.equal("config: pod-template: the template is a Service, expected a Pod",
+      err.message)
+    _, err = policy.template(cfg({
+      ["pod-template"] = "file:spec/fixtures/templates/not-a-pod.yaml" }))
+    assert.matches("^config: pod%-template: the template is a Service", err.message)
+    local built
+    built, err = build({ ["pod-template"] = "a: [1" })
+    assert.is_nil(built)
+    assert.are.equal("config", err.kind)
+    assert.matches("^config: pod%-template:2:1: did not find expected", err.message)
+  end)
+
   it("accepts a function or a module name and loads each policy once", function()
     local calls = 0
     local function fn(ctx)
@@ -143,17 +162,19 @@ describe("kwhisk.policy", function()
   it("raises on bad arguments, naming them", function()
     local c = cfg()
     assert.has_error(function() policy.build(1, "img", MB, nil, nil, c) end,
-      "policy.build: name must be a string, got number")
+      "bad argument #1 to 'build' (string expected, got number)")
     assert.has_error(function() policy.build("p", "", MB, nil, nil, c) end,
-      "policy.build: image must be a non-empty string, got string")
+      "bad argument #2 to 'build' (non-empty string expected, got an empty string)")
     assert.has_error(function() policy.build("p", "img", 1000, nil, nil, c) end,
-      "policy.build: memory must be a whole number of bytes, at least 1 MiB, got 1000")
+      "bad argument #3 to 'build' (whole number of bytes, at least 1 MiB, expected, got 1000)")
     assert.has_error(function() policy.build("p", "img", MB, "A=1", nil, c) end,
-      "policy.build: env must be a table, got string")
+      "bad argument #4 to 'build' (env: table expected, got string)")
+    assert.has_error(function() policy.build("p", "img", MB, nil, { { 1, "x" } }, c) end,
+      "bad argument #5 to 'build' (labels[1]: name: string expected, got number)")
     assert.has_error(function() policy.build("p", "img", MB, nil, nil, { bogus = 1 }) end,
-      "policy.build: config: unknown key 'bogus' (did you mean 'context'?)")
+      "bad argument #6 to 'build' (config: unknown key 'bogus' (did you mean 'context'?))")
     assert.has_error(function() policy.load(42) end,
-      "policy.load: spec must be a module name, a file path or a function, got number")
+      "bad argument #1 to 'load' (module name, file path or function expected, got number)")
   end)
 
   it("takes raw settings as config too", function()

@@ -36,7 +36,7 @@ local function action(pod)
 end
 
 local function schema_valid(...)
-  k8s.assert_schema_valid(pending, ...)
+  k8s.assert_schema_valid(...)
 end
 
 -- The settings every seed test checks (assertPodSettings).
@@ -183,9 +183,9 @@ describe("kwhisk.policy.openwhisk", function()
 
   it("raises on bad environment entries, naming them", function()
     assert.has_error(function() build(nil, nil, nil, { A = {} }) end,
-      "env: A must be a string, got table")
+      "bad argument #1 to 'ordered_pairs' (env: A: string expected, got table)")
     assert.has_error(function() build(nil, nil, nil, { { 1, "x" } }) end,
-      "env[1]: name must be a string, got number")
+      "bad argument #1 to 'ordered_pairs' (env[1]: name: string expected, got number)")
   end)
 
   it("builds a policy/v1 PDB when pdb-enabled (A5.8)", function()

@@ -70,7 +70,7 @@ describe("kwhisk.policy.template", function()
       template.container(empty, "only")
       assert.are.equal('{"spec":{"containers":[{"name":"only"}]}}', json.encode(empty))
       assert.has_error(function() template.container(pod, 3) end,
-        "template.container: name must be a string, got number")
+        "bad argument #2 to 'container' (string expected, got number)")
     end)
   end)
 

@@ -1,0 +1,125 @@
+-- kwhisk.sim.resources: the sim's REST handlers as the API server answers them: defaults,
+-- refusals as Status, selectors, delete options and preconditions, deletecollection, merge
+-- patches, PDBs, dry runs (against the sim, a process).
+local json = require "kwhisk.json"
+local simh = require "helpers.sim"
+
+describe("kwhisk.sim.resources", function()
+  local sim, pods, pdbs
+  local http = simh.http
+
+  setup(function()
+    sim = simh.start({})
+    pods = sim.url .. "/api/v1/namespaces/default/pods"
+    pdbs = sim.url .. "/apis/policy/v1/namespaces/default/poddisruptionbudgets"
+  end)
+  teardown(function() sim:stop() end)
+
+  local function call(method, url, body, headers)
+    local code, text = http(method, url, body, headers)
+    return code, json.decode(text)
+  end
+
+  it("fills a new pod's defaults as the API server does", function()
+    local code, pod = call("POST", pods, simh.pod("d1", "example/pause:1"))
+    assert.equal(201, code)
+    local spec, c = pod.spec, pod.spec.containers[1]
+    assert.same({ "Always", 30, "ClusterFirst", "default-scheduler" }, { spec.restartPolicy,
+      spec.terminationGracePeriodSeconds, spec.dnsPolicy, spec.schedulerName })
+    assert.equal("IfNotPresent", c.imagePullPolicy)
+    assert.equal("/dev/termination-log", c.terminationMessagePath)
+    assert.equal("default", pod.metadata.namespace)
+    assert.matches("^%x+%-%x+%-%x+%-%x+%-%x+$", pod.metadata.uid)
+    assert.is_string(pod.metadata.resourceVersion)
+    local _
+    _, pod = call("POST", pods, simh.pod("d2", "example/pause"))
+    assert.equal("Always", pod.spec.containers[1].imagePullPolicy) -- no tag: latest
+    _, pod = call("POST", pods, simh.pod("d3", "example/pause:latest"))
+    assert.equal("Always", pod.spec.containers[1].imagePullPolicy)
+  end)
+
+  it("refuses duplicates, other kinds and other namespaces with a Status", function()
+    local code, st = call("POST", pods, simh.pod("d1", "example/pause:1"))
+    assert.same({ 409, "AlreadyExists", 'pods "d1" already exists' },
+      { code, st.reason, st.message })
+    local svc = simh.pod("x1")
+    svc.kind = "Service"
+    code, st = call("POST", pods, svc)
+    assert.equal(400, code)
+    assert.equal("the kind of the provided object (Service) does not match Pod", st.message)
+    local other = simh.pod("x2")
+    other.metadata.namespace = "elsewhere"
+    code, st = call("POST", pods, other)
+    assert.equal(400, code)
+    assert.matches("namespace of the provided object does not match", st.message)
+    code, st = call("POST", pods, "[1,")
+    assert.same({ 400, "Status" }, { code, st.kind })
+  end)
+
+  it("lists by label and field selectors, and refuses a bad selector", function()
+    local code, list = call("GET", pods .. "?labelSelector=app%3Dt&fieldSelector="
+      .. "metadata.name%3Dd1")
+    assert.equal(200, code)
+    assert.same({ "PodList", 1, "d1" }, { list.kind, #list.items, list.items[1].metadata.name })
+    local st
+    code, st = call("GET", pods .. "?fieldSelector=spec.image%3Dx")
+    assert.equal(400, code)
+    assert.equal("Status", st.kind)
+  end)
+
+  it("deletes with preconditions and a dry run, and deletes collections by label", function()
+    local _, pod = call("GET", pods .. "/d2")
+    local code, st = call("DELETE", pods .. "/d2", { preconditions = { uid = "nope" } })
+    assert.equal(409, code)
+    assert.equal("Precondition failed: UID in precondition: nope, UID in object meta: "
+      .. pod.metadata.uid, st.message)
+    code = call("DELETE", pods .. "/d2?dryRun=All")
+    assert.equal(200, code)
+    assert.equal(200, (call("GET", pods .. "/d2")))
+    code, st = call("DELETE", pods .. "/d2?propagationPolicy=Sometimes")
+    assert.same({ 422, "Invalid" }, { code, st.reason })
+    code = call("DELETE", pods .. "/d2?gracePeriodSeconds=0")
+    assert.equal(200, code)
+    simh.wait_for(function() return (call("GET", pods .. "/d2")) == 404 end)
+    local list
+    code, list = call("DELETE", pods .. "?labelSelector=app%3Dt&gracePeriodSeconds=0")
+    assert.equal(200, code)
+    assert.equal(2, #list.items) -- d1 and d3
+    simh.wait_for(function() return #select(2, call("GET", pods)).items == 0 end)
+  end)
+
+  it("merges label and annotation patches, null removing a key", function()
+    call("POST", pods, simh.pod("p1", "example/pause:1"))
+    local merge = { ["content-type"] = "application/merge-patch+json" }
+    local code, pod = call("PATCH", pods .. "/p1", { metadata = { labels = { a = "1" },
+      annotations = { n = "x" } } }, merge)
+    assert.equal(200, code)
+    assert.same({ app = "t", a = "1" }, pod.metadata.labels)
+    local _
+    _, pod = call("PATCH", pods .. "/p1", '{"metadata":{"labels":{"app":null}}}', merge)
+    assert.same({ a = "1" }, pod.metadata.labels)
+    local st
+    code, st = call("PATCH", pods .. "/p1", { metadata = { labels = { ["bad key!"] = "v" } } },
+      merge)
+    assert.same({ 422, "Invalid" }, { code, st.reason })
+    code = call("PATCH", pods .. "/p1", { metadata = {} }, { ["content-type"] = "text/plain" })
+    assert.equal(415, code)
+    assert.equal(404, (call("PATCH", pods .. "/none", { metadata = {} }, merge)))
+    call("DELETE", pods .. "/p1?gracePeriodSeconds=0")
+  end)
+
+  it("creates, gets and deletes policy/v1 PDBs", function()
+    local pdb = { apiVersion = "policy/v1", kind = "PodDisruptionBudget",
+      metadata = { name = "b1" }, spec = { minAvailable = 1,
+        selector = { matchLabels = { name = "b1" } } } }
+    local code, got = call("POST", pdbs, pdb)
+    assert.equal(201, code)
+    assert.equal(0, got.status.disruptionsAllowed)
+    assert.equal(409, (call("POST", pdbs, pdb)))
+    assert.equal("b1", select(2, call("GET", pdbs .. "/b1")).metadata.name)
+    assert.equal(200, (call("DELETE", pdbs .. "/b1")))
+    local st
+    code, st = call("GET", pdbs .. "/b1")
+    assert.same({ 404, 'poddisruptionbudgets.policy "b1" not found' }, { code, st.message })
+  end)
+end)
