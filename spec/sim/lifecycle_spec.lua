@@ -121,8 +121,7 @@ describe("kwhisk.sim.lifecycle", function()
       local b = assert(fresh.behaviour(p))
       fresh.pending(p, ctx)
       fresh.run(p, ctx, b)
-      table.remove(ctx.timers, 1)()
-      table.remove(ctx.timers, 1)()
+      ctx.run_all(2)
       local waiting = p.status.containerStatuses[1].state.waiting
       assert.equal("ErrImagePull", waiting.reason)
       assert.matches("with node, which is not on PATH: install it %(Debian: apt%-get install "
