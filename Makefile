@@ -107,9 +107,12 @@ bench: all
 	@scripts/ensure-deps bench
 	@bench/run $(BUILD)
 
-# The main job: 20 action pods at once on the embedded sim (or KUBECONFIG's cluster).
-demo: all
+# The main job: 20 action pods at once on the embedded sim (or KUBECONFIG's cluster). The
+# build's output is shown only when it fails. DEMO_ARGS=--help lists the demo's options.
+demo: deps
 	@scripts/ensure-deps demo
+	@mkdir -p $(BUILD) && $(MAKE) --no-print-directory all >$(BUILD)/demo-build.log 2>&1 \
+	  || { cat $(BUILD)/demo-build.log >&2; exit 1; }
 	@LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='$(BUILD)/?.so;;' \
 	  luajit examples/invoke_many.lua $(DEMO_ARGS)
 

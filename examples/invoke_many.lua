@@ -14,7 +14,20 @@ local loop = require "kwhisk.loop"
 local now, format, concat = loop.now, string.format, table.concat
 
 local USAGE = "usage: luajit examples/invoke_many.lua [--kubeconfig PATH] [--context NAME] "
-  .. "[--yes] [--activations N] [--image IMAGE] [--break ACTION]\n"
+  .. "[--yes] [--activations N] [--image IMAGE] [--break ACTION] [--help]\n"
+local HELP = [[
+
+Starts one pod per action in examples/actions/ at once, initialises each, runs it N times,
+collects each activation's logs and prints a summary; then removes every pod. Without
+KUBECONFIG or --kubeconfig it runs on an embedded sim. Ctrl-C stops and cleans up (exit
+130); a second Ctrl-C forces.
+  --kubeconfig PATH    run on that cluster (default: $KUBECONFIG, else the embedded sim)
+  --context NAME       the kubeconfig context (naming it confirms the cluster)
+  --yes                confirm a real cluster without naming its context
+  --activations N      activations per action (default 3)
+  --image IMAGE        the action image (default kwhisk/action-lua)
+  --break ACTION       make that action's code fail to load (the run then exits 1)
+]]
 local LOG_LIMIT = 10 * 2 ^ 20
 local LABEL = "kwhisk-demo"
 
@@ -37,6 +50,9 @@ local function parse_args(argv)
       i = i + 2
     elseif argv[i] == "--yes" then
       opts.yes, i = true, i + 1
+    elseif argv[i] == "--help" or argv[i] == "-h" then
+      io.stdout:write(USAGE, HELP)
+      os.exit(0)
     else
       usage_error("unknown argument '" .. argv[i] .. "'")
     end
@@ -121,6 +137,11 @@ local function drive(client, action, opts, labels)
     return
   end
   action.state = "ready"
+  if opts.interrupted() then
+    c:destroy()
+    action.state = "done"
+    return
+  end
   local t1 = now()
   local _, ierr = c:init({ code = action.code, binary = action.binary, deadline = t1 + 30 })
   action.init_s = now() - t1
@@ -203,16 +224,22 @@ local function check_context(opts)
   end
 end
 
--- SIGINT/SIGTERM become a flag the tasks look at, so they clean up before exiting.
-local function interruptions()
-  local signal = require "cqueues.signal"
-  signal.block(signal.SIGINT, signal.SIGTERM)
-  local listener = signal.listen(signal.SIGINT, signal.SIGTERM)
-  local seen = false
-  return function()
-    seen = seen or listener:wait(0) ~= nil
-    return seen
-  end
+-- SIGINT/SIGTERM (Ctrl-C) become a flag the tasks look at: they stop, remove their pods,
+-- and the sim (in a process group of its own, out of the terminal's reach) stops last. A
+-- second one forces: the sim is killed and the demo exits at once. Returns the function
+-- that answers the first signal's number, or nil.
+local function interruptions(opts)
+  local interrupted, stop = require("kwhisk.signals").interruptible(function()
+    io.stderr:write(opts.tty and "\r\27[K" or "",
+      "invoke_many: interrupted; removing the pods (again to force)\n")
+  end, function()
+    io.stderr:write("invoke_many: forced: exiting now", opts.sim and "" or
+      ("; pods labelled " .. LABEL .. "=" .. require("posix.unistd").getpid()
+        .. " may remain"), "\n")
+    if opts.sim then opts.sim:stop(true) end
+  end)
+  opts.stop_watching = stop
+  return interrupted
 end
 
 -- Deletes every pod of this run; returns once the deletions are accepted (the pods may be
@@ -232,18 +259,20 @@ local function run(opts, sim)
   for i, action in ipairs(actions) do
     tasks[i] = kwhisk.spawn(drive, client, action, opts, labels)
   end
-  show_progress(actions, started, require("posix.unistd").isatty(2) == 1, opts.interrupted)
+  show_progress(actions, started, opts.tty, opts.interrupted)
   for _, task in ipairs(tasks) do task:wait() end
-  local failed = summary(actions)
+  local failed = not opts.interrupted() and summary(actions)
   local removed, rerr = remove_all(client, labels)
   io.stderr:write(format("invoke_many: %d pods in %.1f s; %s\n", #actions, now() - started,
     removed and "all pods deleted" or "pods NOT deleted: " .. tostring(rerr)))
+  if not failed then
+    return require("kwhisk.signals").status(opts.interrupted())
+  end
   local names = {}
   for i, a in ipairs(failed) do
     names[i] = a.name
     io.stderr:write("invoke_many: ", a.name, ": ", a.failure, "\n")
   end
-  if opts.interrupted() then names[#names + 1] = "(interrupted)" end
   if #names > 0 or not removed then
     io.stderr:write("invoke_many: FAILED: ", concat(names, ", "), "\n")
     return 1
@@ -253,15 +282,22 @@ end
 
 local function main(argv)
   local opts = parse_args(argv)
+  opts.tty = require("posix.unistd").isatty(2) == 1
+  opts.interrupted = interruptions(opts)
   local sim
   if opts.kubeconfig then
     check_context(opts)
   else
     sim = assert(kwhisk.sim.start())
-    opts.kubeconfig = sim.kubeconfig
+    opts.kubeconfig, opts.sim = sim.kubeconfig, sim
   end
-  opts.interrupted = interruptions()
-  local ok, status = xpcall(run, debug.traceback, opts, sim)
+  local ok, status
+  if opts.interrupted() then
+    ok, status = true, require("kwhisk.signals").status(opts.interrupted())
+  else
+    ok, status = xpcall(run, debug.traceback, opts, sim)
+  end
+  opts.stop_watching()
   if sim then sim:stop() end
   if not ok then
     io.stderr:write("invoke_many: ", tostring(status), "\n")

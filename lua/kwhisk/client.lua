@@ -162,6 +162,10 @@ local function check_run_args(name, image, opts)
   if type(memory) ~= "number" or memory < 1024 * 1024 then
     error("bad argument #3 to 'run' (opts.memory: size of at least 1Mi expected)", 3)
   end
+  if opts.timeout ~= nil and (type(opts.timeout) ~= "number" or opts.timeout ~= opts.timeout
+      or opts.timeout <= 0) then
+    error("bad argument #3 to 'run' (opts.timeout: seconds > 0 expected)", 3)
+  end
   return opts, memory
 end
 
@@ -169,7 +173,8 @@ end
 -- is Ready. Every failure is an error value (kinds pod_api, image_pull, command_not_found,
 -- ready_timeout, unschedulable, crash_loop, run_container, container_config, policy)
 -- carrying the pod's events; the failed pod is deleted unless opts.keep or the
--- keep-failed-pods setting.
+-- keep-failed-pods setting. opts.timeout: seconds to wait for Ready instead of timeouts.run
+-- (a ready_timeout names the one that ran out).
 function Client:run(name, image, opts)
   local memory
   opts, memory = check_run_args(name, image, opts)
@@ -179,7 +184,8 @@ function Client:run(name, image, opts)
   if not pod then
     return nil, pdb
   end
-  local deadline = loop.now() + self.config.timeouts.run
+  local seconds = opts.timeout or self.config.timeouts.run
+  local deadline = loop.now() + seconds
   local created, err = self:create_pod(pod, deadline)
   if not created then
     return self:failed_run(name, errors.new("pod_api", "create: " .. err.message,
@@ -196,6 +202,10 @@ function Client:run(name, image, opts)
   end
   local ready
   ready, err = podstate.wait_ready(self.pods, name, deadline)
+  if not ready and err.kind == "ready_timeout" then
+    err = errors.new("ready_timeout", string.format("%s (%g s, %s)", err.message, seconds,
+      opts.timeout and "the timeout given to run" or "timeouts.run"), { cause = err })
+  end
   if not ready then
     return self:failed_run(name, err, keep, uid)
   end

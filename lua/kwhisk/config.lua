@@ -320,6 +320,57 @@ function config.env_name(key, field)
   return "CONFIG_whisk_kubernetes_" .. camel(key) .. (field and "_" .. camel(field) or "")
 end
 
+-- Every variable name that overrides a key, for suggestions.
+local KNOWN_ENV = {}
+for key, spec in pairs(KEYS) do
+  if spec.fields then
+    for field in pairs(spec.fields) do KNOWN_ENV[config.env_name(key, field)] = true end
+  elseif spec.parse ~= string_map then
+    KNOWN_ENV[config.env_name(key)] = true
+  end
+end
+
+local ffi = require "ffi"
+ffi.cdef "extern char **environ;"
+
+-- The names of this process's environment variables.
+local function environment_names()
+  local names, i = {}, 0
+  while ffi.C.environ[i] ~= nil do
+    local entry = ffi.string(ffi.C.environ[i])
+    names[#names + 1] = entry:match("^([^=]*)")
+    i = i + 1
+  end
+  return names
+end
+
+--- Warnings for CONFIG_whisk_kubernetes_* variables that override no key (a misspelling),
+-- each naming the closest variable that does. env: a table of variables, or nil for this
+-- process's environment. Returns a list of messages.
+function config.env_warnings(env)
+  local names = {}
+  if type(env) == "table" then
+    for name in pairs(env) do names[#names + 1] = name end
+  else
+    names = environment_names()
+  end
+  sort(names)
+  local warnings = {}
+  for _, name in ipairs(names) do
+    if name:find("^CONFIG_whisk_kubernetes_") and not KNOWN_ENV[name] then
+      local best, best_distance
+      for known in pairs(KNOWN_ENV) do
+        local d = distance(name, known)
+        if not best_distance or d < best_distance or d == best_distance and known < best then
+          best, best_distance = known, d
+        end
+      end
+      warnings[#warnings + 1] = name .. " is not a kwhisk setting (did you mean " .. best .. "?)"
+    end
+  end
+  return warnings
+end
+
 -- Applies the environment's overrides for every key that is not a map of free names.
 local function apply_env(cfg, getenv)
   for key, spec in pairs(KEYS) do
@@ -387,7 +438,15 @@ local function read_settings_file(path)
     return config_error(path .. ": expected a map of settings, got " .. shown(doc))
   end
   if type(doc.whisk) == "table" and type(doc.whisk.kubernetes) == "table" then
-    return doc.whisk.kubernetes
+    doc = doc.whisk.kubernetes
+  end
+  -- A policy file named relative to the configuration file lives beside it.
+  local dir = path:match("^(.*)/[^/]*$") or "."
+  for name, value in pairs(doc) do
+    if kebab(name) == "pod-policy" and type(value) == "string" and value:sub(1, 1) ~= "/"
+        and (value:find("/", 1, true) or value:find("%.lua$")) then
+      doc[name] = dir .. "/" .. value
+    end
   end
   return doc
 end

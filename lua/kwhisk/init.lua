@@ -2,6 +2,10 @@
 -- This facade loads each part on first use (`kwhisk.time`, `kwhisk.logs`, ...), so a
 -- program pays only for what it touches. The parts are also plain modules
 -- (`require "kwhisk.time"`).
+-- The C core is reached through LuaJIT's FFI: under another Lua, say so in one line.
+if not jit then
+  error("kwhisk needs LuaJIT (the FFI)", 0)
+end
 local core = require "kwhisk.core"
 
 local kwhisk = { version = core.version }
@@ -13,6 +17,7 @@ local parts = {
   quantity = "kwhisk.quantity", errors = "kwhisk.errors", fs = "kwhisk.fs",
   loop = "kwhisk.loop", http = "kwhisk.http", config = "kwhisk.config",
   policy = "kwhisk.policy", container = "kwhisk.container", sim = "kwhisk.sim",
+  signals = "kwhisk.signals", testing = "kwhisk.testing",
   logs = "kwhisk.logs", logline = "kwhisk.logs.record", logstream = "kwhisk.logs.stream",
   collect = "kwhisk.logs.collect",
   api = "kwhisk.k8s.api", kubeconfig = "kwhisk.k8s.kubeconfig", podstate = "kwhisk.k8s.podstate",

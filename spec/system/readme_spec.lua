@@ -29,10 +29,9 @@ describe("README.md", function()
     local seen = 0
     for _, command in ipairs(shell_commands()) do
       seen = seen + 1
-      if command:find("^luarocks ") then
-        -- spec/system/rockspec_spec.lua runs this install, into a temporary tree.
-        local args = command:match("(make %-%-deps%-mode.*)$")
-        assert.truthy(args and rockspec_spec:find(args, 1, true), command)
+      if command:find("^luarocks ") or command == "~/.luarocks/bin/kwhisk version" then
+        -- spec/system/rockspec_spec.lua runs these, into a temporary tree.
+        assert.truthy(rockspec_spec:find("README's install commands", 1, true), command)
       elseif command:find("^LUA_PATH=") then
         local status, output = shell.run(command)
         assert.are.equal(0, status, output)

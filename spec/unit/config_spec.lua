@@ -273,5 +273,26 @@ describe("kwhisk.config", function()
       assert.is_nil(cfg)
       assert.are.equal("config: unknown key 'pod_polcy' (did you mean 'pod-policy'?)", err.message)
     end)
+
+    it("resolves a relative pod-policy file against the file's directory", function()
+      local cfg = assert(load(write(dir, "p.yaml", "pod-policy: policies/mine.lua\n")))
+      assert.are.equal(dir .. "/policies/mine.lua", cfg["pod-policy"])
+      cfg = assert(load(write(dir, "q.yaml", "pod_policy: mine.lua\n")))
+      assert.are.equal(dir .. "/mine.lua", cfg["pod_policy"] or cfg["pod-policy"])
+      cfg = assert(load(write(dir, "r.yaml", "pod-policy: /abs/mine.lua\n")))
+      assert.are.equal("/abs/mine.lua", cfg["pod-policy"])
+      cfg = assert(load(write(dir, "s.yaml", "pod-policy: kwhisk.policy.openwhisk\n")))
+      assert.are.equal("kwhisk.policy.openwhisk", cfg["pod-policy"])
+    end)
+  end)
+
+  describe("env_warnings", function()
+    it("names a misspelled CONFIG_whisk_kubernetes_ variable and the closest real one", function()
+      assert.are.same({ "CONFIG_whisk_kubernetes_timeout_run is not a kwhisk setting (did you "
+        .. "mean CONFIG_whisk_kubernetes_timeouts_run?)" }, config.env_warnings({
+          CONFIG_whisk_kubernetes_timeout_run = "5", CONFIG_whisk_kubernetes_timeouts_logs = "5",
+          HOME = "/root" }))
+      assert.are.same({}, config.env_warnings({ CONFIG_whisk_kubernetes_pdbEnabled = "true" }))
+    end)
   end)
 end)

@@ -19,11 +19,16 @@ args.CLUSTER = {
 args.CLUSTER_HELP = [[
   -n, --namespace NS   namespace of the action pods (default: the configuration's, else the
                        kubeconfig context's)
-  --kubeconfig PATH    kubeconfig file (default: $KUBECONFIG, else in-cluster)
+  --kubeconfig PATH    kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else
+                       in-cluster)
   --context NAME       kubeconfig context (default: its current-context)
   --config FILE        a YAML configuration file (docs/configuration.md)
   -v, --verbose        log each API call (method, path, status, ms) on stderr
 ]]
+
+-- -o FORMAT, --output FORMAT, and --json (an alias of -o json), for every command.
+args.OUTPUT = { ["-o"] = { "output", "value" }, ["--output"] = { "output", "value" },
+  ["--json"] = { "json", "flag" } }
 
 --- A new option table: the given options plus those of each extra table.
 function args.with(options, ...)

@@ -8,6 +8,7 @@ usage: kwhisk COMMAND [ARGS]   (kwhisk COMMAND --help for each)
 
 commands:
   run        run an action container (a pod) and print it: id, address, worker IP, native id
+  get        list action pods as kubectl does (NAME READY STATUS RESTARTS AGE); -w watches
   rm         delete action pods by name, or by label with -l
   logs       print or follow a container's log
   invoke     create a pod for an action, init and run it once, print result and logs, delete it
@@ -21,7 +22,7 @@ commands:
 
 -- Subcommand name -> module.
 local COMMANDS = {
-  run = "kwhisk.cli.run", rm = "kwhisk.cli.rm", logs = "kwhisk.cli.logs",
+  run = "kwhisk.cli.run", get = "kwhisk.cli.get", rm = "kwhisk.cli.rm", logs = "kwhisk.cli.logs",
   invoke = "kwhisk.cli.invoke", suspend = "kwhisk.cli.suspend", resume = "kwhisk.cli.resume",
   ["pod-spec"] = "kwhisk.cli.pod_spec", ["pool-demo"] = "kwhisk.cli.pool_demo",
   sim = "kwhisk.cli.sim", version = "kwhisk.cli.version",

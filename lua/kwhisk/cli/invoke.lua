@@ -8,12 +8,12 @@ local loop = require "kwhisk.loop"
 
 local USAGE = [[
 usage: kwhisk invoke CODE_FILE [--image IMAGE] [--param k=v]... [--main NAME]
-                     [--memory 256m] [--timeout SECONDS] [--json] [cluster options]
+                     [--memory 256m] [--timeout SECONDS] [-o text|json] [cluster options]
        kwhisk invoke IMAGE CODE_FILE [options]
 
 Creates a pod, POSTs /init with CODE_FILE's code and /run with the parameters, collects the
 activation's logs, deletes the pod. Prints the logs (`<time> <stream>: <text>`) and then the
-result as JSON; with --json one object {"result":...,"logs":[...]}.
+result as JSON; with -o json (or --json) one object {"result":...,"logs":[...]}.
 The image follows the file's type unless --image (or IMAGE) is given:
   .js   openwhisk/action-nodejs-v20     exports.main or function main(params)
   .py   openwhisk/action-python-v3.11   def main(args)
@@ -25,13 +25,13 @@ The sim runs all three (see docs/actions.md).
   --main NAME      the entry function (default main)
   --memory SIZE    action memory (default 256m)
   --timeout S      seconds each of init and run may take (default 60)
-  --json           print one JSON object
+  -o FORMAT        text (default) or json: one JSON object (--json too)
 ]] .. args.CLUSTER_HELP
 
 local OPTIONS = args.with({ ["--param"] = { "params", "pairs" }, ["-p"] = { "params", "pairs" },
   ["--main"] = { "main", "value" }, ["--image"] = { "image", "value" },
   ["--memory"] = { "memory", "value" },
-  ["--timeout"] = { "timeout", "value" }, ["--json"] = { "json", "flag" } }, args.CLUSTER)
+  ["--timeout"] = { "timeout", "value" } }, args.OUTPUT, args.CLUSTER)
 
 local LOG_LIMIT = 10 * 2 ^ 20
 
@@ -43,6 +43,8 @@ local function arguments(argv)
   elseif #opts.positional ~= 1 then
     return nil, "expects CODE_FILE (or IMAGE and CODE_FILE)"
   end
+  local bad = common.check_output(opts, { "text", "json" })
+  if bad then return nil, bad end
   opts.timeout = tonumber(opts.timeout or "60")
   if not opts.timeout or opts.timeout <= 0 then return nil, "--timeout expects seconds > 0" end
   local json = require "kwhisk.json"
@@ -72,8 +74,8 @@ local function report(result, records, as_json)
   if as_json then
     local logs = {}
     for i, r in ipairs(records) do logs[i] = json.decode(r:json()) end
-    io.stdout:write(json.encode(json.object({ result = result or json.null,
-      logs = json.array(logs) })), "\n")
+    io.stdout:write(common.encode(json.object({ result = result or json.null,
+      logs = json.array(logs) }), "json"))
     return
   end
   for _, r in ipairs(records) do io.stdout:write(tostring(r), "\n") end
@@ -91,7 +93,7 @@ local function invoke(client, code, opts)
   if not c then return nil, err end
   local result, records, aerr = activate(c, code, opts)
   c:destroy()
-  report(result, records, opts.json)
+  report(result, records, opts.output == "json")
   return aerr == nil, aerr
 end
 

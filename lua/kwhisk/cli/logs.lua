@@ -6,19 +6,19 @@ local common = require "kwhisk.cli.common"
 local time = require "kwhisk.time"
 
 local USAGE = [[
-usage: kwhisk logs NAME [--since TIME] [-f] [--poll] [--json] [cluster options]
+usage: kwhisk logs NAME [--since TIME] [-f] [--poll] [-o text|json] [cluster options]
 
 Prints the log of the action container of pod NAME, one record a line:
-`<time> <stream>: <text>`, or with --json `{"log":...,"stream":...,"time":...}`.
+`<time> <stream>: <text>`, or with -o json (or --json) `{"log":...,"stream":...,"time":...}`.
   --since TIME   only records after TIME: an RFC 3339 timestamp or a duration ago (5m, 30 s)
   -f, --follow   keep streaming (one request, resumed after drops) until the container stops
   --poll         keep polling with sinceTime instead (never ends; stop it with Ctrl-C)
-  --json         each record's JSON form
+  -o FORMAT      text (default) or json: each record's JSON form, one a line
 ]] .. args.CLUSTER_HELP
 
 local OPTIONS = args.with({ ["--since"] = { "since", "value" }, ["-f"] = { "follow", "flag" },
   ["--follow"] = { "follow", "flag" }, ["--poll"] = { "poll", "flag" },
-  ["--json"] = { "json", "flag" } }, args.CLUSTER)
+  }, args.OUTPUT, args.CLUSTER)
 
 --- The time --since means: a timestamp, or now minus a duration; nil and a message if neither.
 local function since_time(text)
@@ -36,6 +36,8 @@ local function arguments(argv)
   local opts, err = args.parse(argv, OPTIONS)
   if not opts then return nil, err end
   if #opts.positional ~= 1 then return nil, "expects NAME" end
+  local bad = common.check_output(opts, { "text", "json" })
+  if bad then return nil, bad end
   if opts.follow and opts.poll then return nil, "give -f or --poll, not both" end
   if opts.since then
     opts.since, err = since_time(opts.since)
@@ -64,17 +66,26 @@ local function once(client, name, since, print)
   return true
 end
 
+-- Follows (or polls) the log until it ends or a Ctrl-C/SIGTERM; returns ok, err and, after
+-- an interruption, the exit status.
 local function stream(client, name, opts, print)
+  local loop = require "kwhisk.loop"
+  local interrupted, stop = common.interruptible("logs", "closing the stream")
   local it = client:logs({ id = name, name = name }, opts.since,
     { mode = opts.poll and "poll" or "follow" })
-  while true do
-    local record, err = it()
-    if not record then
+  while not interrupted() do
+    -- A short deadline, so an interruption is seen while no record comes.
+    local record, err = it(loop.now() + 0.2)
+    if record then
+      print(record)
+    elseif not (err and err.deadline) then
       it:close()
+      stop()
       return err == nil, err
     end
-    print(record)
   end
+  it:close()
+  return true, nil, require("kwhisk.signals").status(interrupted())
 end
 
 return function(argv)
@@ -83,12 +94,12 @@ return function(argv)
   if not opts then return common.usage_error("logs", usage) end
   local client, cerr = common.client(opts)
   if not client then return common.fail("logs", cerr) end
-  local name, print = opts.positional[1], printer(opts.json)
-  local ok, err
+  local name, print = opts.positional[1], printer(opts.output == "json")
+  local ok, err, status
   if opts.follow or opts.poll then
-    ok, err = stream(client, name, opts, print)
+    ok, err, status = stream(client, name, opts, print)
   else
     ok, err = once(client, name, opts.since, print)
   end
-  return ok and common.OK or common.fail("logs", err)
+  return ok and (status or common.OK) or common.fail("logs", err)
 end

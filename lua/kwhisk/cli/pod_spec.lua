@@ -14,13 +14,14 @@ policy builds, as `kubectl run --dry-run=client -o yaml` prints one; nothing is 
   --label K=V     a pod label (repeatable)
   --config FILE   a YAML configuration file (default: defaults and CONFIG_whisk_kubernetes_*)
   --policy FILE   a policy module or .lua file, instead of the configured pod-policy
-  -o FORMAT       yaml (default; documents separated by ---) or json (a List with a PDB)
+  -o FORMAT       yaml (default; documents separated by ---) or json (a List with a PDB;
+                  --json too)
 ]]
 
 local OPTIONS = { ["--memory"] = { "memory", "value" }, ["--env"] = { "env", "pairs" },
   ["--label"] = { "labels", "pairs" }, ["--config"] = { "config", "value" },
   ["--policy"] = { "policy", "value" }, ["-o"] = { "output", "value" },
-  ["--output"] = { "output", "value" } }
+  ["--output"] = { "output", "value" }, ["--json"] = { "json", "flag" } }
 
 local function render(pod, pdb, output)
   if output == "json" then
@@ -37,7 +38,7 @@ local function render(pod, pdb, output)
 end
 
 local function build_pod(opts, memory)
-  local cfg, err = require("kwhisk.config").load(opts.config)
+  local cfg, err = common.config(opts)
   if not cfg then return nil, err end
   if opts.policy then cfg["pod-policy"] = opts.policy end
   return require("kwhisk.policy").build(opts.positional[1], opts.positional[2], memory,

@@ -6,6 +6,7 @@ local common = require "kwhisk.cli.common"
 
 local USAGE = [[
 usage: kwhisk run NAME IMAGE [--memory 256m] [--env K=V]... [--label K=V]... [--wait]
+                  [--timeout DURATION]
                   [-o text|json|yaml] [cluster options]
 
 Creates the pod NAME from the pod policy, waits until it is Ready (timeouts.run) and prints
@@ -14,13 +15,16 @@ reported with its kind (image_pull, crash_loop, ...) and events, and deleted.
   --memory SIZE        action memory (default 256m)
   --env K=V            an environment variable (repeatable)
   --label K=V          a pod label (repeatable)
-  --wait               after printing, wait for SIGINT or SIGTERM, then delete the pod
-  -o FORMAT            text (default: a table), json or yaml
+  --wait               after printing, wait for Ctrl-C (exit 130) or SIGTERM (exit 143),
+                       then delete the pod (a second one exits without deleting)
+  --timeout DURATION   how long the pod may take to be Ready (default: timeouts.run)
+  -o FORMAT            text (default: a table), json (--json too) or yaml
 ]] .. args.CLUSTER_HELP
 
-local OPTIONS = args.with({ ["--memory"] = { "memory", "value" }, ["--env"] = { "env", "pairs" },
+local OPTIONS = args.with({ ["--memory"] = { "memory", "value" },
+  ["--timeout"] = { "timeout", "value" }, ["--env"] = { "env", "pairs" },
   ["--label"] = { "labels", "pairs" }, ["--wait"] = { "wait", "flag" },
-  ["-o"] = { "output", "value" }, ["--output"] = { "output", "value" } }, args.CLUSTER)
+  }, args.OUTPUT, args.CLUSTER)
 
 local function arguments(argv)
   local opts, err = args.parse(argv, OPTIONS)
@@ -33,6 +37,13 @@ local function arguments(argv)
     return nil, "--memory: " .. (merr or "expected at least 1Mi")
   end
   opts.memory = memory
+  if opts.timeout then
+    local seconds = require("kwhisk.config").parse_duration(opts.timeout)
+    if not seconds or seconds <= 0 then
+      return nil, "--timeout expects a duration like 90s or 2m, got '" .. opts.timeout .. "'"
+    end
+    opts.timeout = seconds
+  end
   return opts
 end
 
@@ -46,11 +57,19 @@ local function render(c, output)
     .. row:format(object.id, object.address, tostring(object.worker_ip), object.native_id)
 end
 
--- Blocks until SIGINT or SIGTERM.
-local function wait_for_signal()
-  local signal = require "cqueues.signal"
-  signal.block(signal.SIGINT, signal.SIGTERM)
-  signal.listen(signal.SIGINT, signal.SIGTERM):wait()
+-- Waits for task or the first signal (interrupted() answers it).
+local function until_done_or_interrupted(task, interrupted)
+  local loop = require "kwhisk.loop"
+  while not task.done and not interrupted() do
+    loop.first({ task }, loop.now() + 0.1)
+  end
+end
+
+-- Deletes the pod NAME after an interruption; returns 128 + the signal.
+local function interrupted_exit(client, name, sig)
+  local ok, err = client:rm(name)
+  if not ok then common.fail("run", err) end
+  return require("kwhisk.signals").status(sig)
 end
 
 return function(argv)
@@ -59,13 +78,22 @@ return function(argv)
   if not opts then return common.usage_error("run", usage) end
   local client, cerr = common.client(opts)
   if not client then return common.fail("run", cerr) end
-  local c, err = client:run(opts.positional[1], opts.positional[2],
-    { memory = opts.memory, env = opts.env, labels = opts.labels })
+  local name = opts.positional[1]
+  local interrupted = common.interruptible("run", "deleting the pod " .. name)
+  local task = require("kwhisk.loop").spawn(client.run, client, name, opts.positional[2],
+    { memory = opts.memory, env = opts.env, labels = opts.labels, timeout = opts.timeout })
+  until_done_or_interrupted(task, interrupted)
+  if interrupted() then
+    -- The pod may still be on its way: delete it, give run a moment to end, delete again.
+    client:rm(name)
+    require("kwhisk.loop").first({ task }, require("kwhisk.loop").now() + 2)
+    return interrupted_exit(client, name, interrupted())
+  end
+  local c, err = task:wait()
   if not c then return common.fail("run", err) end
   io.stdout:write(render(c, opts.output))
   io.stdout:flush()
   if not opts.wait then return common.OK end
-  wait_for_signal()
-  local ok, rerr = client:rm(c)
-  return ok and common.OK or common.fail("run", rerr)
+  while not interrupted() do require("kwhisk.loop").sleep(0.1) end
+  return interrupted_exit(client, name, interrupted())
 end

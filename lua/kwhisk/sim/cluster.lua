@@ -183,6 +183,9 @@ local function spawn(argv, parent_pid)
   local err_r, err_w = unistd.pipe()
   local pid = unistd.fork()
   if pid == 0 then
+    -- A process group of its own: a Ctrl-C at the sim's terminal is the sim's to handle
+    -- (it stops its runtimes).
+    unistd.setpid("p", 0, 0)
     lifeline.die_with_parent(parent_pid, signal.SIGKILL)
     local null = fcntl.open("/dev/null", fcntl.O_RDONLY)
     unistd.dup2(null, 0)
@@ -211,6 +214,7 @@ function cluster:start_runtime(pod, runtime, on_ready)
   if runtime == "lua" then
     pid = unistd.fork()
     if pid == 0 then
+      unistd.setpid("p", 0, 0) -- its own process group, as spawn() gives the others
       -- The sim blocks SIGINT/SIGTERM to take them as events; the runtime must die by them.
       require("cqueues.signal").unblock(signal.SIGINT, signal.SIGTERM)
       unistd.execp(argv[0], argv)

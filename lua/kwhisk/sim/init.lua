@@ -4,6 +4,9 @@
 -- when the process that started it ends, so an aborted spec run leaves no sim behind.
 local sim = {}
 
+-- Consecutive failed steps of the event loop after which the sim gives up.
+local MAX_FAILED_STEPS = 20
+
 --- Runs `kwhisk sim` with argv (the arguments after `sim`); returns the exit status.
 function sim.main(argv)
   local args = require "kwhisk.sim.args"
@@ -25,21 +28,38 @@ function sim.main(argv)
   io.stdout:write("kwhisk sim: serving ", s.url, " (invoker agent on ", s.cluster.node.ip, ":",
     s.agent_port, ")", opts.kubeconfig and (", kubeconfig " .. opts.kubeconfig) or "", "\n")
   csignal.block(csignal.SIGINT, csignal.SIGTERM)
+  local status = 0
   cq:wrap(function()
     local signals = csignal.listen(csignal.SIGINT, csignal.SIGTERM)
-    signals:wait()
-    io.stdout:write("kwhisk sim: stopping\n")
+    -- Ctrl-C is an interruption (exit 130, as a shell reports one); SIGTERM a requested stop.
+    if signals:wait() == csignal.SIGINT then
+      io.stdout:write("kwhisk sim: interrupted; stopping\n")
+      status = 130
+    else
+      io.stdout:write("kwhisk sim: stopping\n")
+    end
     s.stop()
   end)
-  -- A failure in one task is reported and the others go on serving. Once stopped, streams
-  -- still open (follows, watches) end with the process.
+  local failures = 0
+  -- A failure in one task is reported and the others go on serving. A failure that comes
+  -- back at every step (a descriptor closed behind the controller's back) is fatal: the sim
+  -- says so and exits rather than spin. Once stopped, streams still open (follows, watches)
+  -- end with the process.
   while not s.stopped do
     local ok, lerr = cq:step(1)
-    if not ok then
+    if ok then
+      failures = 0
+    else
+      failures = failures + 1
       io.stderr:write("kwhisk sim: ", tostring(lerr), "\n")
+      if failures >= MAX_FAILED_STEPS then
+        io.stderr:write("kwhisk sim: the event loop fails at every step; exiting\n")
+        s.stop()
+        return 1
+      end
     end
   end
-  return 0
+  return status
 end
 
 local handle = {}
@@ -92,53 +112,78 @@ function handle:runtimes()
   return v and v.items, err
 end
 
---- Stops the sim (SIGTERM) and waits for it to exit.
-function handle:stop()
+--- Stops the sim (SIGTERM, which stops its runtimes), waits for it to exit and removes its
+-- directory. force: SIGKILL instead (its runtimes die with it).
+function handle:stop(force)
   if self.pid then
-    require("posix.signal").kill(self.pid, require("posix.signal").SIGTERM)
+    local signal = require "posix.signal"
+    signal.kill(self.pid, force and signal.SIGKILL or signal.SIGTERM)
     require("posix.sys.wait").wait(self.pid)
     self.pid = nil
+  end
+  if self.dir then
     os.execute("rm -rf " .. require("kwhisk.shell").quote(self.dir))
+    self.dir = nil
   end
-end
-
-local function source_bin()
-  local path = package.searchpath("kwhisk.sim", package.path)
-  local root = path and path:match("^(.-)/?lua/kwhisk/sim/init%.lua$") or ""
-  if root:sub(1, 1) ~= "/" then
-    -- bin/kwhisk finds its source tree from its own path, so give it an absolute one.
-    root = os.getenv("PWD") .. (root ~= "" and "/" .. root or "")
-  end
-  return root .. "/bin/kwhisk"
 end
 
 local read_file = require("kwhisk.fs").read_file
 
--- Runs bin with argv (bin's own argv[1..]) in a child process that writes stdout and stderr
--- to log_path and gets SIGTERM when this process ends; returns its pid.
-local function spawn(bin, argv, log_path)
+-- The Lua code a child luajit runs to serve `kwhisk sim` with argv, with this process's
+-- module paths: from a source tree and from an installed LuaRocks tree alike.
+local function sim_code(argv)
+  local words = {}
+  for i, a in ipairs(argv) do
+    words[i] = string.format("%q", a)
+  end
+  return string.format("package.path = %q package.cpath = %q "
+    .. "os.exit(require('kwhisk.sim').main({ %s }))", package.path, package.cpath,
+    table.concat(words, ", "))
+end
+
+-- Runs command (argv[0] the program) in a child process of its own process group (a Ctrl-C
+-- at the terminal reaches the caller, which stops the sim after its own cleanup), with
+-- SIGINT and SIGTERM unblocked, stdout and stderr to log_path, and SIGTERM when this
+-- process ends; returns its pid.
+local function spawn(argv, log_path)
   local unistd = require "posix.unistd"
   local fcntl = require "posix.fcntl"
   local parent = unistd.getpid()
   local pid = assert(unistd.fork())
   if pid == 0 then
+    unistd.setpid("p", 0, 0)
     require("kwhisk.sim.lifeline").die_with_parent(parent, require("posix.signal").SIGTERM)
+    require("cqueues.signal").unblock(2, 15)
     local fd = fcntl.open(log_path, fcntl.O_WRONLY + fcntl.O_CREAT + fcntl.O_TRUNC,
       tonumber("644", 8))
     if fd then
       unistd.dup2(fd, 1)
       unistd.dup2(fd, 2)
     end
-    argv[0] = bin
-    unistd.execp(bin, argv)
+    unistd.execp(argv[0], argv)
     unistd._exit(127)
   end
   return pid
 end
 
+-- Why a sim did not start: how it ended and the last lines it wrote.
+local function start_failure(wait_status, code, log)
+  local how = wait_status == "exited" and ("exited with status " .. code)
+    or wait_status == "killed" and ("was killed by signal " .. code)
+    or "did not write its kubeconfig in time"
+  local lines = {}
+  for line in log:gmatch("[^\n]+") do
+    lines[#lines + 1] = line
+  end
+  local last = table.concat(lines, "\n  ", math.max(1, #lines - 4))
+  return "kwhisk sim did not start: it " .. how .. (last ~= "" and (";\n  " .. last) or "")
+end
+
 --- Starts `kwhisk sim` in a child process and waits until it serves. opts: args (a list of
--- extra flags, e.g. {"--tls", "--token", "t"}), bin (the kwhisk command), timeout (seconds).
--- Returns a handle (url, kubeconfig, log, pid, fault, faults, info, stop) or nil, message.
+-- extra flags, e.g. {"--tls", "--token", "t"}), bin (a `kwhisk` command to run instead of
+-- this Lua's luajit with its module paths), timeout (seconds). Returns a handle (url,
+-- kubeconfig, log, pid, fault, faults, info, stop) or nil and a message: why it did not
+-- start (how it ended and its last lines).
 function sim.start(opts)
   opts = opts or {}
   if type(opts) ~= "table" then
@@ -148,13 +193,20 @@ function sim.start(opts)
   local self = setmetatable({ dir = dir, kubeconfig = dir .. "/kubeconfig",
     log = dir .. "/sim.log" }, handle)
   -- Logs under the handle's directory, so stop() cleans up even after a killed sim.
-  local argv = { "sim", "--port", "0", "--kubeconfig", self.kubeconfig, "--log-dir",
-    dir .. "/logs" }
+  local argv = { "--port", "0", "--kubeconfig", self.kubeconfig, "--log-dir", dir .. "/logs" }
   for _, a in ipairs(opts.args or {}) do
     argv[#argv + 1] = a
   end
-  self.pid = spawn(opts.bin or source_bin(), argv, self.log)
+  if opts.bin then
+    table.insert(argv, 1, "sim")
+    argv[0] = opts.bin
+  else
+    argv = { [0] = "luajit", "-e", sim_code(argv) }
+  end
+  self.pid = spawn(argv, self.log)
+  local wait = require "posix.sys.wait"
   local deadline = os.time() + (opts.timeout or 20)
+  local ended, how, code
   while os.time() <= deadline do
     local text = read_file(self.kubeconfig)
     if text then
@@ -162,15 +214,16 @@ function sim.start(opts)
       self.url = config.clusters[1].cluster.server
       return self
     end
-    if require("posix.sys.wait").wait(self.pid, require("posix.sys.wait").WNOHANG) ~= 0 then
+    ended, how, code = wait.wait(self.pid, wait.WNOHANG)
+    if ended ~= 0 then
       self.pid = nil
       break
     end
-    os.execute("sleep 0.05")
+    require("posix.time").nanosleep({ tv_sec = 0, tv_nsec = 50000000 })
   end
   local log = read_file(self.log) or ""
   self:stop()
-  return nil, "kwhisk sim did not start: " .. log
+  return nil, start_failure(ended and ended ~= 0 and how, code, log)
 end
 
 return sim
