@@ -232,6 +232,7 @@ function Stream:pod_failure(err)
     self.log_error = errors.new("log_unavailable", "logs of " .. self.c.id .. ": "
       .. err.message, { cause = err, code = err.code })
     self.log_error_since = self.log_error_since or loop.now()
+    self.log_errors = (self.log_errors or 0) + 1
     if loop.now() - self.log_error_since >= self.error_wait then
       return self.log_error
     end
@@ -335,8 +336,9 @@ function Stream:open(deadline)
     if failed then
       return nil, failed
     end
-    local since = self.log_error_since
-    pause(since and min(self.backoff_max, self.pause * 2 ^ (loop.now() - since)) or self.pause,
+    -- a refused log of a running container: 0.1 s, 0.2 s, ... up to backoff_max
+    local errs = self.log_errors or 0
+    pause(errs > 0 and min(self.backoff_max, self.pause * 2 ^ (errs - 1)) or self.pause,
       deadline)
     return nil
   end
@@ -359,7 +361,7 @@ end
 -- A request was answered: a log error in the past is over.
 function Stream:opened(response)
   if response then
-    self.log_error, self.log_error_since = nil, nil
+    self.log_error, self.log_error_since, self.log_errors = nil, nil, nil
   end
 end
 
