@@ -105,7 +105,7 @@ soak: all
 
 bench: all
 	@scripts/ensure-deps bench
-	@bench/run $(BUILD)
+	@bench/run $(BUILD) $(BENCHES)
 
 # The main job: 20 action pods at once on the embedded sim (or KUBECONFIG's cluster). The
 # build's output is shown only when it fails. DEMO_ARGS=--help lists the demo's options.

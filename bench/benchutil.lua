@@ -1,6 +1,9 @@
 --- bench/benchutil.lua: what the peer benchmarks share: shell helpers, timing one reader
--- process at a time under /usr/bin/time (wall, CPU and peak RSS), best-of-N runs, the npm
--- install of @kubernetes/client-node into BUILD/js, and the data files plot.gp reads.
+-- process at a time (wall time from the monotonic clock, CPU and peak RSS from
+-- /usr/bin/time), best-of-N runs, medians, the npm install of @kubernetes/client-node into
+-- BUILD/js, and the data files plot.gp reads.
+local monotonic = require("kwhisk.core").time.monotonic
+
 local M = {}
 
 M.JS_CLIENT = "@kubernetes/client-node@1.3.0" -- 2.x needs Node 22's zstd
@@ -50,12 +53,15 @@ function M.tmpdir()
   return dir, function() os.execute("rm -rf " .. M.quote(dir)) end
 end
 
---- Runs command (argv already quoted) as one process under /usr/bin/time: a table
--- {wall, cpu, rss_mib, out} or nil, message when it failed.
+--- Runs command (a shell command line) as one process under /usr/bin/time: a table
+-- {wall, cpu, rss_mib, out} or nil, message when it failed. The wall time is taken around
+-- the whole run on the monotonic clock (sub-microsecond; /usr/bin/time's is in 10 ms ticks).
 function M.time_command(command)
   local tmp = os.tmpname()
-  local out = M.sh("/usr/bin/time -f '%e %U %S %M' -o " .. tmp .. " " .. command
+  local t0 = monotonic()
+  local out = M.sh("/usr/bin/time -f '%e %U %S %M' -o " .. tmp .. " sh -c " .. M.quote(command)
     .. " 2>" .. tmp .. ".err")
+  local elapsed = monotonic() - t0
   local times = M.read_file(tmp) or ""
   local err = M.read_file(tmp .. ".err") or ""
   os.remove(tmp)
@@ -64,7 +70,7 @@ function M.time_command(command)
   if not wall or times:find("exited with non%-zero status") then
     return nil, (err .. times):gsub("%s+", " "):sub(1, 300)
   end
-  return { wall = tonumber(wall), cpu = tonumber(user) + tonumber(sys),
+  return { wall = elapsed, cpu = tonumber(user) + tonumber(sys),
     rss_mib = tonumber(rss) / 1024, out = out }
 end
 
@@ -82,6 +88,20 @@ function M.best_of(runs, measure, ...)
     end
   end
   return best
+end
+
+--- The median of an array of numbers (nil when empty).
+function M.median(values)
+  local sorted = {}
+  for i, v in ipairs(values) do
+    sorted[i] = v
+  end
+  table.sort(sorted)
+  local n = #sorted
+  if n == 0 then
+    return nil
+  end
+  return n % 2 == 1 and sorted[(n + 1) / 2] or (sorted[n / 2] + sorted[n / 2 + 1]) / 2
 end
 
 --- Makes sure @kubernetes/client-node is in BUILD/js (npm, first run only): true or nil, why.

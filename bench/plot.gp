@@ -14,7 +14,7 @@ if (chart eq 'lifecycle') {
 }
 set output out
 if (chart eq 'stream') {
-  set multiplot layout 1,2 title "Reading a timestamped pod log of ".size." over loopback (nginx), best of 3"
+  set multiplot layout 1,2 title "Reading a timestamped pod log of ".size." over loopback (nginx), median of interleaved rounds"
   set style data histograms
   set style fill solid 0.8 border -1
   set boxwidth 0.7

@@ -61,7 +61,8 @@ function client.new(cfg, options)
   if not connection then
     return nil, err
   end
-  local api_options = { connect_timeout = cfg.timeouts.logs, read_timeout = cfg.timeouts.logs }
+  local api_options = { connect_timeout = cfg.timeouts.logs, read_timeout = cfg.timeouts.logs,
+    call_timeout = cfg.timeouts.api }
   for k, v in pairs(options.api or {}) do
     api_options[k] = v
   end

@@ -171,6 +171,7 @@ local KEYS = {
   timeouts = { fields = {
     run = { parse = positive_duration, default = 60 },
     logs = { parse = positive_duration, default = 60 },
+    api = { parse = positive_duration, default = 30 },
   } },
   ["invoker-agent"] = { fields = {
     enabled = { parse = boolean, default = false },

@@ -20,6 +20,9 @@ errors.kinds = {
   pod_api = true, image_pull = true, command_not_found = true, ready_timeout = true,
   unschedulable = true, crash_loop = true, run_container = true, container_config = true,
   agent = true,
+  -- a pod that went away while run waited: deleted (Terminating or gone), evicted (node
+  -- pressure), node_lost (its node stopped reporting)
+  deleted = true, evicted = true, node_lost = true,
   -- a port-forward's connection that the server ended with a message on the error channel
   port_forward = true,
   -- a pod policy that failed or built an invalid pod
@@ -29,6 +32,8 @@ errors.kinds = {
   pool_full = true, action = true, init = true, container = true,
   -- the server kept refusing the log of a running container (the kubelet cannot read it)
   log_unavailable = true,
+  -- writing local output (a log written to a file descriptor) failed
+  io = true,
 }
 
 local Error = {}

@@ -249,8 +249,9 @@ local function headers_done(req)
   return req:headers_done()
 end
 
---- Starts a streaming request and returns once the response headers are in.
-function http.stream(options)
+--- Starts a streaming request and returns once the response headers are in; with a deadline
+-- (a loop.now() value) nil, err of kind "timeout" when they are not in by then.
+function http.stream(options, deadline)
   check(options, "stream")
   local copy = {}
   for k, v in pairs(options) do
@@ -261,7 +262,11 @@ function http.stream(options)
   if not req then
     return nil, err
   end
-  loop.await(req, headers_done)
+  if not loop.await(req, headers_done, deadline) then
+    req:close()
+    return nil, errors.new("timeout", shown(copy) .. ": no response headers in time",
+      { deadline = true })
+  end
   if req:status() == 0 then
     err = failure(req, copy) or errors.new("transport", shown(copy) .. ": no response")
     req:close()

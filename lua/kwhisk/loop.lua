@@ -7,7 +7,7 @@ local core = require "kwhisk.core"
 
 local create, resume, running, yield, status =
   coroutine.create, coroutine.resume, coroutine.running, coroutine.yield, coroutine.status
-local now = core.http.now
+local now = core.time.monotonic
 local select, error, type, unpack, tinsert, tremove, max, min =
   select, error, type, unpack, table.insert, table.remove, math.max, math.min
 

@@ -1,26 +1,18 @@
 --- kwhisk.time: timestamps with nanosecond precision (SPEC A2, C1).
 -- A time value is a LuaJIT FFI struct of int64 seconds since the epoch and nanoseconds,
 -- so no nanosecond is ever lost to a double. Values compare with < <= ==, print with
--- tostring (the seed's format) and expose t.sec and t.nsec as exact Lua numbers.
+-- tostring (the seed's format) and expose t.sec and t.nsec as exact Lua numbers. The
+-- struct (kwhisk_time) is declared in kwhisk.core_ffi.
 local ffi = require "ffi"
 local core = require "kwhisk.core"
+local cffi = require "kwhisk.core_ffi"
 
 local tonumber, type, error, floor = tonumber, type, error, math.floor
 local istype, ffi_string = ffi.istype, ffi.string
 
-if not pcall(ffi.typeof, "kw_time") then
-  ffi.cdef [[
-    typedef struct kw_time { int64_t s; int32_t ns; } kw_time;
-    typedef struct kw_time_error { size_t pos; const char *expected; } kw_time_error;
-    int kwtime_parse(const char *s, size_t n, int grammar, kw_time *out, kw_time_error *err);
-    size_t kwtime_format(kw_time t, int style, int offset_minutes, char *out);
-  ]]
-end
-assert(ffi.sizeof("kw_time") == core.time.sizeof_time, "kw_time does not match the C core")
-
-local C = ffi.load(package.searchpath("kwhisk.core", package.cpath))
-local time_ct = ffi.typeof("kw_time")
-local parse_error = ffi.new("kw_time_error")
+local C, as_kwtime = cffi.C, cffi.as_kwtime
+local time_ct = ffi.typeof("kwhisk_time")
+local parse_error = ffi.new("kwtime_error")
 local format_buf = ffi.new("char[64]")
 
 local GRAMMARS = { superset = 0, openwhisk = 1 }
@@ -80,7 +72,7 @@ function M.parse(s, grammar)
       .. tostring(grammar) .. ")", 2)
   end
   local t = time_ct()
-  if C.kwtime_parse(s, #s, g, t, parse_error) ~= 0 then
+  if C.kwtime_parse(s, #s, g, as_kwtime(t), parse_error) ~= 0 then
     local reason = ("expected %s at byte %d"):format(
       ffi_string(parse_error.expected), tonumber(parse_error.pos))
     return nil, ('invalid timestamp "%s": %s'):format(s:sub(1, 64), reason), reason
@@ -103,7 +95,7 @@ function M.format(t, style, offset_minutes)
     error("bad argument #3 to 'format' (offset minutes -1439..1439 expected, got "
       .. tostring(offset_minutes) .. ")", 2)
   end
-  local n = C.kwtime_format(t, st, offset_minutes, format_buf)
+  local n = C.kwtime_format(as_kwtime(t)[0], st, offset_minutes, format_buf)
   if n == 0 then
     error("bad argument #1 to 'format' (time out of the printable range)", 2)
   end

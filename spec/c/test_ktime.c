@@ -154,8 +154,95 @@ static void test_now(void)
   CHECK(t.sec > 1700000000 && t.nsec >= 0 && t.nsec < 1000000000);
 }
 
+/* The cached parse agrees with the plain one over a run of timestamps that share, and then
+ * change, their minute, and on inputs that start like the cached minute but go wrong. */
+static void test_cached(void)
+{
+  static const char *const stamps[] = {
+    "2024-02-29T23:59:58.5Z", "2024-02-29T23:59:59.123456789Z", "2024-02-29T23:59:07Z",
+    "2024-02-29T23:59:07.1234Z", "2024-02-29T23:59:07+01:30", "2024-02-29T23:59:60Z",
+    "2024-02-29T23:59:0", "2024-02-29T23:59", "2024-02-29T23:59:07.Z",
+    "2024-02-29T23:59:07.1234567890Z", "2024-03-01T00:00:00.000000001Z", "2024-03-01T00:00x",
+    "2024-02-29T23:59:07.12345678Z", "2024-02-29T23:59:07.87654321-00:15", "garbage",
+  };
+  kwtime_cache cache = {{0}, 0, 0};
+  for (size_t i = 0; i < sizeof stamps / sizeof stamps[0]; i++) {
+    kwtime a = {0, 0}, b = {0, 0};
+    int ra = kwtime_parse(stamps[i], strlen(stamps[i]), KWTIME_SUPERSET, &a, NULL);
+    int rb = kwtime_parse_cached(&cache, stamps[i], strlen(stamps[i]), &b);
+    CHECK(ra == rb);
+    CHECK(ra != 0 || (a.sec == b.sec && a.nsec == b.nsec));
+  }
+  check_time("2024-02-29T23:59:07.12345678Z", KWTIME_SUPERSET, 1709251147, 123456780);
+  check_time("2024-02-29T23:59:07.00000001Z", KWTIME_SUPERSET, 1709251147, 10);
+}
+
+/* The cached format writes what kwtime_format writes, across minutes, before 1970 and at
+ * the ends of the fraction. */
+static void test_format_cached(void)
+{
+  static const kwtime times[] = {
+    {1517875218, 419889342}, {1517875219, 0},  {1517875259, 999999999}, {1517875260, 100},
+    {1517875200, 5},          {-1, 999999999}, {-60, 0},                {-61, 500000000},
+    {-62135596800, 1},        {253402300799, 0}, {253402300800, 10},    {-1, 0},
+  };
+  kwtime_format_cache cache;
+  memset(&cache, 0, sizeof cache);
+  for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+    char a[KWTIME_FORMAT_MAX], b[KWTIME_FORMAT_MAX];
+    size_t na = kwtime_format(times[i], KWTIME_STYLE_OPENWHISK, 0, a);
+    size_t nb = kwtime_format_cached(&cache, times[i], b);
+    CHECK(na == nb && na != 0);
+    CHECK_STR(b, a);
+  }
+  char out[KWTIME_FORMAT_MAX];
+  CHECK(kwtime_format_cached(&cache, (kwtime){-1, 1000000000}, out) == 0);
+}
+
+/* Every byte value at every position of the date and minute, against a plain reading of the
+ * grammar: the word-at-a-time path accepts exactly what it should. */
+static void test_every_byte(void)
+{
+  const char *valid = "2024-02-29T23:59:07.5Z";
+  static const int digit_at[] = {1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1};
+  size_t n = strlen(valid), wrong = 0;
+  for (int i = 0; i < 16; i++) {
+    for (int c = 0; c < 256; c++) {
+      char s[32];
+      memcpy(s, valid, n);
+      s[i] = (char)c;
+      int ok = digit_at[i] ? c >= '0' && c <= '9'
+               : i == 10   ? (c | 0x20) == 't'
+               : i == 13   ? c == ':'
+                           : c == '-';
+      if (ok) { /* the ranges: month 01-12, day of February 2024, hour, minute */
+        int v = 0;
+        int pair = i == 5 || i == 6 ? 5 : i == 8 || i == 9 ? 8 : i == 11 || i == 12 ? 11
+                 : i == 14 || i == 15 ? 14 : -1;
+        if (pair >= 0)
+          v = (s[pair] - '0') * 10 + (s[pair + 1] - '0');
+        ok = pair == 5 ? v == 2 || (v >= 1 && v <= 12 && v != 2)
+             : pair == 8 ? v >= 1 && v <= 29
+             : pair == 11 ? v <= 23
+             : pair == 14 ? v <= 59
+                          : 1;
+        if (i < 4) { /* another year: 29 February needs a leap year */
+          int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+          ok = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+        }
+      }
+      kwtime t;
+      wrong += (kwtime_parse(s, n, KWTIME_SUPERSET, &t, NULL) == 0) != ok;
+    }
+  }
+  CHECK(wrong == 0);
+}
+
 int main(void)
 {
+  test_every_byte();
+  test_cached();
+  test_format_cached();
   test_parse();
   test_errors();
   test_format();

@@ -3,9 +3,12 @@ describe("kwhisk.sim.lifecycle", function()
   local lifecycle = require "kwhisk.sim.lifecycle"
 
   local function context()
-    local ctx = { node = { name = "n1", ip = "127.9.0.1" }, timers = {}, events = {},
+    local node = { metadata = { name = "n1" },
+      status = { addresses = { { address = "127.9.0.1" } } } }
+    local ctx = { timers = {}, events = {},
       now = function() return "2024-01-01T00:00:00Z" end, null = false,
       array = function(t) return t or {} end, object = function(t) return t or {} end }
+    function ctx.place() return node end
     function ctx.after(seconds, fn) ctx.timers[#ctx.timers + 1] = { seconds, fn } end
     function ctx.update(p) if ctx.on_update then ctx.on_update(p) end end
     function ctx.event(_, _, reason) ctx.events[#ctx.events + 1] = reason end

@@ -1,14 +1,16 @@
 -- Soak: pods and activations without pause against a TLS sim with a rotating token, while
 -- random faults fire (429 plain and Status, 5xx, resets, stalls, idle cuts of log follows,
--- 410 watches, token rotation, persistent kubelet 400s on pods/log), container logs rotate
--- (4 KiB files: more than one activation writes, so the first collection of a pod, which
--- has no cursor to check, never meets a rotation) and pod names are reused while the
--- previous pod of the name is Terminating.
--- KWHISK_SOAK_SECONDS sets the length (60 in `make test`, 1800 in `make soak`). What counts:
--- every failure is an error value with a kind; no log line lost silently or repeated (a
--- rotation can take lines a reconnect no longer reaches: such a collection must say logs
--- may be missing, and those lines are counted apart); no pod left behind; the client's RSS
--- drifts less than 5 %.
+-- 410 watches, token rotation, persistent kubelet 400s on pods/log), the cluster disrupts
+-- pods (node-pressure evictions, out-of-band deletes, node loss for a second or two),
+-- container logs rotate (4 KiB files: more than one activation writes, so the first
+-- collection of a pod, which has no cursor to check, never meets a rotation) and pod names
+-- are reused while the previous pod of the name is Terminating. The activations of a
+-- disrupted pod may lose their log lines, as on a cluster: they must fail with an error
+-- value instead. KWHISK_SOAK_SECONDS sets the length (60 in `make test`, 1800 in `make
+-- soak`). What counts: every failure is an error value with a kind; no log line lost
+-- silently or repeated (a rotation can take lines a reconnect no longer reaches: such a
+-- collection must say logs may be missing, and those lines are counted apart); no pod left
+-- behind; the client's RSS drifts less than 5 %.
 local kwhisk = require "kwhisk"
 local simh = require "helpers.sim"
 local shell = require "helpers.shell"
@@ -73,6 +75,8 @@ local function summary(n, x)
     "soak: log lines %d sent, %d lost, %d duplicated, %d from other activations, "
       .. "%d gone with a rotation (collection said so)",
     "soak: log collections with an error %d, extra collection calls %d",
+    "soak: disruptions: %d evictions, %d out-of-band deletes, %d node losses; %d lines of "
+      .. "disrupted pods missing, each with an error value",
     "soak: deletes failed %d, pods listed at the end (terminating too) %d, leaked %d",
     "soak: client log lines %d, improper errors %d, failures by kind: %s",
     "soak: client RSS %d KiB warm, %d KiB end (medians of 3 samples), drift %.1f %%",
@@ -81,7 +85,8 @@ local function summary(n, x)
     count_lines(x.client_log, "the log rotated after the last line read"),
     count_lines(x.client_log, "is still Terminating"), n.pods, n.pods_ok,
     n.pods_failed, n.activations, n.activations_ok, n.activations_failed, n.lines, n.lost,
-    n.duplicated, n.foreign, n.rotated_away, n.log_errors, n.extra_log_calls, n.deletes_failed,
+    n.duplicated, n.foreign, n.rotated_away, n.log_errors, n.extra_log_calls, n.evictions,
+    n.oob_deletes, n.node_losses, n.disrupted_lines, n.deletes_failed,
     x.left_before, x.left, x.log_lines, n.improper_errors, table.concat(tally, " "),
     x.rss_warm, x.rss_end, x.drift, table.concat(x.samples, " "), table.concat(x.heap, " "))
 end
@@ -111,7 +116,7 @@ local FAULTS = {
   -- the kubelet cannot read a running container's log, for a while
   function() return { kind = "kubelet_log", error = "unretrievable", count = math.random(5, 40) }
   end,
-  "rotate_token",
+  "rotate_token", "evict", "delete_pod", "node_loss",
 }
 
 describe("soak (" .. SECONDS .. " s)", function()
@@ -143,8 +148,11 @@ describe("soak (" .. SECONDS .. " s)", function()
     pods = 0, pods_ok = 0, pods_failed = 0, activations = 0, activations_ok = 0,
     activations_failed = 0, improper_errors = 0, lines = 0, lost = 0, duplicated = 0,
     foreign = 0, log_errors = 0, extra_log_calls = 0, deletes_failed = 0, faults = 0,
-    rotations = 0, rotated_away = 0,
+    rotations = 0, rotated_away = 0, evictions = 0, oob_deletes = 0, node_losses = 0,
+    disrupted_lines = 0,
   }
+  -- Pods alive now (name -> true), and those the soak disrupted (evicted or deleted).
+  local live, disrupted = {}, {}
   local improper, kinds = {}, {}
 
   local function failed(counter, err)
@@ -169,7 +177,7 @@ describe("soak (" .. SECONDS .. " s)", function()
     if not result then
       return failed("activations_failed", err)
     end
-    local seen, missing, noticed = 0, #lines, false
+    local seen, missing, reported, noticed = 0, #lines, false, false
     -- A collection cut by the time cap, or failed (a kubelet error that lasted), leaves the
     -- rest for the next call (the cursor).
     for call = 1, 8 do
@@ -178,6 +186,7 @@ describe("soak (" .. SECONDS .. " s)", function()
       end
       local records, lerr = c:logs(10 * 1024 * 1024, true)
       if lerr then
+        reported = true
         failed("log_errors", lerr)
       end
       for _, r in ipairs(records) do
@@ -200,12 +209,17 @@ describe("soak (" .. SECONDS .. " s)", function()
       end
     end
     n.lines = n.lines + #lines
-    if noticed then
+    if noticed and not reported then
       n.rotated_away = n.rotated_away + missing
-    else
-      n.lost = n.lost + missing
+      missing = 0
     end
     n.duplicated = n.duplicated + (seen - (#lines - missing))
+    if disrupted[c.id] and reported then
+      -- the pod went under it, and the collection said so with an error value
+      n.disrupted_lines = n.disrupted_lines + missing
+      missing = 0
+    end
+    n.lost = n.lost + missing
     n.activations_ok = n.activations_ok + 1
     assert.equal(id, result.id)
   end
@@ -221,7 +235,9 @@ describe("soak (" .. SECONDS .. " s)", function()
         "kwhisk/action-lua", { labels = LABELS })
       if not c then
         failed("pods_failed", err)
+        kwhisk.sleep(0.2) -- as an invoker backs off (a lost node fails creates at once)
       else
+        live[c.id] = true
         local ok, ierr = c:init(ACTION, "main", nil, now() + 30)
         if not ok then
           failed("activations_failed", ierr)
@@ -231,6 +247,7 @@ describe("soak (" .. SECONDS .. " s)", function()
           end
         end
         n.pods_ok = n.pods_ok + 1
+        live[c.id] = nil
         local gone, derr = c:destroy()
         if not gone then
           failed("deletes_failed", derr)
@@ -247,12 +264,40 @@ describe("soak (" .. SECONDS .. " s)", function()
     n.rotations = n.rotations + 1
   end
 
+  local function some_live_pod()
+    local names = {}
+    for name in pairs(live) do names[#names + 1] = name end
+    return names[1] and names[math.random(#names)]
+  end
+
+  -- A disruption by the cluster or another actor: a node-pressure eviction, a delete that is
+  -- not kwhisk's, or the node lost for a second or two.
+  local function disrupt(what)
+    if what == "node_loss" then
+      assert(sim:fault({ kind = "node_lost" }))
+      n.node_losses = n.node_losses + 1
+      kwhisk.sleep(1 + math.random())
+      assert(sim:fault({ kind = "node_ready" }))
+      return
+    end
+    local name = some_live_pod()
+    if not name then return end
+    disrupted[name] = true
+    if what == "evict" then
+      n.evictions = n.evictions + (sim:fault({ kind = "evict", pod = name }) and 1 or 0)
+    else
+      n.oob_deletes = n.oob_deletes + (client.conn:delete(client:pods_path(name)) and 1 or 0)
+    end
+  end
+
   local function faulter(deadline)
     while now() < deadline do
       kwhisk.sleep(0.3 + math.random() * 0.7)
       local make = FAULTS[math.random(#FAULTS)]
       if make == "rotate_token" then
         rotate(n.rotations + 1)
+      elseif type(make) == "string" then
+        disrupt(make)
       else
         local spec = make()
         spec.path = spec.path or NS_PODS

@@ -17,7 +17,7 @@ end
 describe("kwhisk.config", function()
   it("has every SPEC A1 key with its default", function()
     local cfg = assert(load(nil))
-    assert.are.same({ run = 60, logs = 60 }, cfg.timeouts)
+    assert.are.same({ run = 60, logs = 60, api = 30 }, cfg.timeouts)
     assert.are.same({ enabled = false, port = 3233 }, cfg["invoker-agent"])
     assert.are.same({ enabled = true, key = "openwhisk-role", value = "invoker" },
       cfg["user-pod-node-affinity"])

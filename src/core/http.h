@@ -51,6 +51,9 @@ typedef struct kwhttp_options {
 
 #define KWHTTP_DEFAULT_MAX_BODY ((size_t)64 << 20)
 #define KWHTTP_DEFAULT_STREAM_BUFFER ((size_t)1 << 20)
+/* libcurl's receive buffer for streamed bodies (its default is 16 KiB): fewer, larger
+ * reads of a fast log, as the curl command line does with its 100 KiB. */
+#define KWHTTP_STREAM_RECV_BUFFER (128L << 10)
 
 kwhttp_loop *kwhttp_loop_new(void);
 /* Frees the loop; requests still alive are detached (they fail as aborted). */

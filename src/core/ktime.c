@@ -3,6 +3,7 @@
  * fraction and offset, and day counting by arithmetic instead of tables or libc. */
 #include "ktime.h"
 
+#include <string.h>
 #include <time.h>
 
 /* Whether c is an ASCII digit. */
@@ -87,6 +88,50 @@ static inline int two_digits(const unsigned char *s, size_t n, size_t i, int *v,
       FAIL(bad_, "a digit");                                               \
   } while (0)
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+/* The leading digits (at most 8) of the 8 bytes in v, s[0] in the low byte: how many, and
+ * their value padded with zeros on the right to 8 digits. No branch on the count, so
+ * fractions of varying widths cost the same. */
+static inline size_t eight_digits(uint64_t v, uint32_t *value)
+{
+  const uint64_t highs = UINT64_C(0xF0F0F0F0F0F0F0F0), threes = UINT64_C(0x3030303030303030);
+  /* A byte is a digit when its high nibble is 3 and adding 6 keeps it so. */
+  uint64_t bad = ((v & highs) ^ threes) | (((v + UINT64_C(0x0606060606060606)) & highs) ^ threes);
+  size_t count = bad != 0 ? (size_t)__builtin_ctzll(bad) / 8 : 8;
+  uint64_t keep = count == 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * count)) - 1;
+  v = ((v & keep) | (threes & ~keep)) - threes;
+  v = (v * 10 + (v >> 8)) & UINT64_C(0x00FF00FF00FF00FF);
+  v = (v * 100 + (v >> 16)) & UINT64_C(0x0000FFFF0000FFFF);
+  *value = (uint32_t)((v * 10000 + (v >> 32)) & 0xFFFFFFFFu);
+  return count;
+}
+
+/* Reads up to 9 fraction digits at s (n bytes there): how many, and *frac in nanoseconds. */
+static inline size_t fraction(const unsigned char *s, size_t n, int32_t *frac)
+{
+  uint64_t v = 0;
+  if (n >= 8)
+    memcpy(&v, s, 8);
+  else
+    memcpy(&v, s, n); /* the missing bytes stay 0, not digits */
+  uint32_t value;
+  size_t count = eight_digits(v, &value);
+  int ninth = count == 8 && n > 8 && is_digit(s[8]);
+  *frac = (int32_t)value * 10 + (ninth ? s[8] - '0' : 0);
+  return count + (size_t)ninth;
+}
+#else
+static inline size_t fraction(const unsigned char *s, size_t n, int32_t *frac)
+{
+  size_t i = 0;
+  int32_t v = 0;
+  while (i < n && i < 9 && is_digit(s[i]))
+    v = v * 10 + (s[i++] - '0');
+  *frac = v * pow10_tab[9 - i];
+  return i;
+}
+#endif
+
 /* Parses the fraction and zone that follow the seconds, from s[19]: sets *nsec and
  * *offset (seconds east of UTC). */
 static int parse_tail(const unsigned char *s, size_t n, int grammar, int32_t *nsec,
@@ -96,15 +141,13 @@ static int parse_tail(const unsigned char *s, size_t n, int grammar, int32_t *ns
   size_t i = 19;
   int32_t frac = 0;
   if (i < n && s[i] == '.') {
-    size_t start = ++i;
-    while (i < n && i - start < 9 && is_digit(s[i]))
-      frac = frac * 10 + (s[i++] - '0');
-    if (i == start)
+    size_t start = ++i, digits = fraction(s + start, n - start, &frac);
+    i += digits;
+    if (digits == 0)
       FAIL(i, "a fraction digit");
     if (i < n && is_digit(s[i]))
       FAIL(i, ow ? "'Z' or 'z' (at most 9 fraction digits)"
                  : "'Z', 'z', '+' or '-' (at most 9 fraction digits)");
-    frac *= pow10_tab[9 - (i - start)];
   } else if (ow) {
     FAIL(i, "'.' and 1 to 9 fraction digits");
   }
@@ -131,10 +174,55 @@ static int parse_tail(const unsigned char *s, size_t n, int grammar, int32_t *ns
   return 0;
 }
 
-int kwtime_parse(const char *str, size_t n, int grammar, kwtime *out, kwtime_error *err)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+/* The bytes of v (masked by mask) that are not ASCII digits: nonzero when there is one. A
+ * byte is a digit when its high nibble is 3 and adding 6 keeps it so; the sum carries into
+ * the next byte only from a byte of 0xFA or more, which the first test already refuses. */
+static inline uint64_t non_digits(uint64_t v, uint64_t mask)
 {
-  const unsigned char *s = (const unsigned char *)str;
-  int yh, yl, mo, d, h, mi, se;
+  const uint64_t highs = UINT64_C(0xF0F0F0F0F0F0F0F0), threes = UINT64_C(0x3030303030303030);
+  return (((v & highs) ^ threes) | (((v + UINT64_C(0x0606060606060606)) & highs) ^ threes)) &
+         mask;
+}
+
+/* Byte i of v as a digit's value (v already checked). */
+#define DIGIT(v, i) ((int)(((v) >> (8 * (i))) & 0x0F))
+
+/* The common case of parse_minute, without branches per byte: "YYYY-MM-DDTHH:MM" checked
+ * and read as two words. 0 and *base, or -1 for anything else (parse_minute then says why). */
+static inline int parse_minute_fast(const unsigned char *s, int64_t *base)
+{
+  uint64_t lo, hi;
+  memcpy(&lo, s, 8);
+  memcpy(&hi, s + 8, 8);
+  if (non_digits(lo, UINT64_C(0x00FFFF00FFFFFFFF)) != 0 ||
+      non_digits(hi, UINT64_C(0xFFFF00FFFF00FFFF)) != 0 ||
+      (lo & UINT64_C(0xFF0000FF00000000)) != UINT64_C(0x2D00002D00000000) ||
+      ((hi | UINT64_C(0x200000)) & UINT64_C(0x0000FF0000FF0000)) != UINT64_C(0x00003A0000740000))
+    return -1;
+  int64_t y = DIGIT(lo, 0) * 1000 + DIGIT(lo, 1) * 100 + DIGIT(lo, 2) * 10 + DIGIT(lo, 3);
+  int mo = DIGIT(lo, 5) * 10 + DIGIT(lo, 6), d = DIGIT(hi, 0) * 10 + DIGIT(hi, 1);
+  int h = DIGIT(hi, 3) * 10 + DIGIT(hi, 4), mi = DIGIT(hi, 6) * 10 + DIGIT(hi, 7);
+  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59)
+    return -1;
+  *base = kwtime_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60;
+  return 0;
+}
+#else
+static inline int parse_minute_fast(const unsigned char *s, int64_t *base)
+{
+  (void)s;
+  (void)base;
+  return -1;
+}
+#endif
+
+/* Parses the date, hour and minute, s[0..15]: *base, their seconds since the epoch. */
+static int parse_minute(const unsigned char *s, size_t n, int64_t *base, kwtime_error *err)
+{
+  if (n >= 16 && parse_minute_fast(s, base) == 0)
+    return 0;
+  int yh, yl, mo, d, h, mi;
   TWO(0, yh);
   TWO(2, yl);
   EXPECT_CHAR(4, '-', "'-'");
@@ -155,6 +243,15 @@ int kwtime_parse(const char *str, size_t n, int grammar, kwtime *out, kwtime_err
   TWO(14, mi);
   if (mi > 59)
     FAIL(14, "a minute 00-59");
+  *base = kwtime_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60;
+  return 0;
+}
+
+/* Parses what follows the minute, from s[16]: the seconds, fraction and zone. */
+static int parse_second(const unsigned char *s, size_t n, int grammar, int64_t base, kwtime *out,
+                        kwtime_error *err)
+{
+  int se;
   EXPECT_CHAR(16, ':', "':'");
   TWO(17, se);
   if (se > 59)
@@ -162,9 +259,32 @@ int kwtime_parse(const char *str, size_t n, int grammar, kwtime *out, kwtime_err
   int32_t nsec, offset;
   if (parse_tail(s, n, grammar, &nsec, &offset, err) != 0)
     return -1;
-  out->sec = kwtime_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
+  out->sec = base + se - offset;
   out->nsec = nsec;
   return 0;
+}
+
+int kwtime_parse(const char *str, size_t n, int grammar, kwtime *out, kwtime_error *err)
+{
+  const unsigned char *s = (const unsigned char *)str;
+  int64_t base;
+  if (parse_minute(s, n, &base, err) != 0)
+    return -1;
+  return parse_second(s, n, grammar, base, out, err);
+}
+
+int kwtime_parse_cached(kwtime_cache *c, const char *str, size_t n, kwtime *out)
+{
+  const unsigned char *s = (const unsigned char *)str;
+  if (!c->valid || n < 16 || memcmp(s, c->prefix, 16) != 0) {
+    int64_t base;
+    if (parse_minute(s, n, &base, NULL) != 0)
+      return -1;
+    memcpy(c->prefix, s, 16); /* a valid minute is 16 bytes long */
+    c->base = base;
+    c->valid = 1;
+  }
+  return parse_second(s, n, KWTIME_SUPERSET, c->base, out, NULL);
 }
 
 /* Writes v (0 <= v < 10^width) as exactly width digits. */
@@ -243,6 +363,28 @@ size_t kwtime_format(kwtime t, int style, int offset_minutes, char out[KWTIME_FO
   return (size_t)(p - out);
 }
 
+size_t kwtime_format_cached(kwtime_format_cache *c, kwtime t, char out[KWTIME_FORMAT_MAX])
+{
+  int64_t minute = t.sec / 60 - (t.sec % 60 < 0);
+  if (!c->valid || minute != c->minute || t.nsec < 0 || t.nsec > 999999999) {
+    size_t n = kwtime_format(t, KWTIME_STYLE_OPENWHISK, 0, out);
+    const char *tee = n != 0 ? strchr(out, 'T') : NULL;
+    if (tee == NULL)
+      return n;
+    c->len = (size_t)(tee - out) + 7; /* "...THH:MM:" */
+    memcpy(c->prefix, out, c->len);
+    c->minute = minute;
+    c->valid = 1;
+    return n;
+  }
+  memcpy(out, c->prefix, c->len);
+  char *p = put_digits(out + c->len, t.sec - minute * 60, 2);
+  p = put_fraction(p, t.nsec, KWTIME_STYLE_OPENWHISK);
+  *p++ = 'Z';
+  *p = '\0';
+  return (size_t)(p - out);
+}
+
 int kwtime_now(kwtime *out)
 {
   struct timespec ts;
@@ -251,4 +393,11 @@ int kwtime_now(kwtime *out)
   out->sec = ts.tv_sec;
   out->nsec = (int32_t)ts.tv_nsec;
   return 0;
+}
+
+double kwtime_monotonic(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

@@ -44,13 +44,42 @@ typedef struct kwtime_error {
 /* Parses the n bytes at s. Returns 0 and sets *out, or -1 and sets *err (when not NULL). */
 int kwtime_parse(const char *s, size_t n, int grammar, kwtime *out, kwtime_error *err);
 
+/* The parse cache of a stream of timestamps that mostly share their date, hour and minute
+ * (a log): the first 16 bytes ("YYYY-MM-DDTHH:MM") of the last one that parsed, and what
+ * they mean in seconds. Zero it before the first use. */
+typedef struct kwtime_cache {
+  unsigned char prefix[16];
+  int64_t base;
+  int valid;
+} kwtime_cache;
+
+/* kwtime_parse with the superset grammar and no error details, the same result for every
+ * input, but a timestamp that starts with the cached prefix skips the date and minute. */
+int kwtime_parse_cached(kwtime_cache *c, const char *s, size_t n, kwtime *out);
+
 /* Writes t in the given style, shifted to the offset (minutes east of UTC, printed as Z
  * when 0). Returns the length written into out (NUL-terminated), or 0 when style or
  * offset are out of range. Years outside 0000-9999 print as Java does: +10000, -0001. */
 size_t kwtime_format(kwtime t, int style, int offset_minutes, char out[KWTIME_FORMAT_MAX]);
 
+/* The format cache of a stream of times that mostly share their minute (a log written
+ * out): the last minute formatted and its text up to the seconds. Zero it before use. */
+typedef struct kwtime_format_cache {
+  int64_t minute;
+  char prefix[KWTIME_FORMAT_MAX];
+  size_t len;
+  int valid;
+} kwtime_format_cache;
+
+/* kwtime_format(t, KWTIME_STYLE_OPENWHISK, 0, out), the same text, but a time in the minute
+ * of the last call copies that minute's date and time instead of computing them. */
+size_t kwtime_format_cached(kwtime_format_cache *c, kwtime t, char out[KWTIME_FORMAT_MAX]);
+
 /* The current time from the realtime clock. 0, or -1 when the clock fails. */
 int kwtime_now(kwtime *out);
+/* Seconds on the monotonic clock (deadlines, timers, benchmarks): never goes back, not
+ * related to the date. */
+double kwtime_monotonic(void);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back (Hinnant's algorithms). */
 int64_t kwtime_days_from_civil(int64_t y, int m, int d);

@@ -19,6 +19,7 @@ struct kwlog_reader {
   int carrying;
   char last;
   int finished;
+  kwtime_cache times;      /* the last timestamp's date and minute */
   uint64_t seen_at_resume; /* lines of the second resume_sec met so far */
   int has_cursor;
   int64_t cursor_sec;
@@ -145,6 +146,30 @@ static int admit(kwlog_reader *r, kwtime t)
   return pass;
 }
 
+/* The first space in the n bytes at p, or NULL. Timestamps are short, so this scans a
+ * word at a time inline rather than calling memchr; from skip on when the bytes before it
+ * are known to hold none. */
+static const char *find_space(const char *p, size_t n, size_t skip)
+{
+  size_t i = skip;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+  const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+  for (; i + 8 <= n; i += 8) {
+    uint64_t v;
+    memcpy(&v, p + i, 8);
+    v ^= ones * ' ';
+    /* The lowest high bit set marks the first zero byte, that is the first space. */
+    uint64_t zero = (v - ones) & ~v & highs;
+    if (zero != 0)
+      return p + i + (size_t)__builtin_ctzll(zero) / 8;
+  }
+#endif
+  for (; i < n; i++)
+    if (p[i] == ' ')
+      return p + i;
+  return NULL;
+}
+
 /* Turns one line (terminator removed) into a record; 0 when it yields none. */
 static int take_line(kwlog_reader *r, const char *line, size_t n, int truncated,
                      kwlog_record *out)
@@ -154,9 +179,11 @@ static int take_line(kwlog_reader *r, const char *line, size_t n, int truncated,
     return 0;
   }
   r->stats.truncated += truncated != 0;
-  const char *space = n != 0 ? memchr(line, ' ', n) : NULL;
+  /* The cached date and minute have no space: a line that starts with them has none there. */
+  size_t skip = r->times.valid && n >= 16 && memcmp(line, r->times.prefix, 16) == 0 ? 16 : 0;
+  const char *space = find_space(line, n, skip);
   kwtime t;
-  if (space == NULL || kwtime_parse(line, (size_t)(space - line), KWTIME_SUPERSET, &t, NULL) != 0) {
+  if (space == NULL || kwtime_parse_cached(&r->times, line, (size_t)(space - line), &t) != 0) {
     r->stats.malformed++;
     remember_error(r, line, n);
     return 0;

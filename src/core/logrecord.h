@@ -22,5 +22,11 @@ size_t kwrec_utf16_length(const char *s, size_t n);
 /* Appends the text form: `<time> <stream>: <log without leading/trailing bytes <= 0x20>`. */
 int kwrec_append_text(kwbuf *b, kwtime t, const char *stream, size_t stream_len,
                       const char *log, size_t log_len);
+/* The same two forms with the time already formatted (kwtime_format's openwhisk style, as
+ * kwtime_format_cached writes it): when, when_len bytes. */
+int kwrec_append_json_at(kwbuf *b, const char *when, size_t when_len, const char *stream,
+                         size_t stream_len, const char *log, size_t log_len);
+int kwrec_append_text_at(kwbuf *b, const char *when, size_t when_len, const char *stream,
+                         size_t stream_len, const char *log, size_t log_len);
 
 #endif

@@ -9,7 +9,7 @@ static const struct {
   lua_CFunction open;
 } parts[] = {
   {"time", kwlua_open_time},
-  {"logreader", kwlua_open_logreader},
+  {"ffi", kwlua_open_ffi},
   {"logrecord", kwlua_open_logrecord},
   {"yaml", kwlua_open_yaml},
   {"json", kwlua_open_json},

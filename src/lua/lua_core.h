@@ -9,7 +9,7 @@
 #include <lua.h>
 
 int kwlua_open_time(lua_State *L);
-int kwlua_open_logreader(lua_State *L);
+int kwlua_open_ffi(lua_State *L);
 int kwlua_open_logrecord(lua_State *L);
 int kwlua_open_yaml(lua_State *L);
 int kwlua_open_json(lua_State *L);

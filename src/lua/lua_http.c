@@ -6,7 +6,6 @@
 #include <lauxlib.h>
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 
 #include "http.h"
 #include "lua_core.h"
@@ -322,15 +321,6 @@ static int new_loop(lua_State *L)
   return 1;
 }
 
-/* now() -> seconds on the monotonic clock: deadlines of timers and timeouts. */
-static int mono_now(lua_State *L)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec / 1e9);
-  return 1;
-}
-
 static void new_type(lua_State *L, const char *name, const luaL_Reg *methods,
                      lua_CFunction gc, lua_CFunction tostring)
 {
@@ -363,7 +353,5 @@ int kwlua_open_http(lua_State *L)
   lua_newtable(L);
   lua_pushcfunction(L, new_loop);
   lua_setfield(L, -2, "loop");
-  lua_pushcfunction(L, mono_now);
-  lua_setfield(L, -2, "now");
   return 1;
 }

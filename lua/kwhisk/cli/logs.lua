@@ -1,9 +1,12 @@
 --- kwhisk.cli.logs: `kwhisk logs NAME`, prints a container's log records in SPEC A4's text
 -- form (or, with --json, each record's JSON), once or followed (-f, or --poll for the seed's
--- polling).
+-- polling). Either way the log streams through a kwhisk.logs writer: formatted in C,
+-- written in large writes after every read (each line at once on a terminal), in bounded
+-- memory whatever the log's size.
 local args = require "kwhisk.cli.args"
 local common = require "kwhisk.cli.common"
 local time = require "kwhisk.time"
+local logs = require "kwhisk.logs"
 
 local USAGE = [[
 usage: kwhisk logs NAME [--since TIME] [-f] [--poll] [-o text|json] [cluster options]
@@ -46,42 +49,46 @@ local function arguments(argv)
   return opts
 end
 
-local function printer(as_json)
-  return function(record)
-    io.stdout:write(as_json and record:json() or tostring(record), "\n")
-    io.stdout:flush()
-  end
+-- Formats what the reader has ready and writes it out.
+local function pass_on(reader, writer)
+  local ok, err = writer:drain(reader)
+  if ok then ok, err = writer:flush() end
+  return ok, err
 end
 
--- The log as it is now: one GET, records after since.
-local function once(client, name, since, print)
+-- The log as it is now: one GET, read as it arrives, records after since into the writer.
+local function once(client, name, since, writer)
   local query = { timestamps = "true", container = "user-action" }
   if since then query.sinceTime = time.format(since, "seconds") end
   local response, err = client.pods:stream(name, "log", query)
   if not response then return nil, err end
-  local text, rerr = response:read_all()
+  local reader, ok = assert(logs.reader({ since = since })), true
+  while ok do
+    local n
+    n, err = response:feed(reader)
+    if not n then break end
+    ok, err = pass_on(reader, writer)
+  end
   response:close()
-  if not text then return nil, rerr end
-  for _, record in ipairs(require("kwhisk.logs").read_lines(text, since)) do print(record) end
-  return true
+  if err then return nil, err end
+  reader:finish()
+  return pass_on(reader, writer)
 end
 
--- Follows (or polls) the log until it ends or a Ctrl-C/SIGTERM; returns ok, err and, after
--- an interruption, the exit status.
-local function stream(client, name, opts, print)
+-- Follows (or polls) the log into the writer until it ends or a Ctrl-C/SIGTERM; returns ok,
+-- err and, after an interruption, the exit status.
+local function stream(client, name, opts, writer)
   local loop = require "kwhisk.loop"
   local interrupted, stop = common.interruptible("logs", "closing the stream")
   local it = client:logs({ id = name, name = name }, opts.since,
-    { mode = opts.poll and "poll" or "follow" })
+    { mode = opts.poll and "poll" or "follow", sink = writer })
   while not interrupted() do
     -- A short deadline, so an interruption is seen while no record comes.
-    local record, err = it(loop.now() + 0.2)
-    if record then
-      print(record)
-    elseif not (err and err.deadline) then
+    local ok, err = it:pump(loop.now() + 0.2)
+    if ok or not (err and err.deadline) then
       it:close()
       stop()
-      return err == nil, err
+      return ok == true, err
     end
   end
   it:close()
@@ -94,12 +101,13 @@ return function(argv)
   if not opts then return common.usage_error("logs", usage) end
   local client, cerr = common.client(opts)
   if not client then return common.fail("logs", cerr) end
-  local name, print = opts.positional[1], printer(opts.output == "json")
-  local ok, err, status
+  io.stdout:flush() -- the writer writes to the descriptor, past io.stdout's buffer
+  local writer = assert(logs.writer({ format = opts.output == "json" and "json" or "text" }))
+  local name, ok, err, status = opts.positional[1]
   if opts.follow or opts.poll then
-    ok, err, status = stream(client, name, opts, print)
+    ok, err, status = stream(client, name, opts, writer)
   else
-    ok, err = once(client, name, opts.since, print)
+    ok, err = once(client, name, opts.since, writer)
   end
   return ok and (status or common.OK) or common.fail("logs", err)
 end

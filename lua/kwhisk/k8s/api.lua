@@ -33,6 +33,8 @@ api.defaults = {
   connect_timeout = 60,   -- seconds (SPEC A1: timeouts.logs)
   read_timeout = 60,      -- seconds without a byte
   timeout = 0,            -- whole request; 0: none
+  call_timeout = 30,      -- a whole call, its retries and back-off included (a stream: until
+                          -- its headers); 0: none
   max_body = 64 * 1024 * 1024,
   error_body_max = 2048,  -- bytes of a non-JSON error body kept as its message
 }
@@ -153,9 +155,19 @@ function Conn:set_logger(fn)
   self.log = fn
 end
 
+-- The whole-request timeout of one attempt: the configured one, cut to what is left of the
+-- call's deadline (at least a millisecond, as 0 means none).
+local function attempt_timeout(timeout, deadline)
+  if not deadline then
+    return timeout
+  end
+  local left = max(0.001, deadline - loop.now())
+  return timeout > 0 and min(timeout, left) or left
+end
+
 -- The transport options of one attempt; credentials are read now, so rotation shows.
 -- nil, err when there are no credentials to send (an exec plugin that fails).
-function Conn:transport_options(spec, url)
+function Conn:transport_options(spec, url, deadline)
   local c = self.connection
   local auth = {}
   if c.credentials then
@@ -173,7 +185,8 @@ function Conn:transport_options(spec, url)
     method = spec.method, url = url, headers = headers, body = spec.body_text,
     token = auth.token, cert = auth.cert, key = auth.key, ca = c.ca, insecure = c.insecure,
     connect_timeout = self.connect_timeout, read_timeout = self.read_timeout,
-    timeout = spec.stream and 0 or self.timeout, max_body = self.max_body,
+    timeout = spec.stream and 0 or attempt_timeout(self.timeout, deadline),
+    max_body = self.max_body,
   }
 end
 
@@ -190,7 +203,13 @@ local function logline(self, spec, shown, status, started, attempt)
   end
 end
 
--- One call: attempts until success, a final error, or the limit.
+local function out_of_time(self, what, attempt, last)
+  return errors.new("timeout", format("%s: no complete answer within %g s (%d attempt%s, "
+    .. "the last: %s)", what, self.call_timeout, attempt, attempt == 1 and "" or "s",
+    last.message), { attempts = attempt, code = last.code })
+end
+
+-- One call: attempts until success, a final error, the limit, or the call's deadline.
 local function perform(self, spec)
   local q = api.query(spec.query)
   local shown = spec.path .. (q ~= "" and "?" .. q or "")
@@ -198,16 +217,17 @@ local function perform(self, spec)
   local retry_safe = SAFE_METHOD[spec.method] or spec.idempotent
   local renewed = false
   local attempt = 0
+  local deadline = self.call_timeout > 0 and loop.now() + self.call_timeout or nil
   while true do
     attempt = attempt + 1
     local started = loop.now()
-    local options, err = self:transport_options(spec, self.server .. shown)
+    local options, err = self:transport_options(spec, self.server .. shown, deadline)
     if not options then
       return nil, err, attempt
     end
     local response
     if spec.stream then
-      response, err = http.stream(options)
+      response, err = http.stream(options, deadline)
     else
       response, err = http.request(options)
     end
@@ -226,7 +246,9 @@ local function perform(self, spec)
       err = errors.new(err.kind, what .. ": " .. err.message:gsub("^%S+ %S+: ", ""))
     end
     local credentials = self.connection.credentials
-    if err.code == 401 and credentials and not renewed then
+    if deadline and loop.now() >= deadline then
+      return nil, out_of_time(self, what, attempt, err), attempt
+    elseif err.code == 401 and credentials and not renewed then
       renewed = true -- one more try with fresh credentials (rotated token, re-run plugin)
       credentials:renew()
     else
@@ -239,6 +261,9 @@ local function perform(self, spec)
       local wait = backoff(self, attempt)
       if err.retry_after then
         wait = max(wait, min(err.retry_after, self.retry_after_max))
+      end
+      if deadline and loop.now() + wait >= deadline then
+        return nil, out_of_time(self, what, attempt, err), attempt
       end
       loop.sleep(wait)
     end

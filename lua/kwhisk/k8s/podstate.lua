@@ -6,13 +6,18 @@
 local loop = require "kwhisk.loop"
 local json = require "kwhisk.json"
 local errors = require "kwhisk.errors"
+local api = require "kwhisk.k8s.api"
 
-local type, ipairs, find, ceil, min = type, ipairs, string.find, math.ceil, math.min
+local type, ipairs, find, ceil, min, concat =
+  type, ipairs, string.find, math.ceil, math.min, table.concat
 
 local podstate = {}
 
 -- Seconds a watch may stay silent before the pod is fetched directly.
 local QUIET = 5
+-- The longest watch event line, as client-go bounds one (16 MiB): a longer one fails the
+-- watch instead of growing the client without limit.
+podstate.MAX_WATCH_LINE = 16 * 1024 * 1024
 
 -- Waiting reasons that never resolve by themselves, by error kind (SPEC B, C4).
 local IMAGE_REASONS = { ErrImagePull = true, ImagePullBackOff = true, InvalidImageName = true,
@@ -91,8 +96,18 @@ local function waiting_failure(statuses)
 end
 
 --- Classifies a pod: "ready", nil while it is still starting, or an error kind and a message.
+-- A pod with a deletionTimestamp is `deleted` (its grace period is not waited out); phase
+-- Failed with reason Evicted is `evicted` with the kubelet's message.
 function podstate.check(pod)
   local status = table_or_empty(type(pod) == "table" and pod.status)
+  local meta = table_or_empty(type(pod) == "table" and pod.metadata)
+  if type(meta.deletionTimestamp) == "string" then
+    return "deleted", "pod " .. text(meta.name) .. " is being deleted (deletionTimestamp "
+      .. meta.deletionTimestamp .. ")"
+  end
+  if status.phase == "Failed" and status.reason == "Evicted" then
+    return "evicted", "Evicted: " .. text(status.message)
+  end
   if is_ready(status) then
     return "ready"
   end
@@ -119,25 +134,135 @@ local function outcome(pod)
   end
 end
 
+-- Node loss: a pod's node whose Ready condition is not True (or which is gone) for
+-- NODE_LOST_AFTER seconds is lost. Nodes are looked at every NODE_CHECK seconds while run
+-- waits; a server that does not let kwhisk read nodes (403) leaves this check out.
+podstate.NODE_CHECK = 2
+podstate.NODE_LOST_AFTER = 10
+
+local function node_ready(node)
+  for _, c in ipairs(table_or_empty(table_or_empty(node.status).conditions)) do
+    if type(c) == "table" and c.type == "Ready" then
+      return c.status == "True", text(c.reason) .. ": " .. text(c.message)
+    end
+  end
+  return false, "no Ready condition"
+end
+
+-- Watches the node of the pod being waited for: check(pod) returns nil, or errors "node_lost".
+local function node_watch(conn)
+  local self = { next_check = 0 }
+  function self.check(pod)
+    local spec = table_or_empty(type(pod) == "table" and pod.spec)
+    local node_name = spec.nodeName
+    if type(node_name) ~= "string" or self.disabled or loop.now() < self.next_check then
+      return nil
+    end
+    self.next_check = loop.now() + podstate.NODE_CHECK
+    local node, err = conn:get(api.path("api", "v1", "nodes", node_name))
+    local ok, why = true, nil
+    if node and type(node) == "table" then
+      ok, why = node_ready(node)
+    elseif err and err.kind == "not_found" then
+      ok, why = false, "the node no longer exists"
+    elseif err and (err.kind == "forbidden" or err.kind == "unauthorized") then
+      self.disabled = true
+    end
+    if ok then
+      self.bad_since = nil
+      return nil
+    end
+    self.bad_since = self.bad_since or loop.now()
+    if why and loop.now() - self.bad_since >= podstate.NODE_LOST_AFTER then
+      return errors.new("node_lost", "node " .. node_name .. " of pod "
+        .. text(table_or_empty(pod.metadata).name) .. " is not ready (" .. why .. ") for "
+        .. podstate.NODE_LOST_AFTER .. " s")
+    end
+  end
+  return self
+end
+
+-- The complete lines of a stream, each at most MAX_WATCH_LINE bytes: feed(chunk) returns
+-- the list of finished lines, or nil and a too_large error. The unfinished rest is kept in
+-- parts, so a long line costs no quadratic copying.
+local function line_splitter(what)
+  local parts, size = {}, 0
+  return function(chunk)
+    local lines = {}
+    local start = 1
+    while true do
+      local nl = chunk:find("\n", start, true)
+      if not nl then
+        break
+      end
+      parts[#parts + 1] = chunk:sub(start, nl - 1)
+      lines[#lines + 1] = concat(parts)
+      parts, size = {}, 0
+      start = nl + 1
+    end
+    local rest = chunk:sub(start)
+    if rest ~= "" then
+      parts[#parts + 1] = rest
+      size = size + #rest
+    end
+    if size > podstate.MAX_WATCH_LINE then
+      return nil, errors.new("too_large", what .. ": an event line is longer than "
+        .. podstate.MAX_WATCH_LINE .. " bytes")
+    end
+    return lines
+  end
+end
+
+-- What one watch event says: pod (Ready) | nil, err (the pod failed or went) | nil, nil,
+-- werr (the watch failed) | nothing (go on).
+local function event_outcome(event, name, nodes)
+  if type(event) ~= "table" or event.type == "BOOKMARK" then
+    return
+  end
+  if event.type == "ERROR" then
+    return nil, nil, errors.new("gone", "watch of pod " .. name .. " ended with an error")
+  end
+  if event.type == "DELETED" then
+    return nil, errors.new("deleted", "pod " .. name .. " was deleted while it started")
+  end
+  local pod, err = outcome(event.object)
+  if pod or err then
+    return pod, err
+  end
+  return nil, nodes.check(event.object)
+end
+
+-- A quiet watch: the pod itself, in case an event went astray, and its node.
+local function look(pods, name, nodes)
+  local current, gerr = pods:get(name)
+  if not current and gerr and gerr.kind == "not_found" then
+    return nil, errors.new("deleted", "pod " .. name .. " is gone")
+  end
+  local pod, err = outcome(current)
+  return pod, err or (current and nodes.check(current))
+end
+
 -- Consumes one watch stream until an outcome, the deadline, or the stream's end.
--- Returns pod (Ready) | nil, err (the pod failed) | nil, nil, werr (the watch ended, with
--- werr when it failed: watch again or fall back to polling).
-local function watch_once(pods, name, deadline)
+-- Returns pod (Ready) | nil, err (the pod failed or went) | nil, nil, werr (the watch ended,
+-- with werr when it failed: watch again or fall back to polling).
+local function watch_once(pods, name, deadline, nodes)
   local stream, err = pods:stream(nil, nil, { watch = "true",
     fieldSelector = "metadata.name=" .. name,
     timeoutSeconds = ceil(deadline - loop.now()) })
   if not stream then
     return nil, nil, err
   end
-  local buffer = ""
+  local split = line_splitter("watch of pod " .. name)
+  local function finish(...)
+    stream:close()
+    return ...
+  end
   while true do
-    local chunk, rerr = stream:read(min(deadline, loop.now() + QUIET))
+    local chunk, rerr = stream:read(min(deadline, loop.now() + min(QUIET, podstate.NODE_CHECK)))
     if not chunk and rerr and rerr.deadline and loop.now() < deadline then
-      -- a quiet watch: look at the pod itself, in case an event went astray
-      local pod, ferr = outcome(pods:get(name))
+      local pod, ferr = look(pods, name, nodes)
       if pod or ferr then
-        stream:close()
-        return pod, ferr
+        return finish(pod, ferr)
       end
     elseif not chunk then
       stream:close()
@@ -146,39 +271,25 @@ local function watch_once(pods, name, deadline)
       end
       return nil, nil, rerr
     end
-    chunk = chunk or ""
-    buffer = buffer .. chunk
-    -- Only the complete lines; the rest waits for its newline. (Matching the rest with a
-    -- pattern anchored at the end would rescan the buffer from every position.)
-    local last_newline = buffer:find("\n[^\n]*$")
-    local complete = last_newline and buffer:sub(1, last_newline) or ""
-    buffer = last_newline and buffer:sub(last_newline + 1) or buffer
-    for line in complete:gmatch("([^\n]*)\n") do
-      local event = json.decode(line)
-      if type(event) == "table" and event.type == "ERROR" then
-        stream:close()
-        return nil, nil, errors.new("gone", "watch of pod " .. name .. " ended with an error")
-      end
-      if type(event) == "table" and event.type ~= "BOOKMARK" and event.type ~= "DELETED" then
-        local pod, ferr = outcome(event.object)
-        if pod or ferr then
-          stream:close()
-          return pod, ferr
-        end
+    local lines, lerr = split(chunk or "")
+    if not lines then
+      return finish(nil, nil, lerr)
+    end
+    for _, line in ipairs(lines) do
+      local pod, oerr, werr = event_outcome(json.decode(line), name, nodes)
+      if pod or oerr or werr then
+        return finish(pod, oerr, werr)
       end
     end
   end
 end
 
 -- Polling, once a second as the seed does (sooner near the deadline).
-local function poll(pods, name, deadline)
+local function poll(pods, name, deadline, nodes)
   while loop.now() < deadline do
-    local pod = pods:get(name)
-    if pod then
-      local ready, err = outcome(pod)
-      if ready or err then
-        return ready, err
-      end
+    local ready, err = look(pods, name, nodes)
+    if ready or err then
+      return ready, err
     end
     loop.sleep(min(1, deadline - loop.now()))
   end
@@ -189,15 +300,16 @@ end
 -- "ready_timeout" at the deadline (a loop.now() value).
 function podstate.wait_ready(pods, name, deadline)
   local watch_failed = false
+  local nodes = node_watch(pods.conn)
   while loop.now() < deadline and not watch_failed do
-    local pod, err, werr = watch_once(pods, name, deadline)
+    local pod, err, werr = watch_once(pods, name, deadline, nodes)
     if pod or err then
       return pod, err
     end
     watch_failed = werr ~= nil and werr.kind ~= "gone" -- 410: watch again from now
   end
   if watch_failed then
-    local pod, err = poll(pods, name, deadline)
+    local pod, err = poll(pods, name, deadline, nodes)
     if pod or err then
       return pod, err
     end

@@ -5,48 +5,22 @@
 -- Records are kwhisk.logs.record records; the hot path reaches the C reader through
 -- LuaJIT's FFI so that a record costs one C call and no Lua/C API round trip.
 local ffi = require "ffi"
-local core = require "kwhisk.core"
+local cffi = require "kwhisk.core_ffi"
 local time = require "kwhisk.time"
 local logline = require "kwhisk.logs.record"
+local errors = require "kwhisk.errors"
 
 local type, error, tonumber, setmetatable = type, error, tonumber, setmetatable
 local ffi_string, ffi_gc = ffi.string, ffi.gc
 local time_ct, is_time = time.ctype, time.is_time
 local stdout_mt = logline.stdout_mt
 
-if not pcall(ffi.typeof, "kw_log_record") then
-  ffi.cdef [[
-    typedef struct kwlog_reader kwlog_reader;
-    typedef struct kw_log_options {
-      size_t max_line; int cursor; kw_time since; int64_t resume_sec; uint64_t resume_count;
-    } kw_log_options;
-    typedef struct kw_log_record {
-      int64_t sec; int32_t nsec; int32_t truncated; const char *msg; size_t len;
-    } kw_log_record;
-    typedef struct kw_log_stats {
-      uint64_t lines, delivered, skipped, empty, malformed, truncated;
-    } kw_log_stats;
-    kwlog_reader *kwlog_reader_new(const kw_log_options *opts);
-    void kwlog_reader_free(kwlog_reader *r);
-    int kwlog_reader_feed(kwlog_reader *r, const char *bytes, size_t n);
-    void kwlog_reader_finish(kwlog_reader *r);
-    int kwlog_reader_next(kwlog_reader *r, kw_log_record *out);
-    const kw_log_stats *kwlog_reader_stats(const kwlog_reader *r);
-    int kwlog_reader_cursor(const kwlog_reader *r, int64_t *sec, uint64_t *count);
-    size_t kwlog_reader_error(const kwlog_reader *r, size_t i, const char **text, size_t *len);
-  ]]
-end
-local sizes = core.logreader
-assert(ffi.sizeof("kw_log_options") == sizes.sizeof_options
-  and ffi.sizeof("kw_log_record") == sizes.sizeof_record
-  and ffi.sizeof("kw_log_stats") == sizes.sizeof_stats, "kw_log_* do not match the C core")
-
-local C = ffi.load(package.searchpath("kwhisk.core", package.cpath))
-local record_ct = ffi.typeof("kw_log_record")
--- kwlog_cursor_kind; 0 (every line) is the default of a zeroed kw_log_options.
+local C, constants = cffi.C, cffi.constants
+local record_ct = ffi.typeof("kwlog_record")
+-- kwlog_cursor_kind; 0 (every line) is the default of a zeroed kwlog_options.
 local CURSOR_SINCE, CURSOR_RESUME = 1, 2
 
-local M = { default_max_line = sizes.default_max_line }
+local M = { default_max_line = constants.default_max_line }
 
 local Reader = {}
 Reader.__index = Reader
@@ -56,7 +30,7 @@ local function is_count(v)
 end
 
 local function options(opts)
-  local o = ffi.new("kw_log_options")
+  local o = ffi.new("kwlog_options")
   if opts == nil then
     return o
   end
@@ -75,7 +49,7 @@ local function options(opts)
     if not is_time(opts.since) then
       error("bad argument #1 to 'reader' (opts.since: time expected)", 3)
     end
-    o.cursor, o.since = CURSOR_SINCE, opts.since
+    o.cursor, o.since.sec, o.since.nsec = CURSOR_SINCE, opts.since.s, opts.since.ns
   elseif opts.resume ~= nil then
     local r = opts.resume
     if type(r) ~= "table" or type(r.sec) ~= "number" or r.sec ~= math.floor(r.sec)
@@ -157,13 +131,14 @@ function Reader:next()
   return take(rec)
 end
 
---- Appends every record available now to the array out (default a new one); returns
--- out and how many were added.
-function Reader:drain(out)
+--- Appends every record available now (at most limit of them, when given) to the array
+-- out (default a new one); returns out and how many were added.
+function Reader:drain(out, limit)
   out = out or {}
   local ptr, rec, n = self.ptr, self.rec, #out
   local first = n
-  while C.kwlog_reader_next(ptr, rec) ~= 0 do
+  local stop = limit and n + limit or math.huge
+  while n < stop and C.kwlog_reader_next(ptr, rec) ~= 0 do
     n = n + 1
     out[n] = take(rec)
   end
@@ -186,16 +161,16 @@ end
 -- malformed lines (up to 4, each up to 256 bytes), oldest first.
 function Reader:stats()
   local s = C.kwlog_reader_stats(self.ptr)
-  local errors, text, len = {}, ffi.new("const char *[1]"), ffi.new("size_t[1]")
+  local lines, text, len = {}, ffi.new("const char *[1]"), ffi.new("size_t[1]")
   local count = tonumber(C.kwlog_reader_error(self.ptr, 0, text, len))
   for i = 0, count - 1 do
     C.kwlog_reader_error(self.ptr, i, text, len)
-    errors[i + 1] = ffi_string(text[0], len[0])
+    lines[i + 1] = ffi_string(text[0], len[0])
   end
   return {
     lines = tonumber(s.lines), delivered = tonumber(s.delivered), skipped = tonumber(s.skipped),
     empty = tonumber(s.empty), malformed = tonumber(s.malformed),
-    truncated = tonumber(s.truncated), errors = errors,
+    truncated = tonumber(s.truncated), errors = lines,
   }
 end
 
@@ -213,6 +188,69 @@ function M.seed_cutoff(records, first, last)
     end
   end
   return last
+end
+
+local Writer = {}
+Writer.__index = Writer
+
+local FORMATS = { text = constants.format_text, json = constants.format_json }
+
+local function io_error(what)
+  local errno = ffi.errno()
+  return nil, errors.new("io", what .. ": " .. ffi_string(C.strerror(errno)), { errno = errno })
+end
+
+--- A writer of records in their text or JSON form (SPEC A4) to a file descriptor: the
+-- records a reader has ready are formatted in C and written in large writes (each line at
+-- once when the descriptor is a terminal), with no Lua object per record. opts (all
+-- optional): fd (default 1, standard output), format ("text", the default, or "json"),
+-- stream (the stream name the records carry, default "stdout").
+function M.writer(opts)
+  opts = opts or {}
+  if type(opts) ~= "table" then
+    errors.bad_argument(1, "writer", "table or nil expected, got " .. type(opts))
+  end
+  local fd, format, stream = opts.fd or 1, FORMATS[opts.format or "text"], opts.stream or "stdout"
+  if not is_count(fd) then
+    errors.bad_argument(1, "writer", "opts.fd: file descriptor expected")
+  elseif not format then
+    errors.bad_argument(1, "writer", "opts.format: 'text' or 'json' expected")
+  elseif type(stream) ~= "string" then
+    errors.bad_argument(1, "writer", "opts.stream: string expected")
+  end
+  local ptr = C.kwlog_writer_new(fd, format, stream, #stream)
+  if ptr == nil then
+    return nil, errors.new("io", "log writer: out of memory")
+  end
+  return setmetatable({ ptr = ffi_gc(ptr, C.kwlog_writer_free), last_buf = ffi.new("kwtime") },
+    Writer)
+end
+
+--- Formats every record the reader has ready (writing whenever the buffer is full).
+-- Returns how many, or nil, err (kind io) when a write failed.
+function Writer:drain(reader)
+  local n = C.kwlog_writer_drain(self.ptr, reader.ptr)
+  if n < 0 then
+    return io_error("writing the log")
+  end
+  return tonumber(n)
+end
+
+--- Writes what the writer holds. Returns true, or nil, err (kind io).
+function Writer:flush()
+  if C.kwlog_writer_flush(self.ptr) ~= 0 then
+    return io_error("writing the log")
+  end
+  return true
+end
+
+--- The time of the last record taken, or nil before the first.
+function Writer:last()
+  local t = self.last_buf
+  if C.kwlog_writer_last(self.ptr, t) == 0 then
+    return nil
+  end
+  return time_ct(t.sec, t.nsec)
 end
 
 --- The seed's readLines (SPEC A3): the records of a whole log text, those strictly after

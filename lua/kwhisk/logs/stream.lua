@@ -14,8 +14,10 @@
 -- records labelled so; needs the server's stream= support), max_line (bytes; default the
 -- log-max-line setting), pause (seconds between empty polls, default 0.1), retries (drops
 -- in a row before giving up, default 10), backoff_max (seconds, default 2), resume (a
--- cursor from an earlier stream's :cursor(), instead of since), error_wait (seconds a log
--- the server refuses for a running container is retried before that is an error of kind
+-- cursor from an earlier stream's :cursor(), instead of since), sink (a kwhisk.logs writer:
+-- the records go into it, formatted in C and flushed after every read, instead of into Lua;
+-- such a stream is driven by it:pump() rather than called), error_wait (seconds a log the
+-- server refuses for a running container is retried before that is an error of kind
 -- log_unavailable, default 10).
 --
 -- Rotation: a kubelet serves a reconnect from the current log file only, so after a rotation
@@ -23,9 +25,9 @@
 -- cursor therefore also names the last delivered line (nanoseconds and text); a resumed
 -- answer skips up to that line, wherever it is. When it is not there the file rotated past
 -- it: every line is delivered, and it.gaps counts such places where lines may be missing.
--- A 404 (the pod does not exist) ends the stream. A followed stream that ends while the pod
--- still shows its container running (the kubelet's status lags) reconnects with a back-off
--- up to backoff_max, never in a busy loop.
+-- The kubelet's 404 (`pod "x" does not exist`) ends the stream. A followed stream that ends
+-- while the pod still shows its container running (the kubelet's status lags) reconnects
+-- with a back-off up to backoff_max, never in a busy loop.
 local loop = require "kwhisk.loop"
 local logs = require "kwhisk.logs"
 local time = require "kwhisk.time"
@@ -40,6 +42,8 @@ local Stream = {}
 Stream.__index = Stream
 
 local STREAM_PARAM = { stdout = "Stdout", stderr = "Stderr" }
+-- Records a followed stream takes from its reader at a time (see take_records).
+local BATCH = 64
 -- Seconds a resumed stream may stay quiet before the lines of the cursor's second it holds
 -- are taken as all there is.
 local RESYNC_QUIET = 0.2
@@ -68,7 +72,7 @@ function logstream.open(client, c, since, opts)
   local self = setmetatable({
     client = client, pods = client.pods, c = c, since = since,
     mode = opts.mode or cfg["log-mode"] or "follow", seed = opts.seed,
-    stream_name = opts.stream,
+    stream_name = opts.stream, sink = opts.sink,
     max_line = opts.max_line or cfg["log-max-line"], pause = opts.pause or 0.1,
     resume = opts.resume, last = since,
     dsec = opts.resume and opts.resume.sec, dcount = opts.resume and opts.resume.count,
@@ -103,17 +107,38 @@ function Stream:next_request()
     -- up to the last delivered line when the cursor names it, else its count of lines.
     local r = self:cursor() or self.resume
     q.sinceTime = time.format(time.new(r.sec, 0))
-    if r.text then
+    if r.text and not self.sink then
       ropts.resume = { sec = r.sec, count = 0 }
       self.resync = { sec = r.sec, count = r.count, nsec = r.nsec, text = r.text, held = {} }
     else
-      ropts.resume = r
+      ropts.resume = { sec = r.sec, count = r.count }
     end
   elseif self.since then
     q.sinceTime, ropts.since = time.format(self.since), self.since
   end
   self.reader = assert(logs.reader(ropts))
   return q
+end
+
+-- Sink mode: every record read goes out through the sink, so the delivered cursor is the
+-- reader's own (it counts every line of the stream, held back or not).
+function Stream:take_to_sink()
+  local sink = self.sink
+  local added, err = sink:drain(self.reader)
+  local flushed = false
+  if added then
+    flushed, err = sink:flush()
+  end
+  if not flushed then
+    self.sink_error, self.closed = err, true
+    return 0
+  end
+  if added > 0 then
+    self.resume = self.reader:cursor()
+    self.dsec, self.dcount = self.resume.sec, self.resume.count
+    self.last = sink:last()
+  end
+  return added
 end
 
 -- Decides a resync: the held lines of the cursor's second up to the last match of the last
@@ -179,9 +204,17 @@ function Stream:resync_matched()
   return false
 end
 
-function Stream:take_records(final)
+-- Moves records from the reader into the queue: all of them, or at most limit. A followed
+-- stream takes small batches (the reader keeps the rest, in the transport's buffer), so that
+-- only a few records are alive at a time: a queue of a whole read's records made the
+-- collector trace thousands of them over and over, and tripled the cost of a record.
+function Stream:take_records(limit, final)
+  if self.sink then
+    return self:take_to_sink()
+  end
   local queue, n = self.queue, #self.queue
-  local _, added = self.reader:drain(queue)
+  -- The seed's cutoff may drop a whole batch: it takes all there is, so that 0 means none.
+  local _, added = self.reader:drain(queue, not self.seed and limit or nil)
   if self.seed and added > 0 then
     self.last = logs.seed_cutoff(queue, n + 1, self.last)
     added = #queue - n
@@ -326,9 +359,16 @@ function Stream:open(deadline)
     return nil
   end
   if response then
+    self.log_error, self.log_error_since, self.log_errors = nil, nil, nil
     return response
   end
-  if err.code == 422 then -- the server refused the options (stream= without the gate)
+  if err.code == 404 and (err.message or ""):find("does not exist", 1, true) then
+    self.ended = true -- the kubelet's `pod "x" does not exist`: nothing more to read
+    return nil
+  end
+  -- 422: the server refused the options (stream= without the gate); 404: the pod is gone
+  -- (deleted by someone else, say), and a pod of that name later is another pod.
+  if err.code == 422 or err.code == 404 then
     return nil, err
   end
   if err.code == 400 then -- waiting to start, or failed to
@@ -342,10 +382,6 @@ function Stream:open(deadline)
       deadline)
     return nil
   end
-  if err.code == 404 then -- the pod does not exist (any more): nothing more to read
-    self.ended = true
-    return nil
-  end
   return nil, self:backoff(err)
 end
 
@@ -356,13 +392,6 @@ function Stream:timed_out()
     return nil, self.log_error
   end
   return nil, errors.new("timeout", "no log record in time", { deadline = true })
-end
-
--- A request was answered: a log error in the past is over.
-function Stream:opened(response)
-  if response then
-    self.log_error, self.log_error_since, self.log_errors = nil, nil, nil
-  end
 end
 
 -- Once closed, a stream ends instead of reconnecting (a task may still be reading it).
@@ -390,10 +419,12 @@ function Stream:fill_follow(deadline)
       if self.ended then
         return false
       end
-      self:opened(response)
       self.response, self.live_since = response, response and loop.now()
     end
     local response = self.response
+    if response and self:take_records(BATCH) > 0 then
+      return true -- the reader still had records of the last read
+    end
     if response then
       -- while a resync waits for more of the cursor's second, a quiet stream decides it
       local quiet = self.resync and loop.now() + RESYNC_QUIET
@@ -401,7 +432,7 @@ function Stream:fill_follow(deadline)
         or deadline)
       if n then
         self.bytes = self.bytes + n
-        if self:take_records() > 0 then
+        if self:take_records(BATCH) > 0 then
           self.failures, self.lag_waits = 0, 0
           return true
         end
@@ -419,23 +450,27 @@ function Stream:fill_follow(deadline)
         if self:stop_if_closed() then
           return false
         end
-        local running = not err and self:still_running()
+        local idle = err ~= nil and err.kind == "timeout"
+        local running = (not err or idle) and self:still_running()
         if not err and not running then
           self.reader:finish() -- the container stopped: its last line is whole
           self.ended = true -- what the queue holds still comes first
-          local added = self:take_records(true)
+          local added = self:take_records(nil, true)
           self:note_malformed() -- after the last line: an error text often ends the body
           return added > 0
         end
         self:note_malformed()
-        if running then
+        -- Silence past the read timeout from a container that still runs is an idle
+        -- action, not a failure: reconnect from the cursor (a dead connection shows as a
+        -- transport error through TCP keepalive, and a pod that went as a stopped one).
+        if running and not idle then
           -- a clean end while the status still shows the container running (status lag,
           -- or a server that ends long requests): reconnect after a bounded back-off
           self.lag_waits = self.lag_waits + 1
           if not pause(min(self.backoff_max, 0.05 * 2 ^ (self.lag_waits - 1)), deadline) then
             return self:timed_out()
           end
-        else
+        elseif not running then
           local gave_up = self:backoff(err)
           if gave_up then
             return nil, gave_up
@@ -464,7 +499,6 @@ function Stream:fill_poll(deadline)
       return false
     end
     if response then
-      self:opened(response)
       local added, rerr = 0
       while true do
         local n
@@ -477,7 +511,7 @@ function Stream:fill_poll(deadline)
       if not rerr then
         self.live_since = asked
         self.reader:finish()
-        added = added + self:take_records(true)
+        added = added + self:take_records(nil, true)
       end
       self:note_malformed()
       if added > 0 then
@@ -496,42 +530,85 @@ function Stream:fill_poll(deadline)
   end
 end
 
+-- Reads more, by the stream's mode: true when records came, false or nil, err.
+function Stream:fill(deadline)
+  if self.mode == "follow" then
+    return self:fill_follow(deadline)
+  end
+  return self:fill_poll(deadline)
+end
+
+-- Counts a record as delivered (for the resume cursor) and returns it.
+local function deliver(self, record)
+  local sec = record.time.sec
+  if sec == self.dsec then
+    self.dcount = self.dcount + 1
+  else
+    self.dsec, self.dcount = sec, 1
+  end
+  self.dnsec, self.dtext = record.time.nsec, record.log
+  return record
+end
+
+-- The slow path of __call: reads until a record comes. Kept out of __call so that __call has
+-- no loop: an inner loop there makes LuaJIT abort the caller's record loop ("inner loop in
+-- root trace") and run every record interpreted, at twice the cost.
+function Stream:refill(deadline)
+  local queue = self.queue
+  while true do
+    self.head = 1 -- the queue is empty: use it again
+    if self.ended then
+      if not (self.reader and self:take_records(BATCH) > 0) then
+        return nil
+      end
+    else
+      local ok, err = self:fill(deadline)
+      if not ok and err then
+        return nil, err
+      end
+    end
+    local record = queue[1]
+    if record then
+      queue[1], self.head = nil, 2
+      return deliver(self, record)
+    end
+  end
+end
+
 --- The next record: waits for one (not past deadline, a loop.now() value, when given).
 -- nil at the end of a followed log (the container stopped); nil, err on failure or, with
 -- err.deadline set, at the deadline.
 function Stream:__call(deadline)
+  local queue, head = self.queue, self.head
+  local record = queue[head]
+  if record then
+    queue[head] = nil
+    self.head = head + 1
+    return deliver(self, record)
+  end
   if type(deadline) ~= "number" then
     deadline = nil -- a generic for passes its state here
   end
-  while true do
-    local queue, head = self.queue, self.head
-    local record = queue[head]
-    if record then
-      queue[head] = nil
-      self.head = head + 1
-      local sec = record.time.sec
-      if sec == self.dsec then
-        self.dcount = self.dcount + 1
-      else
-        self.dsec, self.dcount = sec, 1
-      end
-      self.dnsec, self.dtext = record.time.nsec, record.log
-      return record
-    end
-    if self.ended then
-      return nil
-    end
-    self.queue, self.head = {}, 1
-    local ok, err
-    if self.mode == "follow" then
-      ok, err = self:fill_follow(deadline)
-    else
-      ok, err = self:fill_poll(deadline)
+  return self:refill(deadline)
+end
+
+--- Sink mode: moves the records into the sink as they arrive until the log ends (at the
+-- container's end when following; polling never ends). true, or nil, err (a write error of
+-- the sink, kind io, included).
+function Stream:pump(deadline)
+  if not self.sink then
+    errors.bad_argument(1, "pump", "a stream opened with opts.sink expected")
+  end
+  while not self.ended do
+    local ok, err = self:fill(deadline)
+    if self.sink_error then
+      return nil, self.sink_error
     end
     if not ok and err then
       return nil, err
     end
   end
+  return true
 end
 
 --- The resume cursor after the records delivered so far ({sec =, count =, nsec =, text =}:

@@ -5,7 +5,9 @@ local args = {}
 args.USAGE = [[
 usage: kwhisk sim [--port N] [--host 127.0.0.1] [--kubeconfig PATH] [--tls] [--token T]
                   [--namespace default] [--agent-port N] [--pod-network N] [--split-streams]
-                  [--bookmark-interval SECONDS] [--log-dir DIR] [--time-scale F]
+                  [--bookmark-interval SECONDS] [--log-dir DIR] [--nodes FILE]
+                  [--time-scale F] [--min-request-timeout SECONDS]
+                  [--default-unreachable-toleration-seconds SECONDS]
                   [--status-lag SECONDS] [--container-log-max-size SIZE]
                   [--container-log-max-files N]
 ]]
@@ -13,10 +15,11 @@ usage: kwhisk sim [--port N] [--host 127.0.0.1] [--kubeconfig PATH] [--tls] [--t
 local FLAGS = { tls = true, ["split-streams"] = true }
 local NUMBERS = { port = { 0, 65535 }, ["agent-port"] = { 0, 65535 },
   ["pod-network"] = { 2, 254 }, ["bookmark-interval"] = { 0.01, 3600 },
-  ["time-scale"] = { 0.0001, 1000 }, ["status-lag"] = { 0, 60 },
+  ["time-scale"] = { 0.0001, 100 }, ["min-request-timeout"] = { 1, 86400 },
+  ["default-unreachable-toleration-seconds"] = { 0, 86400 }, ["status-lag"] = { 0, 60 },
   ["container-log-max-files"] = { 2, 100 } }
 local STRINGS = { host = true, kubeconfig = true, token = true, namespace = true,
-  ["log-dir"] = true, ["container-log-max-size"] = true }
+  ["log-dir"] = true, nodes = true, ["container-log-max-size"] = true }
 
 -- The kubelet's defaults (KubeletConfiguration): containerLogMaxSize 10Mi, MaxFiles 5.
 args.LOG_MAX_SIZE, args.LOG_MAX_FILES = 10 * 1024 * 1024, 5

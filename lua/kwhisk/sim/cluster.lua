@@ -18,12 +18,16 @@ local lifecycle = require "kwhisk.sim.lifecycle"
 local lifeline = require "kwhisk.sim.lifeline"
 local podlog = require "kwhisk.sim.podlog"
 local runtimes = require "kwhisk.sim.runtimes"
+local nodes = require "kwhisk.sim.nodes"
 local store = require "kwhisk.sim.store"
 
 local cluster = {}
 cluster.__index = cluster
 
 local MAX_EVENTS = 10000
+-- Events recorded by a controller rather than the pod's kubelet.
+local COMPONENTS = { Scheduled = "default-scheduler", FailedScheduling = "default-scheduler",
+  NodeNotReady = "node-controller", TaintManagerEviction = "taint-eviction-controller" }
 local PREFIX = "sim.kwhisk.io/"
 
 local function now_string()
@@ -31,17 +35,55 @@ local function now_string()
 end
 
 --- A cluster in cq. opts: net (second octet of its 127.net.0.0/16 pod network), log_dir,
--- node (name), time_scale (factor of the real-world durations: grace periods, back-offs,
--- status lag; default 1), status_lag (seconds, default 1), log_max_size and log_max_files
--- (container log rotation).
+-- nodes (node specs, see kwhisk.sim.nodes; default one invoker node), time_scale (factor of
+-- the real-world durations: grace periods, back-offs, status lag, the controllers' timers;
+-- default 1), status_lag (seconds, default 1), log_max_size and log_max_files (container log
+-- rotation).
 function cluster.new(cq, opts)
   local self = setmetatable({ cq = cq, store = store.new(), net = opts.net, log_dir = opts.log_dir,
     free_ips = {}, next_ip = 1, runtimes = {}, listeners = {}, event_queue = {}, event_first = 1,
-    time_scale = opts.time_scale or 1, status_lag = opts.status_lag or 1,
+    unscheduled = {}, time_scale = opts.time_scale or 1, status_lag = opts.status_lag or 1,
     log_rotation = { max_size = opts.log_max_size, max_files = opts.log_max_files } }, cluster)
-  self.node = { name = opts.node or "kwhisk-sim-node", ip = "127." .. opts.net .. ".0.1" }
+  self.nodes = nodes.objects(opts.nodes or nodes.default_specs(), opts.net, now_string())
+  for _, node in ipairs(self.nodes) do
+    node.metadata.uid, node.metadata.creationTimestamp = ids.uid(), now_string()
+    self.store:create("nodes", node)
+  end
+  -- The first node: where the sim's invoker agent listens and what /_sim/info names.
+  self.node = { name = self.nodes[1].metadata.name, ip = nodes.ip(self.nodes[1]) }
   self.ctx = self:lifecycle_context()
   return self
+end
+
+--- The Node object named name, or nil.
+function cluster:node_named(name)
+  return name and self.store:get("nodes", nil, name)
+end
+
+--- What the pods bound to node request (non-terminal pods), for the scheduler.
+function cluster:usage(node)
+  local used = {}
+  for _, pod in ipairs(self.store:list("pods")) do
+    local phase = pod.status.phase
+    if pod.spec.nodeName == node.metadata.name and phase ~= "Succeeded" and phase ~= "Failed" then
+      for r, v in pairs(nodes.requests(pod)) do
+        used[r] = (used[r] or 0) + v
+      end
+    end
+  end
+  return used
+end
+
+-- Scheduling attempts of pods that fit nowhere run again when the cluster changes (a pod goes,
+-- a node comes back), as the scheduler's unschedulable queue does.
+function cluster:retry_unscheduled()
+  local waiting = self.unscheduled
+  self.unscheduled = {}
+  for pod, retry in pairs(waiting) do
+    if not pod.gone then
+      retry()
+    end
+  end
 end
 
 function cluster:allocate_ip()
@@ -77,9 +119,12 @@ function cluster:event(pod, type_, reason, message)
     firstTimestamp = now, lastTimestamp = now, count = 1,
     reportingComponent = "kubelet", reportingInstance = self.node.name,
   }
-  if reason == "Scheduled" or reason == "FailedScheduling" then
-    ev.source = { component = "default-scheduler" }
-    ev.reportingComponent = "default-scheduler"
+  local node = pod.spec.nodeName or self.node.name
+  ev.source.host, ev.reportingInstance = node, node
+  local component = COMPONENTS[reason]
+  if component then
+    ev.source = { component = component }
+    ev.reportingComponent, ev.reportingInstance = component, nil
   end
   self.store:create("events", ev)
   local q = self.event_queue
@@ -348,8 +393,13 @@ function cluster.reap()
 end
 
 function cluster:lifecycle_context()
-  local ctx = { node = self.node, now = now_string, null = json.null,
-    array = json.array, object = json.object }
+  local ctx = { now = now_string, null = json.null, array = json.array, object = json.object }
+  function ctx.place(pod)
+    return nodes.schedule(pod, self.store:list("nodes"), function(node)
+      return self:usage(node)
+    end)
+  end
+  function ctx.unscheduled(pod, retry) self.unscheduled[pod] = retry end
   function ctx.after(seconds, fn) self:after(seconds, fn) end
   function ctx.update(pod)
     if not pod.gone then
@@ -412,6 +462,8 @@ function cluster:remove_pod(pod)
     pod.sim.changed:signal()
   end
   self.store:delete("pods", pod.metadata.namespace, pod.metadata.name)
+  self.unscheduled[pod] = nil
+  self:retry_unscheduled()
 end
 
 -- The containers of a Terminating pod have exited (exit_code, reason): followed logs end at
@@ -473,6 +525,148 @@ function cluster:delete_pod(pod, grace)
       self:containers_exited(pod, 137, "Error")
     end
   end)
+  return pod
+end
+
+-- True when the pod's node has been lost (its kubelet no longer reports).
+function cluster:node_lost(pod)
+  local node = self:node_named(pod.spec.nodeName)
+  local ready = node and nodes.condition(node, "Ready")
+  return ready ~= nil and ready.status ~= "True"
+end
+
+--- The API server's delete of a pod (a DELETE, an eviction, the taint manager), grace in
+-- seconds or nil for the pod's own. The kubelet of the pod's node then stops it; on a lost
+-- node nobody confirms the kill, so the pod stays Terminating (pkg/registry/core/pod/strategy.go
+-- gives unscheduled and terminal pods a grace of 0: they go at once, as does a forced delete
+-- with gracePeriodSeconds=0).
+function cluster:request_delete(pod, grace)
+  grace = grace or pod.spec.terminationGracePeriodSeconds or 30
+  local phase = pod.status.phase
+  if grace > 0 and pod.spec.nodeName and phase ~= "Succeeded" and phase ~= "Failed"
+      and self:node_lost(pod) then
+    if not pod.metadata.deletionTimestamp then
+      local t = ktime.now()
+      pod.metadata.deletionTimestamp = ktime.format(ktime.new(t.sec + grace, 0), "seconds")
+      pod.metadata.deletionGracePeriodSeconds = grace
+      self.store:update("pods", pod)
+    end
+    return pod
+  end
+  return self:delete_pod(pod, grace)
+end
+
+local function pod_condition(self, pod, type_, status_, reason, message)
+  lifecycle.condition(pod, self.ctx, type_, status_, reason, message)
+end
+
+local UNREACHABLE = "node.kubernetes.io/unreachable"
+
+-- The taint manager (pkg/controller/tainteviction): a pod on a node with a NoExecute taint is
+-- deleted once its toleration's tolerationSeconds (scaled) are over; none tolerating: at once.
+function cluster:taint_evict(pod, taint)
+  local t = nodes.toleration(pod, taint)
+  if t and t.tolerationSeconds == nil then
+    return
+  end
+  self:after(t and t.tolerationSeconds * self.time_scale or 0, function()
+    if pod.gone or pod.metadata.deletionTimestamp or not self:node_lost(pod) then
+      return
+    end
+    pod_condition(self, pod, "DisruptionTarget", "True", "DeletionByTaintManager",
+      "Taint manager: deleting due to NoExecute taint")
+    self:event(pod, "Normal", "TaintManagerEviction", "Marking for deletion Pod "
+      .. pod.metadata.namespace .. "/" .. pod.metadata.name)
+    self:request_delete(pod)
+  end)
+end
+
+--- Node loss (the fault API): the node lifecycle controller finds the kubelet silent, sets the
+-- node's Ready condition Unknown, taints it unreachable and marks its pods not Ready
+-- (pkg/controller/nodelifecycle, pkg/controller/util/node MarkPodsNotReady); the taint
+-- manager evicts them later. Returns true, or nil and a message.
+function cluster:lose_node(name)
+  local node = self:node_named(name)
+  if not node then
+    return nil, "no node " .. tostring(name)
+  end
+  for _, c in ipairs(node.status.conditions) do
+    c.status, c.lastTransitionTime = "Unknown", now_string()
+    c.reason, c.message = "NodeStatusUnknown", "Kubelet stopped posting node status."
+  end
+  node.spec.taints = json.array({ { key = UNREACHABLE, effect = "NoSchedule",
+    timeAdded = now_string() }, { key = UNREACHABLE, effect = "NoExecute",
+    timeAdded = now_string() } })
+  self.store:update("nodes", node)
+  for _, pod in ipairs(self.store:list("pods", nil, function(p)
+    return p.spec.nodeName == name end)) do
+    pod_condition(self, pod, "Ready", "False", nil, nil)
+    self:event(pod, "Warning", "NodeNotReady", "Node is not ready")
+    self.store:update("pods", pod)
+    self:taint_evict(pod, node.spec.taints[2])
+  end
+  return true
+end
+
+--- The node is back: Ready again, untainted; its kubelet confirms the deletions that waited
+-- for it (Terminating pods go) and reports the other pods Ready again.
+function cluster:restore_node(name)
+  local node = self:node_named(name)
+  if not node then
+    return nil, "no node " .. tostring(name)
+  end
+  node.status.conditions, node.spec.taints = nodes.healthy_conditions(now_string()), nil
+  self.store:update("nodes", node)
+  for _, pod in ipairs(self.store:list("pods", nil, function(p)
+    return p.spec.nodeName == name end)) do
+    if pod.metadata.deletionTimestamp then
+      self:remove_pod(pod)
+    elseif pod.status.phase == "Running" then
+      local ready = true
+      for _, cs in ipairs(pod.status.containerStatuses or {}) do
+        ready = ready and cs.ready
+      end
+      pod_condition(self, pod, "Ready", ready and "True" or "False", nil, nil)
+      self.store:update("pods", pod)
+    end
+  end
+  self:retry_unscheduled()
+  return true
+end
+
+--- Node-pressure eviction by the kubelet (pkg/kubelet/eviction): the pod's containers are
+-- killed, its phase becomes Failed with reason Evicted and the kubelet's message; the pod
+-- object stays until someone deletes it. resource: "memory" (default) or
+-- "ephemeral-storage". Returns the pod, or nil and a message.
+function cluster:evict_for_pressure(pod, resource)
+  if not pod.spec.nodeName or pod.status.phase == "Failed" or pod.status.phase == "Succeeded" then
+    return nil, "pod " .. pod.metadata.name .. " is not running on a node"
+  end
+  resource = resource or "memory"
+  local c = pod.spec.containers[1]
+  local request = ((c.resources or {}).requests or {})[resource] or "0"
+  local message = "The node was low on resource: " .. resource .. ". Threshold quantity: "
+    .. "100Mi, available: 51200Ki. Container " .. c.name .. " was using 300Mi, request is "
+    .. request .. ", has larger consumption of " .. resource .. ". "
+  self:stop_runtime(pod)
+  for i in ipairs(pod.spec.containers) do
+    self.ctx.live(pod, i, false)
+  end
+  for _, cs in ipairs(pod.status.containerStatuses or {}) do
+    local started = cs.state and cs.state.running and cs.state.running.startedAt
+    cs.state = { terminated = { exitCode = 137, reason = "Error",
+      startedAt = started or now_string(),
+      finishedAt = now_string(), containerID = cs.containerID } }
+    cs.ready, cs.started = false, false
+  end
+  pod.status.phase, pod.status.reason, pod.status.message = "Failed", "Evicted", message
+  pod_condition(self, pod, "DisruptionTarget", "True", "TerminationByKubelet", message)
+  pod_condition(self, pod, "Ready", "False", "PodFailed", nil)
+  pod_condition(self, pod, "ContainersReady", "False", "PodFailed", nil)
+  self:event(pod, "Warning", "Evicted", message)
+  self:event(pod, "Normal", "Killing", "Stopping container " .. c.name)
+  self.store:update("pods", pod)
+  self:retry_unscheduled()
   return pod
 end
 

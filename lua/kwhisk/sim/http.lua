@@ -25,6 +25,14 @@ function M.request(stream, limit)
     query = query, limit = limit, status = 0, sent = 0 }, request)
 end
 
+--- A boolean query parameter as the API server converts it (k8s.io/apimachinery/pkg/runtime
+-- conversion.go Convert_Slice_string_To_bool, also the kubelet's): absent, "0" or "false" in
+-- any case is false; anything else, "True", "t", "yes" or "", is true.
+function request:bool(name)
+  local v = self.query[name]
+  return v ~= nil and v ~= "0" and v:lower() ~= "false"
+end
+
 --- The body as a string, or nil and a Status-ready message when it is over the limit.
 function request:body()
   local length = tonumber(self.headers:get("content-length") or "")

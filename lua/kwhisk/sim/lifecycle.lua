@@ -92,7 +92,8 @@ function lifecycle.behaviour(pod)
   return b
 end
 
-local function condition(pod, ctx, type_, status, reason, message)
+--- Sets a pod condition (its lastTransitionTime moves only when the status changes).
+function lifecycle.condition(pod, ctx, type_, status, reason, message)
   local conditions = pod.status.conditions
   local c
   for _, x in ipairs(conditions) do
@@ -109,6 +110,8 @@ local function condition(pod, ctx, type_, status, reason, message)
   end
   c.status, c.reason, c.message, c.lastProbeTime = status, reason, message, ctx.null
 end
+
+local condition = lifecycle.condition
 
 local function each_container(pod, fn)
   for i, c in ipairs(pod.spec.containers) do
@@ -146,10 +149,10 @@ local function waiting(pod, ctx, reason, message)
   set_ready(pod, ctx)
 end
 
-local function schedule(pod, ctx)
-  local node = ctx.node
-  pod.spec.nodeName = node.name
-  pod.status.hostIP = node.ip
+local function schedule(pod, ctx, node)
+  local name = node.metadata.name
+  pod.spec.nodeName = name
+  pod.status.hostIP = node.status.addresses[1].address
   pod.status.startTime = ctx.now()
   condition(pod, ctx, "PodScheduled", "True")
   condition(pod, ctx, "Initialized", "True")
@@ -160,18 +163,21 @@ local function schedule(pod, ctx)
   end
   waiting(pod, ctx, "ContainerCreating")
   ctx.event(pod, "Normal", "Scheduled", "Successfully assigned " .. pod.metadata.namespace
-    .. "/" .. pod.metadata.name .. " to " .. node.name)
+    .. "/" .. pod.metadata.name .. " to " .. name)
   each_container(pod, function(_, c)
     ctx.event(pod, "Normal", "Pulling", "Pulling image \"" .. c.image .. "\"")
   end)
 end
 
-local function unschedulable(pod, ctx)
-  local message = "0/1 nodes are available: 1 node(s) didn't match Pod's node "
-    .. "affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not "
-    .. "helpful for scheduling."
+-- The scheduler found no node (message: its FitError text); a new message is a new event.
+local function unschedulable(pod, ctx, message)
+  local before = pod.status.conditions[1]
+  if before and before.message == message then
+    return
+  end
   condition(pod, ctx, "PodScheduled", "False", "Unschedulable", message)
   ctx.event(pod, "Warning", "FailedScheduling", message)
+  ctx.update(pod)
 end
 
 local function image_pull(pod, ctx, b)
@@ -365,7 +371,7 @@ local function running(pod, ctx, b)
     return
   end
   local function ready()
-    if settled(pod) then
+    if settled(pod) or pod.status.phase ~= "Running" then
       return
     end
     each_container(pod, function(cs) cs.ready = true end)
@@ -400,27 +406,50 @@ local function start(pod, ctx, b)
   end
 end
 
---- Drives a new pod (already stored, status Pending) through its life. pod.gone, set by the
--- server on deletion, stops the remaining steps.
+--- Drives a new pod (already stored, status Pending) through its life: the scheduler places it
+-- (ctx.place) and the kubelet of its node starts it.
+-- pod.gone, set by the server on deletion, stops the remaining steps. A pod that fits on no
+-- node waits in the scheduler's queue until the cluster changes.
 function lifecycle.run(pod, ctx, b)
-  ctx.after(b.schedule_delay, function()
+  local function attempt()
     if pod.gone then
       return
     end
     if b.failure == "unschedulable" then
-      unschedulable(pod, ctx)
-      ctx.update(pod)
-      return
+      return unschedulable(pod, ctx, "0/1 nodes are available: 1 node(s) didn't match Pod's "
+        .. "node affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not "
+        .. "helpful for scheduling.")
     end
-    schedule(pod, ctx)
+    local node, message = ctx.place(pod)
+    if not node then
+      unschedulable(pod, ctx, message)
+      return ctx.unscheduled(pod, attempt)
+    end
+    schedule(pod, ctx, node)
     ctx.update(pod)
     ctx.after(b.start_delay, function() start(pod, ctx, b) end)
-  end)
+  end
+  ctx.after(b.schedule_delay, attempt)
+end
+
+-- The pod's QoS class (pkg/apis/core/helper/qos/qos.go): Guaranteed when every container's
+-- cpu and memory limits equal its requests, BestEffort with none at all, else Burstable.
+local function qos(pod)
+  local any, guaranteed = false, true
+  for _, c in ipairs(pod.spec.containers) do
+    local r = c.resources or {}
+    local req, lim = r.requests or {}, r.limits or {}
+    for _, name in ipairs({ "cpu", "memory" }) do
+      any = any or req[name] ~= nil or lim[name] ~= nil
+      guaranteed = guaranteed and lim[name] ~= nil and req[name] == lim[name]
+    end
+  end
+  return not any and "BestEffort" or guaranteed and "Guaranteed" or "Burstable"
 end
 
 --- The initial status of a new pod.
 function lifecycle.pending(pod, ctx)
-  pod.status = { phase = "Pending", qosClass = "BestEffort", conditions = ctx.array() }
+  pod.status = { phase = "Pending", qosClass = qos(pod), conditions = ctx.array() }
 end
 
 --- True when the pod has no running container, so a delete removes it at once.

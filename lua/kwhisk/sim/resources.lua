@@ -7,6 +7,7 @@ local ids = require "kwhisk.sim.ids"
 local lifecycle = require "kwhisk.sim.lifecycle"
 local selector = require "kwhisk.sim.selector"
 local status = require "kwhisk.sim.status"
+local tables = require "kwhisk.sim.table"
 local validate = require "kwhisk.sim.validate"
 
 local resources = {}
@@ -37,6 +38,8 @@ resources.kinds = {
   events = { kind = "Event", list = "EventList", version = "v1", fields = fields({
     "metadata.name", "metadata.namespace", "involvedObject.name", "involvedObject.namespace",
     "involvedObject.kind", "involvedObject.uid", "reason", "type", "source" }) },
+  nodes = { kind = "Node", list = "NodeList", version = "v1", fields = fields({
+    "metadata.name", "spec.unschedulable" }) },
   poddisruptionbudgets = { kind = "PodDisruptionBudget", list = "PodDisruptionBudgetList",
     version = "policy/v1", group = "policy", fields = fields({ "metadata.name",
     "metadata.namespace" }) },
@@ -84,7 +87,14 @@ function resources.list(sim, req, resource, ns)
   local k = resources.kinds[resource]
   local items = json.array({})
   for _, obj in ipairs(sim.cluster.store:list(resource, ns, keep)) do
+    if resource == "poddisruptionbudgets" then
+      resources.pdb_status(sim, obj)
+    end
     items[#items + 1] = resources.public(obj)
+  end
+  local want = tables.wanted(req)
+  if want then
+    return req:json(200, tables.list(resource, items, sim.cluster.store.rv, want))
   end
   req:json(200, { kind = k.list, apiVersion = k.version, items = items,
     metadata = { resourceVersion = tostring(sim.cluster.store.rv) } })
@@ -92,8 +102,16 @@ end
 
 function resources.get(sim, req, resource, ns, name)
   local obj = sim.cluster.store:get(resource, ns, name)
+  if obj and resource == "poddisruptionbudgets" then
+    resources.pdb_status(sim, obj)
+  end
   if not obj then
     return req:fail(status.not_found(resource, name, resources.kinds[resource].group))
+  end
+  local want = tables.wanted(req)
+  if want then
+    return req:json(200, tables.list(resource, { resources.public(obj) },
+      obj.metadata.resourceVersion, want))
   end
   req:json(200, resources.public(obj))
 end
@@ -135,7 +153,42 @@ local function pull_policy(image)
   return (tag == nil or tag == "latest") and "Always" or "IfNotPresent"
 end
 
-local function pod_defaults(pod)
+-- The DefaultTolerationSeconds admission plugin (plugin/pkg/admission/defaulttolerationseconds):
+-- every pod tolerates a not-ready or unreachable node for `seconds`, then it is evicted.
+local function default_tolerations(spec, seconds)
+  local have = {}
+  for _, t in ipairs(spec.tolerations or {}) do
+    if t.effect == "NoExecute" or t.effect == nil then
+      have[t.key or ""] = true
+    end
+  end
+  if have[""] then
+    return
+  end
+  spec.tolerations = spec.tolerations or json.array({})
+  for _, key in ipairs({ "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable" }) do
+    if not have[key] then
+      spec.tolerations[#spec.tolerations + 1] = { key = key, operator = "Exists",
+        effect = "NoExecute", tolerationSeconds = seconds }
+    end
+  end
+end
+
+-- SetDefaults_Pod: a container's requests default to its limits.
+local function requests_from_limits(c)
+  local limits = c.resources.limits
+  if type(limits) ~= "table" or next(limits) == nil then
+    return
+  end
+  c.resources.requests = c.resources.requests or json.object({})
+  for r, v in pairs(limits) do
+    if c.resources.requests[r] == nil then
+      c.resources.requests[r] = v
+    end
+  end
+end
+
+local function pod_defaults(pod, toleration_seconds)
   local spec = pod.spec
   spec.restartPolicy = spec.restartPolicy or "Always"
   spec.terminationGracePeriodSeconds = spec.terminationGracePeriodSeconds or 30
@@ -147,7 +200,9 @@ local function pod_defaults(pod)
     c.terminationMessagePath = c.terminationMessagePath or "/dev/termination-log"
     c.terminationMessagePolicy = c.terminationMessagePolicy or "File"
     c.resources = c.resources or json.object({})
+    requests_from_limits(c)
   end
+  default_tolerations(spec, toleration_seconds)
 end
 
 function resources.create_pod(sim, req, ns)
@@ -172,7 +227,7 @@ function resources.create_pod(sim, req, ns)
     return req:fail(status.exists("pods", pod.metadata.name))
   end
   stamp_metadata(pod.metadata)
-  pod_defaults(pod)
+  pod_defaults(pod, sim.toleration_seconds or 300)
   if req.query.dryRun == "All" then
     lifecycle.pending(pod, sim.cluster.ctx)
     return req:json(201, pod)
@@ -252,8 +307,7 @@ local function delete_one(sim, pod, opts)
   if opts.dryRun == "All" or (type(opts.dryRun) == "table" and opts.dryRun[1] == "All") then
     return pod
   end
-  local grace = opts.gracePeriodSeconds or pod.spec.terminationGracePeriodSeconds or 30
-  return sim.cluster:delete_pod(pod, grace)
+  return sim.cluster:request_delete(pod, opts.gracePeriodSeconds)
 end
 
 function resources.delete(sim, req, resource, ns, name)
@@ -348,6 +402,124 @@ function resources.patch_pod(sim, req, ns, name)
   pod.metadata.annotations = next(annotations) and annotations or nil
   sim.cluster.store:update("pods", pod)
   req:json(200, resources.public(pod))
+end
+
+local function pod_ready(pod)
+  for _, c in ipairs(pod.status.conditions or {}) do
+    if c.type == "Ready" then
+      return c.status == "True"
+    end
+  end
+  return false
+end
+
+--- Brings pdb.status up to date as the disruption controller does
+-- (pkg/controller/disruption/disruption.go): expected pods are the pods the selector matches,
+-- healthy ones are Ready and not being deleted. An integer minAvailable gives the desired
+-- count; maxUnavailable and percentages need a controller's scale, which bare pods lack, so
+-- the controller's fail-safe allows no disruption.
+function resources.pdb_status(sim, pdb)
+  local spec = pdb.spec
+  local expected, healthy = 0, 0
+  for _, pod in ipairs(sim.cluster.store:list("pods", pdb.metadata.namespace)) do
+    if selector.match_label_selector(spec.selector, pod.metadata.labels) then
+      expected = expected + 1
+      if not pod.metadata.deletionTimestamp and pod_ready(pod) then
+        healthy = healthy + 1
+      end
+    end
+  end
+  local st = pdb.status
+  st.expectedPods, st.currentHealthy = expected, healthy
+  st.observedGeneration = pdb.metadata.generation
+  if type(spec.minAvailable) == "number" then
+    st.desiredHealthy = spec.minAvailable
+    st.disruptionsAllowed = math.max(0, healthy - spec.minAvailable)
+  else
+    st.desiredHealthy, st.disruptionsAllowed = 0, 0
+  end
+  local allowed = st.disruptionsAllowed > 0
+  st.conditions = { { type = "DisruptionAllowed", status = allowed and "True" or "False",
+    reason = allowed and "SufficientPods" or "InsufficientPods", message = "",
+    observedGeneration = pdb.metadata.generation,
+    lastTransitionTime = pdb.metadata.creationTimestamp } }
+  return st
+end
+
+-- The pod's PodDisruptionBudgets.
+local function budgets(sim, pod)
+  local out = {}
+  for _, pdb in ipairs(sim.cluster.store:list("poddisruptionbudgets", pod.metadata.namespace)) do
+    if selector.match_label_selector(pdb.spec.selector, pod.metadata.labels) then
+      out[#out + 1] = pdb
+    end
+  end
+  return out
+end
+
+-- Whether an eviction may go ahead (pkg/registry/core/pod/storage/eviction.go): nil, or the
+-- Status that refuses it.
+local function eviction_refused(sim, pod)
+  local phase = pod.status.phase
+  if phase == "Succeeded" or phase == "Failed" or phase == "Pending"
+      or pod.metadata.deletionTimestamp then
+    return nil
+  end
+  local pdbs = budgets(sim, pod)
+  if #pdbs > 1 then
+    return status.new(500, "Internal error occurred: This pod has more than one "
+      .. "PodDisruptionBudget, which the eviction subresource does not support.", "InternalError")
+  elseif #pdbs == 0 then
+    return nil
+  end
+  local pdb = pdbs[1]
+  local st = resources.pdb_status(sim, pdb)
+  if not pod_ready(pod) and st.currentHealthy >= st.desiredHealthy and st.desiredHealthy > 0 then
+    return nil
+  end
+  if st.disruptionsAllowed == 0 then
+    return status.new(429, "Cannot evict pod as it would violate the pod's disruption budget.",
+      "TooManyRequests", { causes = json.array({ { reason = "DisruptionBudget",
+        message = "The disruption budget " .. pdb.metadata.name .. " needs "
+          .. st.desiredHealthy .. " healthy pods and has " .. st.currentHealthy
+          .. " currently" } }), retryAfterSeconds = 0 })
+  end
+end
+
+--- POST pods/{name}/eviction (policy/v1 Eviction): 201 and a delete of the pod, unless a
+-- PodDisruptionBudget forbids it (429).
+function resources.evict(sim, req, ns, name)
+  local body, err = req:json_body()
+  if err then
+    return req:fail(status.new(400, err))
+  end
+  body = body or {}
+  if body.kind and body.kind ~= "Eviction" then
+    return req:fail(status.new(400, "the kind of the provided object (" .. tostring(body.kind)
+      .. ") does not match Eviction"))
+  end
+  local meta = type(body.metadata) == "table" and body.metadata or {}
+  if meta.name and meta.name ~= "" and meta.name ~= name then
+    return req:fail(status.new(400, "name in URL does not match name in Eviction object"))
+  end
+  local pod = sim.cluster.store:get("pods", ns, name)
+  if not pod then
+    return req:fail(status.not_found("pods", name))
+  end
+  local opts = type(body.deleteOptions) == "table" and body.deleteOptions or {}
+  local conflict = precondition_failed(pod, opts.preconditions)
+  if conflict then
+    return req:fail(status.new(409, conflict, "Conflict", { name = name, kind = "pods" }))
+  end
+  local refused = eviction_refused(sim, pod)
+  if refused then
+    return req:fail(refused)
+  end
+  local g = opts.gracePeriodSeconds
+  delete_one(sim, pod, { gracePeriodSeconds = type(g) == "number" and g >= 0 and g or nil,
+    dryRun = opts.dryRun })
+  req:json(201, { kind = "Status", apiVersion = "v1", metadata = json.object({}),
+    status = "Success", code = 201 })
 end
 
 return resources

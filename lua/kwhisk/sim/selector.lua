@@ -170,4 +170,47 @@ function selector.match_fields(sel, obj)
   return true
 end
 
+-- The operators of matchExpressions (label selectors and node selector terms alike).
+local EXPRESSIONS = {
+  In = function(v, values) return v ~= nil and values[v] == true end,
+  NotIn = function(v, values) return v == nil or values[v] == nil end,
+  Exists = function(v) return v ~= nil end,
+  DoesNotExist = function(v) return v == nil end,
+  Gt = function(v, _, list) return tonumber(v) ~= nil and tonumber(list[1] or "") ~= nil
+    and tonumber(v) > tonumber(list[1]) end,
+  Lt = function(v, _, list) return tonumber(v) ~= nil and tonumber(list[1] or "") ~= nil
+    and tonumber(v) < tonumber(list[1]) end,
+}
+
+--- True when labels satisfy one matchExpressions entry ({key, operator, values}); an unknown
+-- operator matches nothing.
+function selector.match_expression(expr, labels)
+  local op = EXPRESSIONS[expr.operator]
+  if not op then
+    return false
+  end
+  local set = {}
+  for _, v in ipairs(expr.values or {}) do
+    set[v] = true
+  end
+  return op((labels or {})[expr.key], set, expr.values or {})
+end
+
+--- True when labels satisfy a structured LabelSelector ({matchLabels, matchExpressions}), as
+-- PodDisruptionBudgets hold them; an empty selector matches everything.
+function selector.match_label_selector(sel, labels)
+  labels = labels or {}
+  for k, v in pairs(type(sel) == "table" and sel.matchLabels or {}) do
+    if labels[k] ~= v then
+      return false
+    end
+  end
+  for _, expr in ipairs(type(sel) == "table" and sel.matchExpressions or {}) do
+    if not selector.match_expression(expr, labels) then
+      return false
+    end
+  end
+  return true
+end
+
 return selector

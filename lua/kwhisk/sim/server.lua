@@ -34,10 +34,14 @@ local CORE_RESOURCES = {
     verbs = verbs({ "get" }) },
   { name = "pods/status", singularName = "", namespaced = true, kind = "Pod",
     verbs = verbs({ "get" }) },
+  { name = "pods/eviction", singularName = "", namespaced = true, group = "policy",
+    version = "v1", kind = "Eviction", verbs = verbs({ "create" }) },
   { name = "pods/portforward", singularName = "", namespaced = true,
     kind = "PodPortForwardOptions", verbs = verbs({ "create", "get" }) },
   { name = "events", singularName = "event", namespaced = true, kind = "Event",
     shortNames = { "ev" }, verbs = verbs({ "get", "list", "watch" }) },
+  { name = "nodes", singularName = "node", namespaced = false, kind = "Node",
+    shortNames = { "no" }, verbs = verbs({ "get", "list", "watch" }) },
   { name = "namespaces", singularName = "namespace", namespaced = false, kind = "Namespace",
     shortNames = { "ns" }, verbs = verbs({ "get" }) },
 }
@@ -109,14 +113,10 @@ local function namespace(sim, req, name)
     spec = { finalizers = { "kubernetes" } }, status = { phase = "Active" } })
 end
 
--- What Go's strconv.ParseBool takes as true, as the API server does for ?watch=.
-local PARSE_BOOL_TRUE = { ["1"] = true, t = true, T = true, TRUE = true, ["true"] = true,
-  True = true }
-
 local function collection(sim, req, ns, resource)
   local m = req.method
   if m == "GET" then
-    if PARSE_BOOL_TRUE[req.query.watch] then
+    if req:bool("watch") then
       return streams.watch(sim, req, resource, ns)
     end
     return resources.list(sim, req, resource, ns)
@@ -150,6 +150,24 @@ local ROUTES = {
     streams.log(sim, req, ns, name)
   end },
   { "^/api/v1/namespaces/([^/]+)/pods/([^/]+)/portforward$", portforward.route },
+  { "^/api/v1/namespaces/([^/]+)/pods/([^/]+)/eviction$", function(sim, req, ns, name)
+    if req.method ~= "POST" then
+      return req:fail(status.new(405, "the server does not allow this method"))
+    end
+    resources.evict(sim, req, ns, name)
+  end },
+  { "^/api/v1/(nodes)$", function(sim, req, resource)
+    if req.method ~= "GET" then
+      return req:fail(status.new(405, "the server does not allow this method"))
+    end
+    collection(sim, req, nil, resource)
+  end },
+  { "^/api/v1/(nodes)/([^/]+)$", function(sim, req, resource, name)
+    if req.method ~= "GET" then
+      return req:fail(status.new(405, "the server does not allow this method"))
+    end
+    resources.get(sim, req, resource, nil, name)
+  end },
   { "^/api/v1/namespaces/([^/]+)/pods/([^/]+)/status$", function(sim, req, ns, name)
     resources.get(sim, req, "pods", ns, name)
   end },
@@ -185,6 +203,38 @@ local function fault_view(f)
     error = f.error }
 end
 
+-- Faults that happen to the cluster at once rather than to requests: node loss and its end,
+-- and node-pressure eviction of a pod. Each answers the object it changed.
+local ACTIONS = {
+  node_lost = function(sim, spec)
+    local name = spec.node or sim.cluster.node.name
+    local ok, err = sim.cluster:lose_node(name)
+    return ok and sim.cluster:node_named(name), err
+  end,
+  node_ready = function(sim, spec)
+    local name = spec.node or sim.cluster.node.name
+    local ok, err = sim.cluster:restore_node(name)
+    return ok and sim.cluster:node_named(name), err
+  end,
+  evict = function(sim, spec)
+    local pod = type(spec.pod) == "string"
+      and sim.cluster.store:get("pods", spec.namespace or "default", spec.pod)
+    if not pod then
+      return nil, "no pod " .. tostring(spec.pod) .. " in namespace "
+        .. tostring(spec.namespace or "default")
+    end
+    return sim.cluster:evict_for_pressure(pod, spec.resource)
+  end,
+}
+
+local function admin_action(sim, req, spec)
+  local obj, err = ACTIONS[spec.kind](sim, spec)
+  if not obj then
+    return req:fail(status.new(400, "bad fault: " .. tostring(err)))
+  end
+  req:json(201, resources.public(obj))
+end
+
 local function admin(sim, req)
   if req.path == "/_sim/info" then
     return req:json(200, { url = sim.url, hostIP = sim.cluster.node.ip,
@@ -207,6 +257,9 @@ local function admin(sim, req)
     return req:json(200, { items = json.array({}) })
   elseif req.method == "POST" then
     local spec, err = req:json_body()
+    if type(spec) == "table" and ACTIONS[spec.kind] then
+      return admin_action(sim, req, spec)
+    end
     local f
     if spec then
       f, err = sim.faults:add(spec)
@@ -354,6 +407,23 @@ local function listen_agent(sim, opts)
     .. tostring(last_err)
 end
 
+-- The invoker agents of nodes 2..count, on their host IPs 127.net.0.i at the same port;
+-- a node whose address is taken has none.
+local function listen_node_agents(sim, net, port, count)
+  local out = {}
+  for i = 2, count do
+    local s = http_server.listen({ host = "127." .. net .. ".0." .. i, port = port,
+      reuseaddr = false, tls = false, cq = sim.cq,
+      onstream = function(_, stream) agent_handle(sim, stream) end })
+    if s:listen() then
+      out[#out + 1] = s
+    else
+      s:close()
+    end
+  end
+  return out
+end
+
 --- Starts a sim in the cqueues controller cq. opts as from kwhisk.sim.args. Returns the sim
 -- (url, port, cluster, faults, stop()) or nil, message.
 function server.start(cq, opts)
@@ -367,7 +437,11 @@ function server.start(cq, opts)
       return nil, "cannot make the log directory " .. dir .. ": " .. tostring(merr)
     end
   end
+  math.randomseed(os.time() + require("posix.unistd").getpid())
+  local scale = opts.timeScale or 1
   local sim = { cq = cq, host = opts.host, token = opts.token, namespace = opts.namespace,
+    time_scale = scale, min_request_timeout = (opts.minRequestTimeout or 1800) * scale,
+    toleration_seconds = opts.defaultUnreachableTolerationSeconds or 300,
     faults = faults_new(), body_limit = opts.bodyLimit or BODY_LIMIT, log_dir = dir,
     split_streams = opts.splitStreams, bookmark_interval = opts.bookmarkInterval or 5,
     log = opts.log or function() end, pid = require("posix.unistd").getpid(),
@@ -377,9 +451,19 @@ function server.start(cq, opts)
     return nil, net
   end
   sim.agent, sim.agent_port = agent, agent_port
-  sim.cluster = cluster_new(cq, { net = net, log_dir = dir, time_scale = opts.timeScale,
-    status_lag = opts.statusLag, log_max_size = opts.containerLogMaxSize,
+  local node_specs
+  if opts.nodes then
+    local nerr
+    node_specs, nerr = require("kwhisk.sim.nodes").load(opts.nodes)
+    if not node_specs then
+      agent:close()
+      return nil, "bad --nodes file: " .. nerr
+    end
+  end
+  sim.cluster = cluster_new(cq, { net = net, log_dir = dir, nodes = node_specs,
+    time_scale = scale, status_lag = opts.statusLag, log_max_size = opts.containerLogMaxSize,
     log_max_files = opts.containerLogMaxFiles })
+  sim.node_agents = listen_node_agents(sim, net, agent_port, #sim.cluster.nodes)
   sim.logwatch = require("kwhisk.sim.logwatch").new(cq, dir)
   local tls_ctx
   if opts.tls then
@@ -410,6 +494,9 @@ function server.start(cq, opts)
     sim.cluster:shutdown()
     api:close()
     agent:close()
+    for _, a in ipairs(sim.node_agents) do
+      a:close()
+    end
     if own_dir then
       os.execute("rm -rf '" .. dir .. "'")
     end

@@ -25,7 +25,9 @@ function store.new(history)
     history = history or HISTORY }, store)
 end
 
+-- Cluster-scoped objects (nodes) have no namespace: they live in the bucket "".
 local function bucket(self, kind, ns)
+  ns = ns or ""
   local k = self.kinds[kind]
   if not k then
     k = {}

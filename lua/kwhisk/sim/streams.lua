@@ -8,6 +8,7 @@ local ktime = require "kwhisk.time"
 local podlog = require "kwhisk.sim.podlog"
 local resources = require "kwhisk.sim.resources"
 local status = require "kwhisk.sim.status"
+local tables = require "kwhisk.sim.table"
 
 local streams = {}
 
@@ -21,6 +22,17 @@ end
 
 local function event_line(type_, obj)
   return json.encode({ type = type_, object = obj }) .. "\n"
+end
+
+-- How long a watch lasts (staging/src/k8s.io/apiserver/pkg/endpoints/handlers/get.go
+-- ListResource): timeoutSeconds when given, else a random point between min-request-timeout
+-- and twice it, so watches of many clients do not all end at once.
+local function watch_seconds(sim, q)
+  local given = tonumber(q.timeoutSeconds or "")
+  if given and given > 0 then
+    return given
+  end
+  return sim.min_request_timeout * (1 + math.random())
 end
 
 -- Replays what a watch starts with: ADDED for every object (no RV) or the changes since RV.
@@ -72,13 +84,20 @@ function streams.watch(sim, req, resource, ns)
       cond:signal()
     end
   end)
-  local deadline = cqueues.monotime() + (tonumber(q.timeoutSeconds) or 1800)
-  local bookmarks = q.allowWatchBookmarks == "true"
+  local deadline = cqueues.monotime() + watch_seconds(sim, q)
+  local bookmarks = req:bool("allowWatchBookmarks")
+  local want = tables.wanted(req)
+  local function line(type_, obj)
+    if want and type_ ~= "BOOKMARK" and type_ ~= "ERROR" then
+      obj = tables.list(resource, { obj }, obj.metadata.resourceVersion, want)
+    end
+    return event_line(type_, obj)
+  end
   local next_bookmark = cqueues.monotime() + sim.bookmark_interval
   local kind = resources.kinds[resource]
   local ok = true
   for _, e in ipairs(initial) do
-    ok = ok and req:write(event_line(e.type, e.object))
+    ok = ok and req:write(line(e.type, e.object))
   end
   while ok do
     local left = deadline - cqueues.monotime()
@@ -100,7 +119,7 @@ function streams.watch(sim, req, resource, ns)
     local batch = queue
     queue = {}
     for _, e in ipairs(batch) do
-      ok = ok and req:write(event_line(e.type, e.object))
+      ok = ok and req:write(line(e.type, e.object))
     end
   end
   unsubscribe()
@@ -110,13 +129,14 @@ function streams.watch(sim, req, resource, ns)
 end
 
 -- The pods/log options, or nil and a 422/400 Status.
-local function log_options(sim, q, pod)
+local function log_options(sim, req, pod)
+  local q = req.query
   local causes = {}
   local function bad(fieldname, value, message)
     causes[#causes + 1] = { reason = "FieldValueInvalid", field = fieldname,
       message = "Invalid value: " .. value .. ": " .. message }
   end
-  local o = { timestamps = q.timestamps == "true", follow = q.follow == "true" }
+  local o = { timestamps = req:bool("timestamps"), follow = req:bool("follow") }
   if q.sinceSeconds and q.sinceTime then
     causes[#causes + 1] = { reason = "FieldValueForbidden", field = "sinceSeconds",
       message = "Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified" }
@@ -280,7 +300,7 @@ function streams.log(sim, req, ns, name)
   if not c then
     return req:fail(index)
   end
-  local o, err = log_options(sim, req.query, pod)
+  local o, err = log_options(sim, req, pod)
   if not o then
     return req:fail(err)
   end

@@ -1,75 +1,11 @@
-/* http.c: the HTTP transport on libcurl's multi interface (see http.h). */
-#include "http.h"
-
-#include <curl/curl.h>
+/* httpreq.c: one request of the HTTP transport (see http.h): its options, the libcurl
+ * callbacks that fill its header block and body (buffered, or queued for a stream), its
+ * completion, and the raw send/receive of connect-only requests. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/select.h>
 
-#include "kwbuf.h"
-
-/* A response's header block is small; anything past this is a broken or hostile server. */
-#define KWHTTP_MAX_HEADERS ((size_t)256 << 10)
-/* The largest single delivery libcurl makes to a write callback, with margin. */
-#define KWHTTP_MAX_CHUNK ((size_t)CURL_MAX_READ_SIZE)
-
-struct kwhttp_req {
-  kwhttp_loop *loop;               /* NULL once the loop is gone */
-  kwhttp_req *prev, *next;         /* the loop's list of live requests */
-  CURL *easy;
-  struct curl_slist *headers;
-  uint64_t id;
-  int running, done, headers_done, in_ready, paused, stream;
-  int connect_only, attached;      /* attached: the handle is still in its multi */
-  /* The multi the handle is in: the loop's, or for a connect-only request one of its own,
-   * so its connection never enters the shared connection cache (there libcurl 7.88 makes
-   * PIPEWAIT requests to the same host wait for it to finish, which it never does, and
-   * prunes it as dead when it has unread input or sat idle 118 s). */
-  CURLM *multi;
-  int own_finished;                /* own multi: done, finish() still to be called */
-  CURLcode own_code;
-  void (*on_done)(void *ud);
-  void *on_done_ud;
-  long status;
-  size_t stream_buffer;
-  kwhttp_fail fail;
-  kwbuf head, body;                /* body: the buffered body, or the pending stream bytes */
-  kwbuf held;                      /* streaming: the bytes last handed over (kwhttp_req_hand) */
-  char errbuf[CURL_ERROR_SIZE];
-  char message[CURL_ERROR_SIZE + 96];
-};
-
-typedef struct watch {
-  unsigned id;
-  int fd;
-  short events;
-  kwhttp_watch_fn fn;
-  void *ud;
-} watch;
-
-typedef struct fired {
-  unsigned id;
-  short revents;
-} fired;
-
-struct kwhttp_loop {
-  CURLM *multi;
-  watch *watches;
-  size_t nwatch, capwatch;
-  unsigned next_watch;
-  struct curl_waitfd *waitfds;     /* scratch: the watches, then `extra` */
-  size_t capwaitfds;
-  struct curl_waitfd *extra;       /* scratch: sockets of connect-only multis */
-  size_t capextra;
-  fired *fired;                    /* scratch, capwatch entries */
-  kwhttp_req *live;                /* every request not yet freed */
-  size_t nlive;
-  kwhttp_req **ready;              /* capacity >= nlive, so marking never allocates */
-  size_t nready, capready;
-  size_t active;
-  uint64_t next_id;
-};
+#include "httpint.h"
 
 const char *kwhttp_fail_name(kwhttp_fail fail)
 {
@@ -83,70 +19,12 @@ const char *kwhttp_fail_name(kwhttp_fail fail)
   return "transport";
 }
 
-kwhttp_loop *kwhttp_loop_new(void)
-{
-  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-    return NULL;
-  kwhttp_loop *loop = calloc(1, sizeof *loop);
-  if (loop == NULL) {
-    curl_global_cleanup();
-    return NULL;
-  }
-  loop->multi = curl_multi_init();
-  if (loop->multi == NULL) {
-    free(loop);
-    curl_global_cleanup();
-    return NULL;
-  }
-  curl_multi_setopt(loop->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
-  loop->next_id = 1;
-  return loop;
-}
-
-static void fail_with(kwhttp_req *req, kwhttp_fail fail, const char *message)
+void kwhttp_req_fail(kwhttp_req *req, kwhttp_fail fail, const char *message)
 {
   if (req->fail != KWHTTP_OK)
     return; /* the first cause is the one worth reporting */
   req->fail = fail;
   snprintf(req->message, sizeof req->message, "%s", message);
-}
-
-void kwhttp_loop_free(kwhttp_loop *loop)
-{
-  if (loop == NULL)
-    return;
-  for (kwhttp_req *req = loop->live; req != NULL; req = req->next) {
-    if (req->attached)
-      curl_multi_remove_handle(req->multi, req->easy);
-    req->attached = 0;
-    if (!req->done)
-      fail_with(req, KWHTTP_TRANSPORT, "the event loop was closed");
-    req->running = 0;
-    req->done = 1;
-    req->loop = NULL;
-  }
-  curl_multi_cleanup(loop->multi);
-  free(loop->ready);
-  free(loop->watches);
-  free(loop->waitfds);
-  free(loop->extra);
-  free(loop->fired);
-  free(loop);
-  curl_global_cleanup();
-}
-
-size_t kwhttp_loop_active(const kwhttp_loop *loop)
-{
-  return loop->active;
-}
-
-static void mark_ready(kwhttp_req *req)
-{
-  kwhttp_loop *loop = req->loop;
-  if (loop == NULL || req->in_ready)
-    return;
-  req->in_ready = 1;
-  loop->ready[loop->nready++] = req;
 }
 
 static kwhttp_fail classify(CURLcode code)
@@ -174,7 +52,7 @@ static kwhttp_fail classify(CURLcode code)
   }
 }
 
-static void finish(kwhttp_req *req, CURLcode code)
+void kwhttp_req_finish(kwhttp_req *req, CURLcode code)
 {
   kwhttp_loop *loop = req->loop;
   /* A connect-only connection lives only while its handle stays in the multi. */
@@ -194,181 +72,11 @@ static void finish(kwhttp_req *req, CURLcode code)
       snprintf(message, sizeof message, "%s: %s", curl_easy_strerror(code), req->errbuf);
     else
       snprintf(message, sizeof message, "%s", curl_easy_strerror(code));
-    fail_with(req, classify(code), message);
+    kwhttp_req_fail(req, classify(code), message);
   }
-  mark_ready(req);
+  kwhttp_mark_ready(req);
   if (req->on_done != NULL)
     req->on_done(req->on_done_ud); /* last: it may free req */
-}
-
-static void dispatch_watches(kwhttp_loop *loop, size_t npolled)
-{
-  size_t nfired = 0;
-  for (size_t i = 0; i < npolled; i++)
-    if (loop->waitfds[i].revents != 0)
-      loop->fired[nfired++] = (fired){loop->watches[i].id, loop->waitfds[i].revents};
-  /* By id, not index: a callback may remove or add watches. */
-  for (size_t f = 0; f < nfired; f++) {
-    for (size_t i = 0; i < loop->nwatch; i++) {
-      if (loop->watches[i].id == loop->fired[f].id) {
-        loop->watches[i].fn(loop->watches[i].ud, loop->fired[f].revents);
-        break;
-      }
-    }
-  }
-}
-
-static int reserve_waitfds(kwhttp_loop *loop, size_t n)
-{
-  if (n <= loop->capwaitfds)
-    return 0;
-  struct curl_waitfd *wf = realloc(loop->waitfds, n * sizeof *wf);
-  if (wf == NULL)
-    return -1;
-  loop->waitfds = wf;
-  loop->capwaitfds = n;
-  return 0;
-}
-
-static int add_extra(kwhttp_loop *loop, size_t *n, int fd, short events)
-{
-  if (*n == loop->capextra) {
-    size_t cap = loop->capextra != 0 ? loop->capextra * 2 : 16;
-    struct curl_waitfd *e = realloc(loop->extra, cap * sizeof *e);
-    if (e == NULL)
-      return -1;
-    loop->extra = e;
-    loop->capextra = cap;
-  }
-  loop->extra[(*n)++] = (struct curl_waitfd){fd, events, 0};
-  return 0;
-}
-
-/* The sockets of the connect-only requests still connecting, each in its own multi, and
- * the poll timeout shortened to their earliest libcurl timer. Only their readiness matters
- * (the next step drives them), so a socket past FD_SETSIZE is left to the timer. */
-static size_t connecting_fds(kwhttp_loop *loop, int *timeout_ms)
-{
-  size_t n = 0;
-  for (kwhttp_req *req = loop->live; req != NULL; req = req->next) {
-    if (req->multi == loop->multi || !req->running)
-      continue;
-    long t = -1;
-    curl_multi_timeout(req->multi, &t);
-    if (t >= 0 && (*timeout_ms < 0 || t < *timeout_ms))
-      *timeout_ms = (int)t;
-    fd_set r, w, x;
-    int maxfd = -1;
-    FD_ZERO(&r);
-    FD_ZERO(&w);
-    FD_ZERO(&x);
-    if (curl_multi_fdset(req->multi, &r, &w, &x, &maxfd) != CURLM_OK)
-      continue;
-    for (int fd = 0; fd <= maxfd; fd++) {
-      short ev = (short)((FD_ISSET(fd, &r) ? CURL_WAIT_POLLIN : 0) |
-                         (FD_ISSET(fd, &w) ? CURL_WAIT_POLLOUT : 0));
-      if (ev != 0 && add_extra(loop, &n, fd, ev) != 0 && (*timeout_ms < 0 || *timeout_ms > 10))
-        *timeout_ms = 10; /* out of memory: look again soon instead */
-    }
-  }
-  return n;
-}
-
-static CURLMcode poll_all(kwhttp_loop *loop, int timeout_ms)
-{
-  size_t nextra = connecting_fds(loop, &timeout_ms);
-  size_t n = loop->nwatch;
-  if (nextra != 0 && reserve_waitfds(loop, n + nextra) != 0)
-    nextra = 0;
-  for (size_t i = 0; i < n; i++) {
-    loop->waitfds[i].fd = loop->watches[i].fd;
-    loop->waitfds[i].events = loop->watches[i].events;
-    loop->waitfds[i].revents = 0;
-  }
-  if (nextra != 0)
-    memcpy(loop->waitfds + n, loop->extra, nextra * sizeof *loop->extra);
-  size_t total = n + nextra;
-  CURLMcode mc = curl_multi_poll(loop->multi, total != 0 ? loop->waitfds : NULL,
-                                 (unsigned)total, timeout_ms, NULL);
-  if (mc == CURLM_OK)
-    dispatch_watches(loop, n);
-  return mc;
-}
-
-/* Drives the connect-only requests' own multis and finishes those that completed. finish()
- * may free any request, so completions are noted first and finished one by one. */
-static int perform_own(kwhttp_loop *loop, char *err, size_t errlen)
-{
-  for (kwhttp_req *req = loop->live; req != NULL; req = req->next) {
-    if (req->multi == loop->multi || !req->running)
-      continue;
-    int running = 0;
-    CURLMcode mc = curl_multi_perform(req->multi, &running);
-    if (mc != CURLM_OK) {
-      snprintf(err, errlen, "curl_multi_perform: %s", curl_multi_strerror(mc));
-      return -1;
-    }
-    CURLMsg *msg;
-    int left;
-    while ((msg = curl_multi_info_read(req->multi, &left)) != NULL) {
-      if (msg->msg == CURLMSG_DONE) {
-        req->own_finished = 1;
-        req->own_code = msg->data.result;
-      }
-    }
-  }
-  for (;;) {
-    kwhttp_req *req = loop->live;
-    while (req != NULL && !req->own_finished)
-      req = req->next;
-    if (req == NULL)
-      return 0;
-    req->own_finished = 0;
-    finish(req, req->own_code);
-  }
-}
-
-int kwhttp_loop_step(kwhttp_loop *loop, int timeout_ms, char *err, size_t errlen)
-{
-  for (size_t i = 0; i < loop->nready; i++)
-    loop->ready[i]->in_ready = 0;
-  loop->nready = 0;
-  for (int round = 0; round < 2; round++) {
-    int running = 0;
-    CURLMcode mc = curl_multi_perform(loop->multi, &running);
-    if (mc != CURLM_OK) {
-      snprintf(err, errlen, "curl_multi_perform: %s", curl_multi_strerror(mc));
-      return -1;
-    }
-    CURLMsg *msg;
-    int left;
-    while ((msg = curl_multi_info_read(loop->multi, &left)) != NULL) {
-      if (msg->msg != CURLMSG_DONE)
-        continue;
-      kwhttp_req *req = NULL;
-      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&req);
-      if (req != NULL)
-        finish(req, msg->data.result);
-    }
-    if (perform_own(loop, err, errlen) != 0)
-      return -1;
-    if (round == 1)
-      break;
-    /* Sleep only when nothing is ready yet, so a step never sleeps on ready work; the
-     * watches are polled either way, so they never wait behind busy transfers. */
-    mc = poll_all(loop, loop->nready != 0 || timeout_ms < 0 ? 0 : timeout_ms);
-    if (mc != CURLM_OK) {
-      snprintf(err, errlen, "curl_multi_poll: %s", curl_multi_strerror(mc));
-      return -1;
-    }
-  }
-  return 0;
-}
-
-kwhttp_req *const *kwhttp_loop_ready(const kwhttp_loop *loop, size_t *n)
-{
-  *n = loop->nready;
-  return loop->ready;
 }
 
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
@@ -381,7 +89,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     req->headers_done = 0;
   }
   if (kwbuf_append(&req->head, p, len) != 0) {
-    fail_with(req, KWHTTP_TOO_LARGE, "the response headers exceed 256 KiB");
+    kwhttp_req_fail(req, KWHTTP_TOO_LARGE, "the response headers exceed 256 KiB");
     return 0;
   }
   if ((len == 2 && p[0] == '\r' && p[1] == '\n') || (len == 1 && p[0] == '\n')) {
@@ -390,7 +98,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     if (status >= 200) {
       req->status = status;
       req->headers_done = 1;
-      mark_ready(req);
+      kwhttp_mark_ready(req);
     }
   }
   return len;
@@ -406,7 +114,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
       return len;
     snprintf(message, sizeof message, "the response body exceeds the limit of %zu bytes",
              req->body.max);
-    fail_with(req, KWHTTP_TOO_LARGE, message);
+    kwhttp_req_fail(req, KWHTTP_TOO_LARGE, message);
     return 0;
   }
   if (req->body.len >= req->stream_buffer) {
@@ -415,10 +123,10 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     return CURL_WRITEFUNC_PAUSE;
   }
   if (kwbuf_append(&req->body, p, len) != 0) {
-    fail_with(req, KWHTTP_TOO_LARGE, "a streamed chunk exceeds the stream buffer");
+    kwhttp_req_fail(req, KWHTTP_TOO_LARGE, "a streamed chunk exceeds the stream buffer");
     return 0;
   }
-  mark_ready(req);
+  kwhttp_mark_ready(req);
   return len;
 }
 
@@ -541,7 +249,11 @@ static void set_transfer(kwhttp_req *req, const kwhttp_options *opt)
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, req->errbuf);
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  /* Keepalive probes find a dead peer of an idle stream (a followed log of a quiet action)
+   * within about a minute, as client-go's dialer does (30 s). */
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPIDLE, 30L);
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPINTVL, 10L);
   if (opt->connect_only) {
     /* An Upgrade is HTTP/1.1 only: ALPN must not pick h2. */
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
@@ -554,6 +266,8 @@ static void set_transfer(kwhttp_req *req, const kwhttp_options *opt)
     if (opt->url != NULL && strncmp(opt->url, "https:", 6) == 0)
       curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
   }
+  if (opt->stream)
+    curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, KWHTTP_STREAM_RECV_BUFFER);
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, req);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
@@ -585,44 +299,11 @@ static int configure(kwhttp_req *req, const kwhttp_options *opt, char *err, size
   return 0;
 }
 
-static void unlink_req(kwhttp_req *req)
-{
-  kwhttp_loop *loop = req->loop;
-  if (req->prev != NULL)
-    req->prev->next = req->next;
-  else
-    loop->live = req->next;
-  if (req->next != NULL)
-    req->next->prev = req->prev;
-  loop->nlive--;
-  if (req->in_ready) {
-    for (size_t i = 0; i < loop->nready; i++) {
-      if (loop->ready[i] == req) {
-        loop->ready[i] = loop->ready[--loop->nready];
-        break;
-      }
-    }
-  }
-}
-
-static int reserve_ready(kwhttp_loop *loop)
-{
-  if (loop->nlive < loop->capready)
-    return 0;
-  size_t cap = loop->capready != 0 ? loop->capready * 2 : 16;
-  kwhttp_req **ready = realloc(loop->ready, cap * sizeof *ready);
-  if (ready == NULL)
-    return -1;
-  loop->ready = ready;
-  loop->capready = cap;
-  return 0;
-}
-
 kwhttp_req *kwhttp_req_start(kwhttp_loop *loop, const kwhttp_options *opt, char *err,
                              size_t errlen)
 {
   err[0] = '\0';
-  if (reserve_ready(loop) != 0) {
+  if (kwhttp_loop_reserve_ready(loop) != 0) {
     snprintf(err, errlen, "out of memory");
     return NULL;
   }
@@ -675,7 +356,7 @@ void kwhttp_req_free(kwhttp_req *req)
   if (req->loop != NULL) {
     if (req->running)
       req->loop->active--;
-    unlink_req(req);
+    kwhttp_loop_unlink(req);
   }
   /* After the loop is freed, a request's own multi is still there to leave and close. */
   if (req->attached)
@@ -754,7 +435,7 @@ void kwhttp_req_on_done(kwhttp_req *req, void (*fn)(void *ud), void *ud)
 
 void kwhttp_req_wake(kwhttp_req *req)
 {
-  mark_ready(req);
+  kwhttp_mark_ready(req);
 }
 
 static int connected(const kwhttp_req *req, char *err, size_t errlen)
@@ -804,56 +485,4 @@ int kwhttp_req_socket(const kwhttp_req *req)
       fd == CURL_SOCKET_BAD)
     return -1;
   return (int)fd;
-}
-
-static int reserve_watch(kwhttp_loop *loop)
-{
-  if (loop->nwatch < loop->capwatch)
-    return 0;
-  size_t cap = loop->capwatch != 0 ? loop->capwatch * 2 : 16;
-  watch *w = realloc(loop->watches, cap * sizeof *w);
-  if (w == NULL)
-    return -1;
-  loop->watches = w;
-  if (reserve_waitfds(loop, cap) != 0)
-    return -1;
-  fired *f = realloc(loop->fired, cap * sizeof *f);
-  if (f == NULL)
-    return -1;
-  loop->fired = f;
-  loop->capwatch = cap;
-  return 0;
-}
-
-unsigned kwhttp_watch_add(kwhttp_loop *loop, int fd, short events, kwhttp_watch_fn fn,
-                          void *ud)
-{
-  if (reserve_watch(loop) != 0)
-    return 0;
-  if (++loop->next_watch == 0)
-    loop->next_watch = 1;
-  loop->watches[loop->nwatch++] = (watch){loop->next_watch, fd, events, fn, ud};
-  return loop->next_watch;
-}
-
-void kwhttp_watch_set(kwhttp_loop *loop, unsigned id, short events)
-{
-  for (size_t i = 0; i < loop->nwatch; i++)
-    if (loop->watches[i].id == id)
-      loop->watches[i].events = events;
-}
-
-void kwhttp_watch_remove(kwhttp_loop *loop, unsigned id)
-{
-  for (size_t i = 0; i < loop->nwatch; i++) {
-    if (loop->watches[i].id == id) {
-      loop->watches[i] = loop->watches[--loop->nwatch];
-      return;
-    }
-  }
-}
-
-size_t kwhttp_loop_watches(const kwhttp_loop *loop)
-{
-  return loop->nwatch;
 }
