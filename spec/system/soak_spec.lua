@@ -209,11 +209,11 @@ describe("soak (" .. SECONDS .. " s)", function()
       end
     end
     n.lines = n.lines + #lines
+    n.duplicated = n.duplicated + (seen - (#lines - missing))
     if noticed and not reported then
       n.rotated_away = n.rotated_away + missing
       missing = 0
     end
-    n.duplicated = n.duplicated + (seen - (#lines - missing))
     if disrupted[c.id] and reported then
       -- the pod went under it, and the collection said so with an error value
       n.disrupted_lines = n.disrupted_lines + missing

@@ -1,6 +1,6 @@
 --- kwhisk.logs.collect: collecting one activation's logs from a record source (SPEC A7): a byte
 -- limit with a truncation notice, sentinels that end the activation and are never emitted,
--- a notice when the source ended before the sentinels or failed, and a wall-time cap.
+-- a notice when the source ended (or failed) before the sentinels, and a wall-time cap.
 local logline = require "kwhisk.logs.record"
 local time = require "kwhisk.time"
 local loop = require "kwhisk.loop"
@@ -46,7 +46,7 @@ function collect.activation(source, opts)
       if err and err.deadline then
         return records, nil, false -- the time cap: no notice, as the seed's takeWithin
       end
-      if opts.wait_for_sentinel or err then
+      if opts.wait_for_sentinel then
         records[n + 1] = collect.missing_notice()
       end
       return records, err, false

@@ -44,9 +44,6 @@ Stream.__index = Stream
 local STREAM_PARAM = { stdout = "Stdout", stderr = "Stderr" }
 -- Records a followed stream takes from its reader at a time (see take_records).
 local BATCH = 64
--- Seconds a resumed stream may stay quiet before the lines of the cursor's second it holds
--- are taken as all there is.
-local RESYNC_QUIET = 0.2
 
 local function check_opts(opts, since)
   if opts ~= nil and type(opts) ~= "table" then
@@ -426,20 +423,11 @@ function Stream:fill_follow(deadline)
       return true -- the reader still had records of the last read
     end
     if response then
-      -- while a resync waits for more of the cursor's second, a quiet stream decides it
-      local quiet = self.resync and loop.now() + RESYNC_QUIET
-      local n, err = response:feed(self.reader, quiet and min(quiet, deadline or quiet)
-        or deadline)
+      local n, err = response:feed(self.reader, deadline)
       if n then
         self.bytes = self.bytes + n
         if self:take_records(BATCH) > 0 then
           self.failures, self.lag_waits = 0, 0
-          return true
-        end
-      elseif err and err.deadline and quiet and (not deadline or loop.now() < deadline) then
-        local before = #self.queue
-        self:settle_resync(self.queue)
-        if #self.queue > before then
           return true
         end
       elseif err and err.deadline then
