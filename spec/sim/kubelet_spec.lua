@@ -187,7 +187,9 @@ describe("kwhisk sim kubelet", function()
 
   it("rotates a container's log past containerLogMaxSize, keeps 5 files, serves only the "
     .. "current file without follow and the whole log to a follower", function()
-    assert.equal(201, (http("POST", pods, simh.pod("rot", "kwhisk/action-lua"))))
+    -- time scale 0.05: the kubelet's 10 s monitor interval lasts 0.5 s
+    assert.equal(201, (http("POST", pods, annotated("rot", "kwhisk/action-lua",
+      { ["sim.kwhisk.io/time-scale"] = "0.05" }))))
     local p = simh.ready(pods .. "/rot")
     local req = require("http.request").new_from_uri(pods .. "/rot/log?follow=true")
     local h, stream = req:go(10)
@@ -201,10 +203,10 @@ describe("kwhisk sim kubelet", function()
         end
         return {} end]] } })))
     -- 8 runs of 50 records of about 140 bytes: 7 KiB each, and a look at the file (the
-    -- kubelet's 10 s monitor interval, here 0.1 s) after each
+    -- monitor interval) after each
     for _ = 1, 8 do
+      require("cqueues").sleep(0.6)
       assert.equal(200, (http("POST", action .. "run", { value = { n = 50 } })))
-      require("cqueues").sleep(0.15)
     end
     local rotated = {}
     for name in require("posix.dirent").files(sim.dir .. "/logs") do

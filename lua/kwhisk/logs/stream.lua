@@ -211,7 +211,8 @@ function Stream:take_records(limit, final)
   end
   local queue, n = self.queue, #self.queue
   -- The seed's cutoff may drop a whole batch: it takes all there is, so that 0 means none.
-  local _, added = self.reader:drain(queue, not self.seed and limit or nil)
+  -- (as does a resync: records it holds back must not leave the rest in the reader)
+  local _, added = self.reader:drain(queue, not self.seed and not self.resync and limit or nil)
   if self.seed and added > 0 then
     self.last = logs.seed_cutoff(queue, n + 1, self.last)
     added = #queue - n
