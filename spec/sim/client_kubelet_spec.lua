@@ -178,7 +178,9 @@ describe("kwhisk.client on the sim's kubelet", function()
       assert.equal(("L%02d"):format(i), label(s1(now() + 5)))
     end
     local after6 = s1:cursor()
-    -- L07 fills the 4 KiB file; L08 on go to a new one
+    -- L07 fills the 4 KiB file; L08 on go to a new one (once the kubelet's monitor interval,
+    -- 10 s scaled to 0.1 s, has passed since the runtime opened its log)
+    kwhisk.loop.sleep(0.3)
     assert(c:run({}))
     assert.equal("L07", label(s1(now() + 5)))
     assert.equal("L08", label(s1(now() + 5)))
