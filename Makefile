@@ -7,6 +7,7 @@ FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_RUNS ?= 20000
+LUA_FUZZ_SMOKE_RUNS ?= 1000
 SOAK_SECONDS ?= 1800
 POOL_SOAK_SECONDS ?= 300
 TEST_LOG_DIR ?= build/test-logs
@@ -53,14 +54,18 @@ $(FUZZ_BUILD)/.built: $(wildcard src/*/*.c src/*/*.h fuzz/*.c)
 	@touch $@
 
 # A short pass of every fuzz target over its corpus (make test); `make fuzz` runs them long.
-test-fuzz: $(FUZZ_BUILD)/.built
+# The Lua fuzz loops (fuzz/lua/: the sim's request parsing, kubeconfig loading) run after the
+# libFuzzer targets, with the same time each.
+test-fuzz: $(FUZZ_BUILD)/.built all
 	@scripts/run-fuzzers $(FUZZ_BUILD)/fuzz -runs=$(FUZZ_SMOKE_RUNS)
+	@scripts/run-lua-fuzzers $(BUILD) --runs $(LUA_FUZZ_SMOKE_RUNS)
 
-fuzz: $(FUZZ_BUILD)/.built
+fuzz: $(FUZZ_BUILD)/.built all
 	@scripts/run-fuzzers $(FUZZ_BUILD)/fuzz -max_total_time=$(FUZZ_SECONDS)
+	@scripts/run-lua-fuzzers $(BUILD) --seconds $(FUZZ_SECONDS)
 
 lint:
-	luacheck -q bin/kwhisk $(wildcard lua spec examples bench)
+	luacheck -q bin/kwhisk $(wildcard lua spec examples bench fuzz/lua)
 
 # busted's output and the logs specs keep (KWHISK_TEST_LOG_DIR) go to $(TEST_LOG_DIR), where
 # test-secrets looks for the test credentials. The soak spec runs 60 s here.

@@ -10,13 +10,14 @@ local sim = {}
 -- back-offs, 1 s status lag) a hundred times shorter. A spec's own --time-scale wins.
 sim.TIME_SCALE = "0.01"
 
---- Starts a sim with extra command line flags (a list); raises when it does not come up.
-function sim.start(args)
+--- Starts a sim with extra command line flags (a list) and a token (optional, given through
+-- the environment); raises when it does not come up.
+function sim.start(args, token)
   local argv = { "--time-scale", sim.TIME_SCALE }
   for _, a in ipairs(args or {}) do
     argv[#argv + 1] = a
   end
-  return assert(require("kwhisk.sim").start({ args = argv }))
+  return assert(require("kwhisk.sim").start({ args = argv, token = token }))
 end
 
 --- A quiet kwhisk client of a started sim (node affinity off: the sim's node has no role

@@ -10,6 +10,7 @@ local tokens = {
     soak_rotated = "kwt-soak-rotated-52be07c9a1f6",
     security = "kwt-security-3d8e4c1b9a27f6e0",
     security_rotated = "kwt-security-rotated-7c1e9b04",
+    sim_hardening = "kwt-simh-0b6e2f9d41c7a835",
     -- the tokens other specs define for themselves (prefixes of the variants they build)
     api_spec = "tok-api-5e1d0c-secret",
     http_spec = "tok-7f3a9c-never-print-me",

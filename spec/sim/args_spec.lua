@@ -34,4 +34,41 @@ describe("kwhisk.sim.args", function()
     assert.matches("%-%-time%-scale must be a number",
       select(2, args.parse({ "--time-scale", "0" })))
   end)
+
+  describe("the token", function()
+    local shell = require "helpers.shell"
+    local function env(t)
+      return function(name) return name == "KWHISK_SIM_TOKEN" and t or nil end
+    end
+
+    it("comes from --token-file (white space trimmed) or $KWHISK_SIM_TOKEN", function()
+      local dir, cleanup = shell.tmpdir()
+      finally(cleanup)
+      shell.write(dir .. "/t", "  f1le-t0k\n")
+      local o = assert(args.parse({ "--token-file", dir .. "/t" }, env("env-t0k")))
+      assert.equal("f1le-t0k", o.token)
+      assert.is_nil(o.tokenFile)
+      assert.equal("env-t0k", assert(args.parse({}, env("env-t0k"))).token)
+      assert.equal("flag", assert(args.parse({ "--token", "flag" }, env("env-t0k"))).token)
+      assert.is_nil(assert(args.parse({}, env(""))).token)
+      assert.is_nil(assert(args.parse({}, env(nil))).token)
+    end)
+
+    it("refuses both flags, an unreadable or empty file, and unprintable tokens", function()
+      local dir, cleanup = shell.tmpdir()
+      finally(cleanup)
+      shell.write(dir .. "/empty", "\n")
+      shell.write(dir .. "/crlf", "a\r\nInjected: 1")
+      assert.equal("--token and --token-file exclude each other",
+        select(2, args.parse({ "--token", "a", "--token-file", dir .. "/empty" }, env())))
+      assert.matches("^%-%-token%-file: cannot read .*/missing",
+        select(2, args.parse({ "--token-file", dir .. "/missing" }, env())))
+      assert.equal("--token-file " .. dir .. "/empty: the token must be printable ASCII "
+        .. "without spaces", select(2, args.parse({ "--token-file", dir .. "/empty" }, env())))
+      assert.matches("printable ASCII",
+        select(2, args.parse({ "--token-file", dir .. "/crlf" }, env())))
+      assert.equal("$KWHISK_SIM_TOKEN: the token must be printable ASCII without spaces",
+        select(2, args.parse({}, env("a b"))))
+    end)
+  end)
 end)

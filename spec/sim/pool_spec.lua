@@ -138,6 +138,26 @@ describe("kwhisk.pool", function()
     closed(p)
   end)
 
+  it("runs a zip action of another runtime, sending the protocol's binary and name", function()
+    local zip = require "helpers.zip"
+    local p = assert(kwhisk.pool.new(client, { memory = "1g", pause_grace = "10 s" }))
+    local packed = { name = "guest/packed", image = "openwhisk/action-python-v3.11",
+      memory = "128m", binary = true, code = zip.base64({ ["__main__.py"] =
+        "import os\ndef main(a):\n    print('zip', a['n'])\n"
+        .. "    return {'n': a['n'], 'action': os.environ.get('__OW_ACTION_NAME')}\n" }) }
+    local a = assert(p:invoke(packed, { n = 1 }, { deadline = now() + 30 }))
+    assert.is_true(a.ok, a.result and require("kwhisk.json").encode(a.result))
+    assert.same({ n = 1, action = "guest/packed" }, a.result)
+    assert.same({ "zip 1" }, texts(a.logs))
+    local b = assert(p:invoke(packed, { n = 2 }, { deadline = now() + 30 }))
+    assert.equal("warm", b.start)
+    -- the same code sent as text is another action: never the zip's container
+    local text = assert(p:invoke(action("guest/packed", nil, { image = IMAGE }), { n = 3 }))
+    assert.are_not.equal(a.container, text.container)
+    books(p)
+    closed(p)
+  end)
+
   it("pauses an idle container through the invoker agent and resumes it on reuse", function()
     local p = assert(kwhisk.pool.new(client, { memory = "512m", pause_grace = "50 ms" }))
     local a = assert(p:invoke(action("pauser"), { n = 1 }))

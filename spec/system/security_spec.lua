@@ -24,7 +24,7 @@ describe("security", function()
   local sim, dir, cleanup, logged
 
   setup(function()
-    sim = simh.start({ "--tls", "--token", TOKEN })
+    sim = simh.start({ "--tls" }, TOKEN)
     dir, cleanup = shell.tmpdir()
     logged = {}
   end)

@@ -123,7 +123,7 @@ describe("soak (" .. SECONDS .. " s)", function()
   local sim, dir, cleanup, client, client_log
 
   setup(function()
-    sim = simh.start({ "--tls", "--token", tokens.list.soak, "--container-log-max-size", "4Ki" })
+    sim = simh.start({ "--tls", "--container-log-max-size", "4Ki" }, tokens.list.soak)
     dir, cleanup = shell.tmpdir()
     -- The same kubeconfig, but reading the token from a file, so it can rotate.
     local kc = json.decode(shell.read(sim.kubeconfig))
@@ -352,7 +352,7 @@ describe("soak (" .. SECONDS .. " s)", function()
       if listed then break end
     end
     assert.truthy(listed)
-    assert(simh.http("DELETE", sim.url .. "/_sim/faults") == 200)
+    assert(sim:clear_faults())
     local left_before = #assert(client:list(LABELS))
     assert(kwhisk.container.cleanup(client, 0, "soak", 30, { wait_gone = true }))
     local left = assert(client:list(LABELS))

@@ -146,9 +146,7 @@ describe("kwhisk.container", function()
         assert.same({}, records)
         assert.is_true(took < 0.5, case[1] .. " " .. case[2].kind .. " " .. mode .. ": took "
           .. took .. " s")
-        local clear = require("http.request").new_from_uri(sim.url .. "/_sim/faults")
-        clear.headers:upsert(":method", "DELETE")
-        assert(clear:go(5))
+        assert(sim:clear_faults())
       end
       client:rm(name)
     end

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "lua_class.h"
 #include "lua_core.h"
 #include "lua_http.h"
 
@@ -21,6 +22,8 @@ typedef struct {
 typedef struct {
   kwhttp_req *req;
 } lreq;
+
+static const kwlua_class loop_class, req_class; /* at the end, with their methods */
 
 static kwhttp_loop *check_loop(lua_State *L, int idx)
 {
@@ -38,39 +41,13 @@ static kwhttp_req *check_req(lua_State *L, int idx)
   return r->req;
 }
 
-/* Optional string field; its bytes stay valid while the options table is on the stack. */
-static const char *opt_string(lua_State *L, const char *key, size_t *len)
-{
-  lua_getfield(L, 2, key);
-  const char *s = NULL;
-  if (!lua_isnil(L, -1)) {
-    if (lua_type(L, -1) != LUA_TSTRING)
-      luaL_error(L, "bad option '%s' (string expected, got %s)", key, luaL_typename(L, -1));
-    s = lua_tolstring(L, -1, len);
-  }
-  lua_pop(L, 1);
-  return s;
-}
+/* The largest number an option takes: every integer below it is exact in a double, and
+ * a timeout of that many seconds still fits a long of milliseconds. */
+#define OPT_MAX 9007199254740992.0 /* 2^53 */
 
-static double opt_number(lua_State *L, const char *key)
+static lua_Number opt_count(lua_State *L, const char *key)
 {
-  lua_getfield(L, 2, key);
-  double v = 0;
-  if (!lua_isnil(L, -1)) {
-    if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) < 0)
-      luaL_error(L, "bad option '%s' (non-negative number expected)", key);
-    v = lua_tonumber(L, -1);
-  }
-  lua_pop(L, 1);
-  return v;
-}
-
-static int opt_bool(lua_State *L, const char *key)
-{
-  lua_getfield(L, 2, key);
-  int v = lua_toboolean(L, -1);
-  lua_pop(L, 1);
-  return v;
+  return kwlua_opt_number(L, 2, key, 0, OPT_MAX);
 }
 
 static void opt_headers(lua_State *L, kwhttp_options *o)
@@ -80,13 +57,14 @@ static void opt_headers(lua_State *L, kwhttp_options *o)
     lua_pop(L, 1);
     return;
   }
-  luaL_argcheck(L, lua_istable(L, -1), 2, "option 'headers' must be an array of strings");
+  if (!lua_istable(L, -1))
+    kwlua_opt_error(L, 2, "headers", "an array of strings expected");
   size_t n = lua_objlen(L, -1);
   const char **lines = lua_newuserdata(L, (n + 1) * sizeof *lines); /* freed by the GC */
   for (size_t i = 0; i < n; i++) {
     lua_rawgeti(L, -2, (int)i + 1);
     if (lua_type(L, -1) != LUA_TSTRING)
-      luaL_error(L, "bad option 'headers' (entry %d is not a string)", (int)i + 1);
+      kwlua_opt_error(L, 2, "headers", lua_pushfstring(L, "entry %d is not a string", (int)i + 1));
     lines[i] = lua_tostring(L, -1);
     lua_pop(L, 1); /* still referenced by the headers table */
   }
@@ -104,22 +82,23 @@ void kwlua_http_options(lua_State *L, kwhttp_options *o)
 {
   luaL_checktype(L, 2, LUA_TTABLE);
   memset(o, 0, sizeof *o);
-  o->method = opt_string(L, "method", NULL);
-  o->url = opt_string(L, "url", NULL);
-  luaL_argcheck(L, o->url != NULL, 2, "option 'url' is required");
-  o->token = opt_string(L, "token", NULL);
-  o->body = opt_string(L, "body", &o->body_len);
-  o->ca = opt_string(L, "ca", &o->ca_len);
-  o->cert = opt_string(L, "cert", &o->cert_len);
-  o->key = opt_string(L, "key", &o->key_len);
-  o->insecure = opt_bool(L, "insecure");
-  o->stream = opt_bool(L, "stream");
-  o->connect_timeout_ms = (long)(opt_number(L, "connect_timeout") * 1000);
-  double read_timeout = opt_number(L, "read_timeout");
+  o->method = kwlua_opt_string(L, 2, "method", NULL);
+  o->url = kwlua_opt_string(L, 2, "url", NULL);
+  if (o->url == NULL)
+    kwlua_opt_error(L, 2, "url", "required");
+  o->token = kwlua_opt_string(L, 2, "token", NULL);
+  o->body = kwlua_opt_string(L, 2, "body", &o->body_len);
+  o->ca = kwlua_opt_string(L, 2, "ca", &o->ca_len);
+  o->cert = kwlua_opt_string(L, 2, "cert", &o->cert_len);
+  o->key = kwlua_opt_string(L, 2, "key", &o->key_len);
+  o->insecure = kwlua_opt_boolean(L, 2, "insecure");
+  o->stream = kwlua_opt_boolean(L, 2, "stream");
+  o->connect_timeout_ms = (long)(opt_count(L, "connect_timeout") * 1000);
+  double read_timeout = opt_count(L, "read_timeout");
   o->read_timeout_s = read_timeout > 0 && read_timeout < 1 ? 1 : (long)read_timeout;
-  o->timeout_ms = (long)(opt_number(L, "timeout") * 1000);
-  o->max_body = (size_t)opt_number(L, "max_body");
-  o->stream_buffer = (size_t)opt_number(L, "stream_buffer");
+  o->timeout_ms = (long)(opt_count(L, "timeout") * 1000);
+  o->max_body = (size_t)opt_count(L, "max_body");
+  o->stream_buffer = (size_t)opt_count(L, "stream_buffer");
   opt_headers(L, o);
 }
 
@@ -129,10 +108,7 @@ static int loop_request(lua_State *L)
   kwhttp_loop *loop = check_loop(L, 1);
   kwhttp_options o;
   kwlua_http_options(L, &o);
-  lreq *r = lua_newuserdata(L, sizeof *r);
-  r->req = NULL;
-  luaL_getmetatable(L, REQ_MT);
-  lua_setmetatable(L, -2);
+  lreq *r = kwlua_class_new(L, &req_class, sizeof *r);
   /* The request keeps its loop alive. */
   lua_createtable(L, 1, 0);
   lua_pushvalue(L, 1);
@@ -311,45 +287,31 @@ static int req_tostring(lua_State *L)
 
 static int new_loop(lua_State *L)
 {
-  lloop *l = lua_newuserdata(L, sizeof *l);
-  l->loop = NULL;
-  luaL_getmetatable(L, LOOP_MT);
-  lua_setmetatable(L, -2);
+  lloop *l = kwlua_class_new(L, &loop_class, sizeof *l);
   l->loop = kwhttp_loop_new();
   if (l->loop == NULL)
     return luaL_error(L, "cannot initialise libcurl");
   return 1;
 }
 
-static void new_type(lua_State *L, const char *name, const luaL_Reg *methods,
-                     lua_CFunction gc, lua_CFunction tostring)
-{
-  luaL_newmetatable(L, name);
-  lua_newtable(L);
-  luaL_register(L, NULL, methods);
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, gc);
-  lua_setfield(L, -2, "__gc");
-  lua_pushcfunction(L, tostring);
-  lua_setfield(L, -2, "__tostring");
-  lua_pop(L, 1);
-}
+static const luaL_Reg loop_methods[] = {
+  {"request", loop_request}, {"step", loop_step}, {"active", loop_active},
+  {"watches", loop_watches}, {NULL, NULL},
+};
+static const luaL_Reg req_methods[] = {
+  {"id", req_id}, {"done", req_done}, {"headers_done", req_headers_done},
+  {"status", req_status}, {"headers", req_headers}, {"body", req_body},
+  {"failure", req_failure}, {"take", req_take}, {"hand", req_hand}, {"pending", req_pending},
+  {"close", req_close}, {"closed", req_closed},
+  {NULL, NULL},
+};
+static const kwlua_class loop_class = {LOOP_MT, loop_methods, loop_gc, loop_tostring};
+static const kwlua_class req_class = {REQ_MT, req_methods, req_close, req_tostring};
 
 int kwlua_open_http(lua_State *L)
 {
-  static const luaL_Reg loop_methods[] = {
-    {"request", loop_request}, {"step", loop_step}, {"active", loop_active},
-    {"watches", loop_watches}, {NULL, NULL},
-  };
-  static const luaL_Reg req_methods[] = {
-    {"id", req_id}, {"done", req_done}, {"headers_done", req_headers_done},
-    {"status", req_status}, {"headers", req_headers}, {"body", req_body},
-    {"failure", req_failure}, {"take", req_take}, {"hand", req_hand}, {"pending", req_pending},
-    {"close", req_close}, {"closed", req_closed},
-    {NULL, NULL},
-  };
-  new_type(L, LOOP_MT, loop_methods, loop_gc, loop_tostring);
-  new_type(L, REQ_MT, req_methods, req_close, req_tostring);
+  kwlua_class_register(L, &loop_class);
+  kwlua_class_register(L, &req_class);
   lua_newtable(L);
   lua_pushcfunction(L, new_loop);
   lua_setfield(L, -2, "loop");

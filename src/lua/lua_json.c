@@ -5,6 +5,7 @@
 #include <lauxlib.h>
 
 #include "jsondec.h"
+#include "lua_class.h"
 #include "lua_core.h"
 
 /* The decoder state, a userdata so a Lua error cannot leak its buffer. */
@@ -115,18 +116,10 @@ static int decoder_tostring(lua_State *L)
 /* Pushes a new idle builder. */
 static builder *new_builder(lua_State *L)
 {
-  builder *b = lua_newuserdata(L, sizeof *b);
-  b->busy = 0;
+  /* no methods: the decoder state is internal to decode */
+  static const kwlua_class decoder_class = {DECODER_MT, NULL, decoder_gc, decoder_tostring};
+  builder *b = kwlua_class_new(L, &decoder_class, sizeof *b);
   kwbuf_init(&b->scratch, 0);
-  if (luaL_newmetatable(L, DECODER_MT)) {
-    lua_pushcfunction(L, decoder_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, decoder_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_newtable(L); /* no methods: the decoder state is internal to decode */
-    lua_setfield(L, -2, "__index");
-  }
-  lua_setmetatable(L, -2);
   return b;
 }
 

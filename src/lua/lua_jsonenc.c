@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "jsondec.h"
+#include "lua_class.h"
 #include "jsonnum.h"
 #include "jsonstr.h"
 #include "kwbuf.h"
@@ -335,23 +336,11 @@ static int encoder_tostring(lua_State *L)
 /* Pushes a new idle encoder. */
 static encoder *new_encoder(lua_State *L)
 {
-  encoder *e = lua_newuserdata(L, sizeof *e);
+  /* no methods: the encoder state is internal to encode */
+  static const kwlua_class encoder_class = {ENCODER_MT, NULL, encoder_gc, encoder_tostring};
+  encoder *e = kwlua_class_new(L, &encoder_class, sizeof *e);
   e->L = L;
-  e->busy = 0;
   kwbuf_init(&e->out, 0);
-  e->keys = NULL;
-  e->nkeys = e->cap = 0;
-  e->path = NULL;
-  e->npath = 0;
-  if (luaL_newmetatable(L, ENCODER_MT)) {
-    lua_pushcfunction(L, encoder_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, encoder_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_newtable(L); /* no methods: the encoder state is internal to encode */
-    lua_setfield(L, -2, "__index");
-  }
-  lua_setmetatable(L, -2);
   return e;
 }
 

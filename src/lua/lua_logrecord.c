@@ -5,6 +5,7 @@
 #include <lauxlib.h>
 
 #include "logrecord.h"
+#include "lua_class.h"
 #include "lua_core.h"
 
 /* Buffers that grew past this for one huge record are given back after it. */
@@ -103,13 +104,10 @@ int kwlua_open_logrecord(lua_State *L)
     {"text", l_text},
     {NULL, NULL},
   };
+  static const kwlua_class scratch_class = {"kwhisk.logrecord.scratch", NULL, scratch_gc, NULL};
   lua_createtable(L, 0, 3);
-  kwbuf *b = lua_newuserdata(L, sizeof *b);
+  kwbuf *b = kwlua_class_new(L, &scratch_class, sizeof *b);
   kwbuf_init(b, 0);
-  lua_createtable(L, 0, 1);
-  lua_pushcfunction(L, scratch_gc);
-  lua_setfield(L, -2, "__gc");
-  lua_setmetatable(L, -2);
-  luaL_openlib(L, NULL, fns, 1); /* each function gets the scratch buffer as upvalue 1 */
+  luaL_setfuncs(L, fns, 1); /* each function gets the scratch buffer as upvalue 1 */
   return 1;
 }

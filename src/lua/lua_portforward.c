@@ -5,6 +5,7 @@
 #include <lauxlib.h>
 #include <string.h>
 
+#include "lua_class.h"
 #include "lua_core.h"
 #include "lua_http.h"
 #include "portforward.h"
@@ -15,6 +16,8 @@ typedef struct {
   kwpf *pf;
 } lpf;
 
+static const kwlua_class pf_class; /* at the end, with its methods */
+
 static kwpf *check_pf(lua_State *L)
 {
   lpf *p = luaL_checkudata(L, 1, PF_MT);
@@ -23,26 +26,12 @@ static kwpf *check_pf(lua_State *L)
   return p->pf;
 }
 
-static lua_Number field_number(lua_State *L, const char *key, lua_Number lo, lua_Number hi)
+/* A required string option. */
+static const char *required_string(lua_State *L, const char *key)
 {
-  lua_getfield(L, 2, key);
-  lua_Number v = 0;
-  if (!lua_isnil(L, -1)) {
-    if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) < lo || lua_tonumber(L, -1) > hi)
-      luaL_error(L, "bad option '%s' (number from %f to %f expected)", key, lo, hi);
-    v = lua_tonumber(L, -1);
-  }
-  lua_pop(L, 1);
-  return v;
-}
-
-static const char *field_string(lua_State *L, const char *key)
-{
-  lua_getfield(L, 2, key);
-  if (lua_type(L, -1) != LUA_TSTRING)
-    luaL_error(L, "bad option '%s' (string expected, got %s)", key, luaL_typename(L, -1));
-  const char *s = lua_tostring(L, -1);
-  lua_pop(L, 1); /* still referenced by the options table */
+  const char *s = kwlua_opt_string(L, 2, key, NULL);
+  if (s == NULL)
+    kwlua_opt_error(L, 2, key, "required");
   return s;
 }
 
@@ -52,19 +41,15 @@ static int pf_open(lua_State *L)
   kwpf_options o;
   memset(&o, 0, sizeof o);
   kwlua_http_options(L, &o.http);
-  o.host = field_string(L, "host");
-  o.target = field_string(L, "target");
-  o.port = (uint16_t)field_number(L, "port", 1, 65535);
-  luaL_argcheck(L, o.port != 0, 2, "option 'port' is required");
-  o.local_port = (uint16_t)field_number(L, "local_port", 0, 65535);
-  o.buffer = (size_t)field_number(L, "buffer", 0, 1 << 30);
-  lua_getfield(L, 2, "probe");
-  o.probe = lua_toboolean(L, -1);
-  lua_pop(L, 1);
-  lpf *p = lua_newuserdata(L, sizeof *p);
-  p->pf = NULL;
-  luaL_getmetatable(L, PF_MT);
-  lua_setmetatable(L, -2);
+  o.host = required_string(L, "host");
+  o.target = required_string(L, "target");
+  o.port = (uint16_t)kwlua_opt_number(L, 2, "port", 1, 65535);
+  if (o.port == 0)
+    kwlua_opt_error(L, 2, "port", "required");
+  o.local_port = (uint16_t)kwlua_opt_number(L, 2, "local_port", 0, 65535);
+  o.buffer = (size_t)kwlua_opt_number(L, 2, "buffer", 0, 1 << 30);
+  o.probe = kwlua_opt_boolean(L, 2, "probe");
+  lpf *p = kwlua_class_new(L, &pf_class, sizeof *p);
   lua_createtable(L, 1, 0); /* the forward keeps its loop alive */
   lua_pushvalue(L, 1);
   lua_rawseti(L, -2, 1);
@@ -165,22 +150,16 @@ static int pf_tostring(lua_State *L)
   return 1;
 }
 
+static const luaL_Reg pf_methods[] = {
+  {"local_port", pf_local_port}, {"connections", pf_connections}, {"accepted", pf_accepted},
+  {"probe", pf_probe}, {"probe_id", pf_probe_id}, {"errors", pf_errors}, {"close", pf_close},
+  {NULL, NULL},
+};
+static const kwlua_class pf_class = {PF_MT, pf_methods, pf_gc, pf_tostring};
+
 int kwlua_open_portforward(lua_State *L)
 {
-  static const luaL_Reg methods[] = {
-    {"local_port", pf_local_port}, {"connections", pf_connections}, {"accepted", pf_accepted},
-    {"probe", pf_probe}, {"probe_id", pf_probe_id}, {"errors", pf_errors}, {"close", pf_close},
-    {NULL, NULL},
-  };
-  luaL_newmetatable(L, PF_MT);
-  lua_newtable(L);
-  luaL_register(L, NULL, methods);
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, pf_gc);
-  lua_setfield(L, -2, "__gc");
-  lua_pushcfunction(L, pf_tostring);
-  lua_setfield(L, -2, "__tostring");
-  lua_pop(L, 1);
+  kwlua_class_register(L, &pf_class);
   lua_newtable(L);
   lua_pushcfunction(L, pf_open);
   lua_setfield(L, -2, "open");

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "kwbuf.h"
+#include "lua_class.h"
 #include "lua_core.h"
 #include "lua_json.h"
 #include "yamldump.h"
@@ -24,6 +25,8 @@ static int stream_tostring(lua_State *L)
   lua_pushfstring(L, STREAM_MT " (%d documents)", (int)s->n);
   return 1;
 }
+
+static const kwlua_class stream_class = {STREAM_MT, NULL, stream_gc, stream_tostring};
 
 /* Pushes node as a Lua value; marks are at stack slots array_mt and object_mt. The
  * loader bounds the height of trees, so the recursion is bounded too. Aliased nodes
@@ -73,10 +76,7 @@ static int yaml_load(lua_State *L)
   size_t n;
   const char *text = luaL_checklstring(L, 1, &n);
   const char *name = luaL_optstring(L, 2, "yaml");
-  kwyaml_stream *s = lua_newuserdata(L, sizeof *s);
-  memset(s, 0, sizeof *s);
-  luaL_getmetatable(L, STREAM_MT);
-  lua_setmetatable(L, -2);
+  kwyaml_stream *s = kwlua_class_new(L, &stream_class, sizeof *s);
   kwyaml_error err;
   if (kwyaml_load(text, n, s, &err) != 0) {
     lua_pushnil(L);
@@ -113,16 +113,16 @@ static int output_tostring(lua_State *L)
   return 1;
 }
 
+static const kwlua_class output_class = {OUTPUT_MT, NULL, output_gc, output_tostring};
+
 /* core.yaml.dump_json(json_text) -> yaml_text; the JSON comes from kwhisk.json.encode,
  * so a failure here is a programming error (or out of memory): raised. */
 static int yaml_dump_json(lua_State *L)
 {
   size_t n;
   const char *json = luaL_checklstring(L, 1, &n);
-  kwbuf *out = lua_newuserdata(L, sizeof *out);
+  kwbuf *out = kwlua_class_new(L, &output_class, sizeof *out);
   kwbuf_init(out, 0);
-  luaL_getmetatable(L, OUTPUT_MT);
-  lua_setmetatable(L, -2);
   char err[200];
   if (kwyaml_dump_json(json, n, out, err, sizeof err) != 0)
     return luaL_error(L, "yaml.dump: %s", err);
@@ -131,24 +131,10 @@ static int yaml_dump_json(lua_State *L)
   return 1;
 }
 
-/* Registers the metatable of one of the userdata types here (none has methods). */
-static void new_type(lua_State *L, const char *name, lua_CFunction gc, lua_CFunction tostring)
-{
-  if (luaL_newmetatable(L, name)) {
-    lua_pushcfunction(L, gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_newtable(L);
-    lua_setfield(L, -2, "__index");
-  }
-  lua_pop(L, 1);
-}
-
 int kwlua_open_yaml(lua_State *L)
 {
-  new_type(L, STREAM_MT, stream_gc, stream_tostring);
-  new_type(L, OUTPUT_MT, output_gc, output_tostring);
+  kwlua_class_register(L, &stream_class);
+  kwlua_class_register(L, &output_class);
   lua_createtable(L, 0, 2);
   lua_pushcfunction(L, yaml_load);
   lua_setfield(L, -2, "load");

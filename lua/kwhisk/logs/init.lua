@@ -10,13 +10,15 @@ local time = require "kwhisk.time"
 local logline = require "kwhisk.logs.record"
 local errors = require "kwhisk.errors"
 
-local type, error, tonumber, setmetatable = type, error, tonumber, setmetatable
-local ffi_string, ffi_gc = ffi.string, ffi.gc
+local type, error, tonumber, setmetatable, getmetatable =
+  type, error, tonumber, setmetatable, getmetatable
+local ffi_string, ffi_gc, ffi_cast = ffi.string, ffi.gc, ffi.cast
 local time_ct, is_time = time.ctype, time.is_time
 local stdout_mt = logline.stdout_mt
 
 local C, constants = cffi.C, cffi.constants
 local record_ct = ffi.typeof("kwlog_record")
+local bytes_ct = ffi.typeof("const char *")
 -- kwlog_cursor_kind; 0 (every line) is the default of a zeroed kwlog_options.
 local CURSOR_SINCE, CURSOR_RESUME = 1, 2
 
@@ -24,6 +26,15 @@ local M = { default_max_line = constants.default_max_line }
 
 local Reader = {}
 Reader.__index = Reader
+
+-- Every method checks its self: a method called with another table (r.next({}) instead of
+-- r:next()) would hand the C reader a NULL pointer.
+local function check_reader(self, fname)
+  if getmetatable(self) ~= Reader then
+    error(("bad argument #1 to '%s' (kwhisk.reader expected, got %s)"):format(fname,
+      type(self)), 3)
+  end
+end
 
 local function is_count(v)
   return type(v) == "number" and v >= 0 and v == math.floor(v) and v < 2 ^ 53
@@ -76,6 +87,7 @@ end
 
 --- Takes the next chunk of the body. Returns true, or nil and "out of memory".
 function Reader:feed(chunk)
+  check_reader(self, "feed")
   if type(chunk) ~= "string" then
     error("bad argument #1 to 'feed' (string expected, got " .. type(chunk) .. ")", 2)
   end
@@ -91,6 +103,17 @@ end
 -- stay valid and unchanged until the next feed or :release(); owner (the object that
 -- holds them) is kept alive until then. Returns true, or nil and "out of memory".
 function Reader:feed_at(ptr, n, owner)
+  check_reader(self, "feed_at")
+  local pt = type(ptr)
+  if pt ~= "cdata" and pt ~= "userdata" then
+    error("bad argument #1 to 'feed_at' (pointer expected, got " .. pt .. ")", 2)
+  end
+  if not is_count(n) then
+    error("bad argument #2 to 'feed_at' (byte count expected, got " .. tostring(n) .. ")", 2)
+  end
+  if n > 0 and ffi_cast(bytes_ct, ptr) == nil then
+    error("bad argument #1 to 'feed_at' (pointer expected, got NULL)", 2)
+  end
   if C.kwlog_reader_feed(self.ptr, ptr, n) ~= 0 then
     return nil, "out of memory"
   end
@@ -101,6 +124,7 @@ end
 --- Stops pointing into the bytes last fed: the reader copies what it has not read yet, so
 -- their owner may free or reuse them. Returns true, or nil and "out of memory".
 function Reader:release()
+  check_reader(self, "release")
   if C.kwlog_reader_feed(self.ptr, nil, 0) ~= 0 then
     return nil, "out of memory"
   end
@@ -110,6 +134,7 @@ end
 
 --- Marks the end of the body: a last line without a newline becomes a record.
 function Reader:finish()
+  check_reader(self, "finish")
   C.kwlog_reader_finish(self.ptr)
 end
 
@@ -124,6 +149,7 @@ end
 
 --- The next record, or nil until more is fed (or, after :finish(), at the end).
 function Reader:next()
+  check_reader(self, "next")
   local rec = self.rec
   if C.kwlog_reader_next(self.ptr, rec) == 0 then
     return nil
@@ -134,6 +160,12 @@ end
 --- Appends every record available now (at most limit of them, when given) to the array
 -- out (default a new one); returns out and how many were added.
 function Reader:drain(out, limit)
+  check_reader(self, "drain")
+  if type(out) ~= "nil" and type(out) ~= "table" then
+    error("bad argument #1 to 'drain' (table or nil expected, got " .. type(out) .. ")", 2)
+  elseif type(limit) ~= "nil" and not is_count(limit) then
+    error("bad argument #2 to 'drain' (count or nil expected, got " .. tostring(limit) .. ")", 2)
+  end
   out = out or {}
   local ptr, rec, n = self.ptr, self.rec, #out
   local first = n
@@ -148,6 +180,7 @@ end
 --- The resume cursor after what was read: {sec =, count =} (count lines of second sec
 -- were met), or nil when no line has set one and no cursor was given.
 function Reader:cursor()
+  check_reader(self, "cursor")
   local sec, count = ffi.new("int64_t[1]"), ffi.new("uint64_t[1]")
   if C.kwlog_reader_cursor(self.ptr, sec, count) == 0 then
     return nil
@@ -160,6 +193,7 @@ end
 -- appends to a broken body), truncated (cut at max_line); errors: the last few
 -- malformed lines (up to 4, each up to 256 bytes), oldest first.
 function Reader:stats()
+  check_reader(self, "stats")
   local s = C.kwlog_reader_stats(self.ptr)
   local lines, text, len = {}, ffi.new("const char *[1]"), ffi.new("size_t[1]")
   local count = tonumber(C.kwlog_reader_error(self.ptr, 0, text, len))
@@ -178,6 +212,13 @@ end
 -- stays only when its time is strictly after last (a time, or nil for none), and each kept
 -- record's time becomes last for the next one. Returns the new last.
 function M.seed_cutoff(records, first, last)
+  if type(records) ~= "table" then
+    error("bad argument #1 to 'seed_cutoff' (table expected, got " .. type(records) .. ")", 2)
+  elseif not is_count(first) or first < 1 then
+    error("bad argument #2 to 'seed_cutoff' (index expected, got " .. tostring(first) .. ")", 2)
+  elseif last ~= nil and not is_time(last) then
+    error("bad argument #3 to 'seed_cutoff' (time or nil expected, got " .. type(last) .. ")", 2)
+  end
   local n = first - 1
   for i = first, #records do
     local r = records[i]

@@ -15,19 +15,30 @@ local methods = {}
 local record_mt = { __index = methods }
 M.record_mt = record_mt
 
+-- A record's methods check it: r.json({}) names the argument instead of failing inside.
+local function check_record(r, fname)
+  if type(r) ~= "table" or not is_time(r.time) or type(r.stream) ~= "string"
+    or type(r.log) ~= "string" then
+    error(("bad argument #1 to '%s' (log record expected, got %s)"):format(fname, type(r)), 3)
+  end
+end
+
 --- The JSON form: {"log":...,"stream":...,"time":...}, keys sorted, no whitespace.
 function methods.json(r)
+  check_record(r, "json")
   local t = r.time
   return core.json(t.sec, t.nsec, r.stream, r.log)
 end
 
 --- The length of the JSON form in UTF-16 code units (the seed's log-limit measure).
 function methods.json_size(r)
+  check_record(r, "json_size")
   local t = r.time
   return core.json_size(t.sec, t.nsec, r.stream, r.log)
 end
 
 record_mt.__tostring = function(r)
+  check_record(r, "tostring")
   local t = r.time
   return (core.text(t.sec, t.nsec, r.stream, r.log))
 end

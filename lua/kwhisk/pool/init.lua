@@ -39,7 +39,7 @@ pool.SHARED_LOGS = "Logs not collected for this activation: it ran in container 
   .. "same time as %d other activation(s), and their output cannot be told apart."
 
 ----------------------------------------------------------------------------------------------
--- The container layer's calls, all here (its init/run may gain protocol options).
+-- The container layer's calls, all here: the action protocol as the invoker speaks it.
 local protocol = {}
 
 function protocol.create(client, name, image, memory, labels)
@@ -47,11 +47,12 @@ function protocol.create(client, name, image, memory, labels)
 end
 
 function protocol.init(c, action, deadline)
-  return c:init(action.code, action.main or "main", action.env, deadline)
+  return c:init({ name = action.name, main = action.main, code = action.code,
+    binary = action.binary, env = action.env, deadline = deadline })
 end
 
-function protocol.run(c, params, deadline)
-  return c:run(params, deadline)
+function protocol.run(c, action_name, params, deadline)
+  return c:run(params, { action_name = action_name, deadline = deadline })
 end
 
 -- One activation's logs, from the container's log followed by one request for its whole
@@ -169,7 +170,8 @@ end
 -- container was made and initialised with.
 local function action_key(action, memory)
   return concat({ action.name, action.image, memory, action.concurrency or 1,
-    action.main or "main", action.env and json.encode(action.env) or "", action.code }, "\0")
+    action.main or "main", action.env and json.encode(action.env) or "",
+    action.binary and "binary" or "text", action.code }, "\0")
 end
 
 ----------------------------------------------------------------------------------------------
@@ -501,7 +503,7 @@ function Pool:run(e, params, deadline, a)
   e.running = e.running + 1
   e.uses = e.uses + 1
   local t = now()
-  local result, err = protocol.run(e.c, params, deadline)
+  local result, err = protocol.run(e.c, e.action, params, deadline)
   a.times.run = now() - t
   e.running = e.running - 1
   if err and not action_error(err) then

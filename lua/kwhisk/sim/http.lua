@@ -1,6 +1,7 @@
 --- kwhisk.sim.http: one request as the sim's handlers see it (method, path, query, body) and
 -- the ways to answer it (JSON, Status, plain text, chunks), with the transport faults (a reset
 -- after K bytes) applied where the bytes are written.
+local cqueues = require "cqueues"
 local errno = require "cqueues.errno"
 local headers_new = require("http.headers").new
 local http_util = require "http.util"
@@ -11,10 +12,82 @@ local M = {}
 local request = {}
 request.__index = request
 
---- Wraps a lua-http stream; limit is the body limit in bytes.
+-- The API server's bounds on a request head. Go's net/http reads a request line and headers
+-- of up to http.DefaultMaxHeaderBytes (1 MiB) and answers 431 past it; the sim bounds the
+-- target too (414), far above any path and query of the Kubernetes API.
+M.MAX_HEAD = 1024 * 1024
+M.MAX_URI = 64 * 1024
+local DRAIN_SECONDS = 0.5
+
+-- Closes a connection taken from lua-http as Go's server does: the write side first, then the
+-- rest of the request read away for a moment, so that closing does not reset the connection
+-- before the client has read the answer.
+local function close_gracefully(sock)
+  sock:flush("n", 5)
+  sock:shutdown("w")
+  local deadline = cqueues.monotime() + DRAIN_SECONDS
+  while cqueues.monotime() < deadline and sock:xread(-65536, "b", deadline - cqueues.monotime()) do
+    sock:clearerr("r")
+  end
+  sock:close()
+end
+
+-- Answers a request whose head cannot be read, straight on the socket (lua-http has no stream
+-- state to answer through before a request line), with a plain-text status as Go's server
+-- does, and closes the connection.
+local function refuse_head(stream, code, text)
+  local sock = stream.connection:take_socket()
+  if not sock then
+    return
+  end
+  local body = code .. " " .. text
+  sock:xwrite(("HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    .. "connection: close\r\ncontent-length: %d\r\n\r\n%s"):format(code, text, #body, body),
+    "n", 5)
+  close_gracefully(sock)
+end
+
+-- Why a head could not be read: over-long (the line read stopped at the bound), too many
+-- header lines, or malformed.
+local function head_failure(stream, code)
+  local long = code == errno.E2BIG or (stream.connection.socket
+    and stream.connection.socket:pending() >= M.MAX_HEAD)
+  if not long then
+    return 400, "Bad Request"
+  elseif stream.state == "idle" then
+    return 414, "URI Too Long"
+  end
+  return 431, "Request Header Fields Too Large"
+end
+
+local function head_size(h)
+  local n = 0
+  for k, v in h:each() do
+    n = n + #k + #v + 4
+  end
+  return n
+end
+
+--- Wraps a lua-http stream; limit is the body limit in bytes. A head the API server would
+-- refuse (over-long target or headers, malformed) is answered here (414, 431, 400) and
+-- gives nil.
 function M.request(stream, limit)
-  local h = stream:get_headers()
+  -- A head line may be as long as the whole head; the socket's own bound (which also sizes
+  -- its output buffering) comes back once the head is read.
+  local sock = stream.connection.socket
+  local maxline = sock:setmaxline(M.MAX_HEAD)
+  stream.max_header_lines = M.MAX_HEAD
+  local h, _, code = stream:get_headers()
+  sock:setmaxline(maxline)
+  if not h then
+    return refuse_head(stream, head_failure(stream, code))
+  end
   local target = h:get(":path") or "/"
+  if #target > M.MAX_URI then
+    return refuse_head(stream, 414, "URI Too Long")
+  elseif head_size(h) > M.MAX_HEAD then
+    return refuse_head(stream, 431, "Request Header Fields Too Large")
+  end
   local path, qs = target:match("^([^?]*)%??(.*)$")
   local query = {}
   -- Forms encode spaces as '+' (kubectl does, in selectors).
@@ -33,7 +106,8 @@ function request:bool(name)
   return v ~= nil and v ~= "0" and v:lower() ~= "false"
 end
 
---- The body as a string, or nil and a Status-ready message when it is over the limit.
+--- The body as a string, or nil and a Status-ready message when it is over the limit or ends
+-- before its Content-Length.
 function request:body()
   local length = tonumber(self.headers:get("content-length") or "")
   if length and length > self.limit then
@@ -42,8 +116,24 @@ function request:body()
   local body = self.stream:get_body_chars(self.limit + 1, 60) or ""
   if #body > self.limit then
     return nil, "too large"
+  elseif length and #body < length then
+    return nil, "the request body ended after " .. #body .. " of its " .. length .. " bytes"
   end
   return body
+end
+
+--- Ends the exchange: when the handler left part of the request body unread (a body sent
+-- to a route that takes none, or one the client ended early), the connection is closed after
+-- the answer. lua-http would wait at the end of the stream for the rest, spinning on a
+-- half-closed socket and starving every other request.
+function request:finish()
+  local s = self.stream
+  if s.body_read_type == "length" and (s.body_read_left or 0) ~= 0 then
+    local sock = s.connection:take_socket()
+    if sock then
+      close_gracefully(sock)
+    end
+  end
 end
 
 --- The body decoded as JSON (nil for an empty body), or nil, message.
@@ -72,11 +162,17 @@ function request:write_headers(code, content_type, extra, end_stream)
     h:append(k, v)
   end
   self.status = code
-  return self.stream:write_headers(h, end_stream or false)
+  local ok, err = self.stream:write_headers(h, end_stream or false)
+  -- A client gone before its answer (it closed after sending): nothing more is written.
+  self.gone = not ok
+  return ok, err
 end
 
 --- Writes body bytes; applies a pending reset fault. Returns false when the client is gone.
 function request:write(data, last)
+  if self.gone then
+    return false
+  end
   if self.reset_after then
     local room = self.reset_after - self.sent
     if #data >= room then

@@ -12,9 +12,11 @@ function sim.main(argv)
   local args = require "kwhisk.sim.args"
   local opts, err = args.parse(argv)
   if not opts then
-    io.stderr:write("kwhisk sim: ", err, "\n", args.USAGE)
+    io.stderr:write("kwhisk sim: ", err, "; see 'kwhisk sim --help'\n")
     return 2
   end
+  -- The runtimes (user code) inherit the environment: the token is not theirs to read.
+  require("posix.stdlib").setenv(args.TOKEN_ENV, nil)
   local cqueues = require "cqueues"
   local csignal = require "cqueues.signal"
   io.stdout:setvbuf("line")
@@ -65,6 +67,9 @@ end
 local handle = {}
 handle.__index = handle
 
+-- The handles' directories in $TMPDIR: kubeconfig, the sim's output and its logs.
+local HANDLE_PREFIX = "kwhisk-simh"
+
 local function admin(self, method, path, body)
   local request = require("http.request").new_from_uri(self.url .. path)
   if self.url:match("^https:") then
@@ -73,6 +78,9 @@ local function admin(self, method, path, body)
     request.ctx:setVerify(require("openssl.ssl.context").VERIFY_NONE)
   end
   request.headers:upsert(":method", method)
+  if self.token then
+    request.headers:upsert("authorization", "Bearer " .. self.token)
+  end
   if body then
     request:set_body(require("kwhisk.json").encode(body))
     request.headers:upsert("content-type", "application/json")
@@ -91,7 +99,16 @@ end
 
 --- Arms a fault (see docs/sim.md); returns its record ({id, hits, remaining, ...}).
 function handle:fault(spec)
-  return admin(self, "POST", "/_sim/faults", spec)
+  local f, err = admin(self, "POST", "/_sim/faults", spec)
+  if f and f.kind == "rotate_token" then
+    self.token = spec.token
+  end
+  return f, err
+end
+
+--- Clears every fault.
+function handle:clear_faults()
+  return admin(self, "DELETE", "/_sim/faults")
 end
 
 --- Every fault armed so far with its counts.
@@ -122,7 +139,7 @@ function handle:stop(force)
     self.pid = nil
   end
   if self.dir then
-    os.execute("rm -rf " .. require("kwhisk.shell").quote(self.dir))
+    require("kwhisk.sim.files").remove_tree(self.dir)
     self.dir = nil
   end
 end
@@ -143,9 +160,9 @@ end
 
 -- Runs command (argv[0] the program) in a child process of its own process group (a Ctrl-C
 -- at the terminal reaches the caller, which stops the sim after its own cleanup), with
--- SIGINT and SIGTERM unblocked, stdout and stderr to log_path, and SIGTERM when this
--- process ends; returns its pid.
-local function spawn(argv, log_path)
+-- SIGINT and SIGTERM unblocked, stdout and stderr to log_path, token (if any) in its
+-- environment, and SIGTERM when this process ends; returns its pid.
+local function spawn(argv, log_path, token)
   local unistd = require "posix.unistd"
   local fcntl = require "posix.fcntl"
   local parent = unistd.getpid()
@@ -154,8 +171,11 @@ local function spawn(argv, log_path)
     unistd.setpid("p", 0, 0)
     require("kwhisk.sim.lifeline").die_with_parent(parent, require("posix.signal").SIGTERM)
     require("cqueues.signal").unblock(2, 15)
+    if token then
+      require("posix.stdlib").setenv(require("kwhisk.sim.args").TOKEN_ENV, token)
+    end
     local fd = fcntl.open(log_path, fcntl.O_WRONLY + fcntl.O_CREAT + fcntl.O_TRUNC,
-      tonumber("644", 8))
+      tonumber("600", 8))
     if fd then
       unistd.dup2(fd, 1)
       unistd.dup2(fd, 2)
@@ -180,16 +200,25 @@ local function start_failure(wait_status, code, log)
 end
 
 --- Starts `kwhisk sim` in a child process and waits until it serves. opts: args (a list of
--- extra flags, e.g. {"--tls", "--token", "t"}), bin (a `kwhisk` command to run instead of
--- this Lua's luajit with its module paths), timeout (seconds). Returns a handle (url,
--- kubeconfig, log, pid, fault, faults, info, stop) or nil and a message: why it did not
--- start (how it ended and its last lines).
+-- extra flags, e.g. {"--tls"}), token (required of every request; passed in the child's
+-- environment, not its command line), bin (a `kwhisk` command to run instead of this Lua's
+-- luajit with its module paths), timeout (seconds). Returns a handle (url, kubeconfig, log,
+-- pid, fault, faults, clear_faults, info, stop) or nil and a message: why it did not start
+-- (how it ended and its last lines).
 function sim.start(opts)
   opts = opts or {}
   if type(opts) ~= "table" then
-    error("kwhisk.sim.start: opts must be a table", 2)
+    error("bad argument #1 to 'start' (table or nil expected, got " .. type(opts) .. ")", 2)
+  elseif opts.token ~= nil and type(opts.token) ~= "string" then
+    error("bad argument #1 to 'start' (opts.token: string expected, got " .. type(opts.token)
+      .. ")", 2)
   end
-  local dir = assert(io.popen("mktemp -d -t kwhisk-simh.XXXXXX")):read("*l")
+  local files = require "kwhisk.sim.files"
+  files.remove_stale(HANDLE_PREFIX)
+  local dir, derr = files.own_tmpdir(HANDLE_PREFIX)
+  if not dir then
+    return nil, derr
+  end
   local self = setmetatable({ dir = dir, kubeconfig = dir .. "/kubeconfig",
     log = dir .. "/sim.log" }, handle)
   -- Logs under the handle's directory, so stop() cleans up even after a killed sim.
@@ -203,7 +232,7 @@ function sim.start(opts)
   else
     argv = { [0] = "luajit", "-e", sim_code(argv) }
   end
-  self.pid = spawn(argv, self.log)
+  self.pid = spawn(argv, self.log, opts.token)
   local wait = require "posix.sys.wait"
   local deadline = os.time() + (opts.timeout or 20)
   local ended, how, code
@@ -212,6 +241,7 @@ function sim.start(opts)
     if text then
       local config = require("kwhisk.json").decode(text)
       self.url = config.clusters[1].cluster.server
+      self.token = config.users[1].user.token
       return self
     end
     ended, how, code = wait.wait(self.pid, wait.WNOHANG)

@@ -3,7 +3,7 @@
 -- IP, the kubeconfig it writes once it serves, and its start/stop.
 local cqueues = require "cqueues"
 local http_server = require "http.server"
-local fs = require "kwhisk.fs"
+local files = require "kwhisk.sim.files"
 local json = require "kwhisk.json"
 local base64 = require "kwhisk.base64"
 local cluster_new = require("kwhisk.sim.cluster").new
@@ -13,10 +13,13 @@ local portforward = require "kwhisk.sim.portforward"
 local resources = require "kwhisk.sim.resources"
 local status = require "kwhisk.sim.status"
 local streams = require "kwhisk.sim.streams"
+local validate = require "kwhisk.sim.validate"
+local decode = require("http.util").decodeURIComponent
 
 local server = {}
 
 local BODY_LIMIT = 3 * 1024 * 1024
+local TMP_PREFIX = "kwhisk-sim"
 local VERSION = { major = "1", minor = "30", gitVersion = "v1.30.0-kwhisk-sim",
   gitCommit = "0000000000000000000000000000000000000000", gitTreeState = "clean",
   buildDate = "2024-04-17T00:00:00Z", goVersion = "go1.22.2", compiler = "gc",
@@ -182,6 +185,26 @@ local ROUTES = {
   { "^/apis/policy/v1/namespaces/([^/]+)/(poddisruptionbudgets)$", collection },
 }
 
+-- The decoded captures of a route (namespace first where it has one), or nil and the Status
+-- the API server answers for an invalid one: no name reaches a handler (or a file) unchecked.
+local function route_args(pattern, a, b, c)
+  local args = { decode(a), b and decode(b), c and decode(c) }
+  local ns_first = pattern:find("/namespaces/", 1, true)
+  if ns_first then
+    local problem = validate.namespace(args[1])
+    if problem then
+      return nil, problem
+    end
+  end
+  for i = ns_first and 2 or 1, 3 do
+    local problem = args[i] and validate.path_segment(args[i])
+    if problem then
+      return nil, problem
+    end
+  end
+  return args
+end
+
 local function route(sim, req)
   local path = req.path
   if req.method == "GET" and discovery(sim, req, path) ~= false then
@@ -190,7 +213,11 @@ local function route(sim, req)
   for _, r in ipairs(ROUTES) do
     local a, b, c = path:match(r[1])
     if a then
-      return r[2](sim, req, a, b, c)
+      local args, problem = route_args(r[1], a, b, c)
+      if not args then
+        return req:fail(problem)
+      end
+      return r[2](sim, req, args[1], args[2], args[3])
     end
   end
   req:fail(status.unknown_path())
@@ -272,25 +299,36 @@ local function admin(sim, req)
   req:fail(status.new(405, "the server does not allow this method"))
 end
 
--- The bearer-token check; a rotate_token fault makes the old token fail until the new one
--- is used. Returns true when the request may go on.
+-- The rotate_token fault still waiting for its new token, if any.
+local function pending_rotation(sim)
+  for _, f in ipairs(sim.faults:all()) do
+    if f.kind == "rotate_token" and f.remaining > 0 then
+      return f
+    end
+  end
+end
+
+-- The bearer-token check on every path, /_sim/ included; a rotate_token fault makes the old
+-- token fail until the new one is used. The admin API takes the pending new token as well
+-- (without completing the rotation), so whoever armed it can go on arming faults. Returns true
+-- when the request may go on.
 local function authorized(sim, req)
   if not sim.token then
     return true
   end
   local given = (req.headers:get("authorization") or ""):match("^[Bb]earer%s+(.+)$")
-  for _, f in ipairs(sim.faults:all()) do
-    if f.kind == "rotate_token" and f.remaining > 0 then
-      if given == f.token then
-        f.remaining = 0
-        sim.token = f.token
-        return true
-      end
-      f.hits = f.hits + 1
-      return false
-    end
+  local f = pending_rotation(sim)
+  if req.path:sub(1, 6) == "/_sim/" then
+    return given == sim.token or (f ~= nil and given == f.token)
+  elseif not f then
+    return given == sim.token
+  elseif given == f.token then
+    f.remaining = 0
+    sim.token = f.token
+    return true
   end
-  return given == sim.token
+  f.hits = f.hits + 1
+  return false
 end
 
 local function status_fault(req, f)
@@ -314,13 +352,16 @@ local STATUS_FAULTS = { status = true, stall = true, reset = true }
 
 local function handle(sim, stream)
   local req = request(stream, sim.body_limit)
+  if not req then
+    return
+  end
   local started = cqueues.monotime()
   local ok, err = pcall(function()
-    if req.path:sub(1, 6) == "/_sim/" then
-      return admin(sim, req)
-    end
     if not authorized(sim, req) then
       return req:fail(status.new(401, "Unauthorized"))
+    end
+    if req.path:sub(1, 6) == "/_sim/" then
+      return admin(sim, req)
     end
     local f = sim.faults:take(STATUS_FAULTS, req.method, req.path)
     if f and f.kind == "stall" then
@@ -333,26 +374,33 @@ local function handle(sim, stream)
     route(sim, req)
   end)
   if not ok then
-    io.stderr:write("kwhisk sim: ", req.method, " ", req.path, ": ", tostring(err), "\n")
+    sim.report(req.method .. " " .. req.path .. ": " .. tostring(err))
     if req.status == 0 then
       pcall(req.fail, req, status.new(500, "Internal error occurred: " .. tostring(err)))
     end
   end
+  req:finish()
   sim.log(string.format("%s %s %d %.1fms", req.method, req.path, req.status,
     (cqueues.monotime() - started) * 1000))
 end
 
 local function agent_handle(sim, stream)
   local req = request(stream, 4096)
+  if not req then
+    return
+  end
   local verb, id = req.path:match("^/(%a+)/([%w]+)$")
   if req.method ~= "GET" or (verb ~= "suspend" and verb ~= "resume") then
-    return req:send(404, "not found\n", "text/plain")
+    req:send(404, "not found\n", "text/plain")
+    return req:finish()
   end
   local ok, err = sim.cluster:suspend(id, verb == "suspend")
   if not ok then
-    return req:send(500, err .. "\n", "text/plain")
+    req:send(500, err .. "\n", "text/plain")
+  else
+    req:send(204, "", nil)
   end
-  req:send(204, "", nil)
+  req:finish()
 end
 
 local function kubeconfig_text(sim)
@@ -372,14 +420,10 @@ local function kubeconfig_text(sim)
     preferences = json.object({}) }) .. "\n"
 end
 
--- Writes the kubeconfig atomically, so a reader never sees half of it.
+-- Writes the kubeconfig (it holds the token and the CA) 0600 and atomically, so a reader
+-- never sees half of it and no other user reads it.
 local function write_kubeconfig(sim, path)
-  local tmp = path .. ".tmp"
-  local ok, err = fs.write_file(tmp, kubeconfig_text(sim))
-  if not ok then
-    return nil, err
-  end
-  return os.rename(tmp, path)
+  return files.write_private(path, kubeconfig_text(sim))
 end
 
 -- Listens for the invoker agent on the node's host IP: the first free network in
@@ -427,10 +471,16 @@ end
 --- Starts a sim in the cqueues controller cq. opts as from kwhisk.sim.args. Returns the sim
 -- (url, port, cluster, faults, stop()) or nil, message.
 function server.start(cq, opts)
-  -- Container logs go to --log-dir (kept at stop) or to a directory of the sim's own.
+  -- Container logs go to --log-dir (kept at stop) or to a directory of the sim's own, which
+  -- a later sim removes if this one dies without stop().
   local dir, own_dir = opts.logDir, not opts.logDir
   if own_dir then
-    dir = assert(io.popen("mktemp -d -t kwhisk-sim.XXXXXX")):read("*l")
+    files.remove_stale(TMP_PREFIX)
+    local derr
+    dir, derr = files.own_tmpdir(TMP_PREFIX)
+    if not dir then
+      return nil, derr
+    end
   else
     local made, merr, code = require("posix.sys.stat").mkdir(dir, tonumber("700", 8))
     if not made and code ~= require("posix.errno").EEXIST then
@@ -445,6 +495,9 @@ function server.start(cq, opts)
     faults = faults_new(), body_limit = opts.bodyLimit or BODY_LIMIT, log_dir = dir,
     split_streams = opts.splitStreams, bookmark_interval = opts.bookmarkInterval or 5,
     log = opts.log or function() end, pid = require("posix.unistd").getpid(),
+    report = opts.report or function(message)
+      io.stderr:write("kwhisk sim: ", message, "\n")
+    end,
     started = require("kwhisk.time").format(require("kwhisk.time").now(), "seconds") }
   local agent, net, agent_port = listen_agent(sim, opts)
   if not agent then
@@ -498,7 +551,7 @@ function server.start(cq, opts)
       a:close()
     end
     if own_dir then
-      os.execute("rm -rf '" .. dir .. "'")
+      files.remove_tree(dir)
     end
   end
   if opts.kubeconfig then

@@ -2,6 +2,7 @@
 -- so a client meets the same 422 causes as on a real cluster. The rules themselves are
 -- kwhisk.names'; this module adds the API server's wording and the pod-level checks.
 local names = require "kwhisk.names"
+local status = require "kwhisk.sim.status"
 
 local validate = {}
 
@@ -9,6 +10,9 @@ local DNS1123_SUBDOMAIN = "a lowercase RFC 1123 subdomain must consist of lower 
   .. "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
   .. "character (e.g. 'example.com', regex used for validation is "
   .. "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+local DNS1123_LABEL = "a lowercase RFC 1123 label must consist of lower case alphanumeric "
+  .. "characters or '-', and must start and end with an alphanumeric character (e.g. "
+  .. "'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
 local LABEL_VALUE = "a valid label must be an empty string or consist of alphanumeric "
   .. "characters, '-', '_' or '.', and must start and end with an alphanumeric character "
   .. "(e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is "
@@ -17,6 +21,10 @@ local NAME_PART = "name part must consist of alphanumeric characters, '-', '_' o
   .. "must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or "
   .. "'123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
 
+local function quote(v)
+  return '"' .. tostring(v):gsub('[\\"]', "\\%0") .. '"'
+end
+
 --- nil when s is a DNS-1123 subdomain (pod names), else the reason.
 function validate.subdomain(s)
   if #s > 253 then
@@ -24,6 +32,16 @@ function validate.subdomain(s)
   end
   if not names.is_dns1123_subdomain(s) then
     return DNS1123_SUBDOMAIN
+  end
+end
+
+--- nil when s is a DNS-1123 label (container and namespace names), else the reason.
+function validate.label(s)
+  if #s > 63 then
+    return "must be no more than 63 characters"
+  end
+  if not names.is_dns1123_label(s) then
+    return DNS1123_LABEL
   end
 end
 
@@ -63,8 +81,30 @@ function validate.qualified_name(s)
   end
 end
 
-local function quote(v)
-  return '"' .. tostring(v):gsub('[\\"]', "\\%0") .. '"'
+--- nil when the namespace ns of a request path can exist, else the 404 Status the API server
+-- answers for it (namespace names are DNS-1123 labels: ValidateNamespaceName, so no such
+-- namespace is ever found; pkg/apis/core/validation/validation.go).
+function validate.namespace(ns)
+  if validate.label(ns) then
+    return status.not_found("namespaces", ns)
+  end
+end
+
+--- nil when the object name s of a request path may be used, else the 400 Status of the API
+-- server's path.IsValidPathSegmentName (apiserver registry/generic/registry/store.go's
+-- NamespaceKeyFunc): not "." or "..", no "/" or "%".
+function validate.path_segment(s)
+  local msgs = {}
+  if s == "." or s == ".." then
+    msgs[1] = "may not be '" .. s .. "'"
+  else
+    msgs[#msgs + 1] = s:find("/", 1, true) and "may not contain '/'" or nil
+    msgs[#msgs + 1] = s:find("%", 1, true) and "may not contain '%'" or nil
+  end
+  if #msgs > 0 then
+    return status.new(400, "Name parameter invalid: " .. quote(s) .. ": "
+      .. table.concat(msgs, ";"))
+  end
 end
 
 local function invalid(causes, field, value, detail)
@@ -126,6 +166,8 @@ function validate.pod(pod)
     elseif seen[c.name] then
       causes[#causes + 1] = { reason = "FieldValueDuplicate", field = field .. ".name",
         message = "Duplicate value: " .. quote(c.name) }
+    elseif validate.label(c.name) then
+      invalid(causes, field .. ".name", c.name, validate.label(c.name))
     end
     seen[c.name or ""] = true
     if type(c.image) ~= "string" or c.image == "" then

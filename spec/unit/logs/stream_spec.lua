@@ -58,9 +58,7 @@ describe("kwhisk.logs.stream", function()
   end
 
   local function arm_cuts(count)
-    local clear = require("http.request").new_from_uri(sim.url .. "/_sim/faults")
-    clear.headers:upsert(":method", "DELETE")
-    assert(clear:go(5))
+    assert(sim:clear_faults())
     math.randomseed(42)
     for _ = 1, count do
       assert(sim:fault({ kind = "reset", path = "/api/v1/namespaces/default/pods/numbers/log",
