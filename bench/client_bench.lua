@@ -14,8 +14,10 @@ local function client_of(sim)
   return assert(kwhisk.client({ kubeconfig = sim.kubeconfig,
     ["user-pod-node-affinity"] = { enabled = false } }, { log = function() end }))
 end
-local sim = assert(kwhisk.sim.start({}))
-local split_sim = assert(kwhisk.sim.start({ args = { "--split-streams" } }))
+-- The client's cost, not the kubelet's timing: no status lag, grace periods of 0.3 s.
+local sim = assert(kwhisk.sim.start({ args = { "--time-scale", "0.01", "--status-lag", "0" } }))
+local split_sim = assert(kwhisk.sim.start({ args = { "--split-streams", "--time-scale", "0.01",
+  "--status-lag", "0" } }))
 local client, split_client = client_of(sim), client_of(split_sim)
 local now, wall, spawn = kwhisk.loop.now, kwhisk.time.now, kwhisk.spawn
 

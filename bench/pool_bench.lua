@@ -15,7 +15,8 @@ local IMAGE = "kwhisk/action-lua"
 local CODE = "function main(a) print('activation ' .. a.n) return { n = a.n } end"
 local now = kwhisk.loop.now
 
-local sim = assert(kwhisk.sim.start({}))
+-- The pool's cost, not the kubelet's timing: no status lag, grace periods of 0.3 s.
+local sim = assert(kwhisk.sim.start({ args = { "--time-scale", "0.01", "--status-lag", "0" } }))
 local client = assert(kwhisk.client({ kubeconfig = sim.kubeconfig,
   ["user-pod-node-affinity"] = { enabled = false },
   ["invoker-agent"] = { enabled = true, port = assert(sim:info()).agentPort } },

@@ -30,7 +30,8 @@ local function echo_seconds(base, payload)
   return loop.now() - start
 end
 
-local sim = assert(kwhisk.sim.start())
+-- The forward's cost, not the kubelet's timing: no status lag, grace periods of 0.3 s.
+local sim = assert(kwhisk.sim.start({ args = { "--time-scale", "0.01", "--status-lag", "0" } }))
 local ok, err = pcall(function()
   local client = assert(kwhisk.client { kubeconfig = sim.kubeconfig })
   local c = assert(client:run("pf-bench", "kwhisk/action-lua", { memory = "256m" }))

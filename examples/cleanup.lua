@@ -12,7 +12,16 @@ for i = 1, 2 do
   assert(client:run("leftover-" .. i, "kwhisk/action-lua", { labels = labels }))
 end
 print(#assert(client:list(labels)) .. " pods of invoker" .. invoker .. " before cleanup")
+-- cleanup returns once the deletions are accepted: the pods may stay Terminating for their
+-- grace period (their runtimes ignore SIGTERM). Count those still running.
 assert(kwhisk.container.cleanup(client, invoker, release, 30))
-local left = #assert(client:list(labels))
+local left = 0
+for _, c in ipairs(assert(client:list(labels))) do
+  local pod = assert(client.conn:get(client:pods_path(c.id)))
+  if not pod.metadata.deletionTimestamp then left = left + 1 end
+end
 print(left .. " pods after cleanup")
 assert(left == 0)
+-- With wait_gone it also waits until they are gone.
+assert(kwhisk.container.cleanup(client, invoker, release, 60, { wait_gone = true }))
+print(#assert(client:list(labels)) .. " pods left once gone")

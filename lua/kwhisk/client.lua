@@ -4,7 +4,7 @@
 --
 --   local client, err = kwhisk.client(config)    -- config table, YAML path, or config.load's
 --   client:run(name, image, {memory, env, labels, keep}) -> container | nil, err
---   client:rm(container | name | labels, {ensure_unpaused}) -> true | nil, err
+--   client:rm(container | name | labels, {ensure_unpaused, wait_gone, timeout}) -> true | nil, err
 --   client:suspend(c) / client:resume(c) / client:add_label(c, labels) -> true | nil, err
 --   client:logs(c, since, {mode = "follow" | "poll", stream, seed, streams, grace}) -> iterator
 --   client:port_forward(pod, remote_port) -> local_port, forward | nil, err
@@ -23,8 +23,9 @@ local logstream = require "kwhisk.logs.stream"
 local logmerge = require "kwhisk.logs.merge"
 local portforward = require "kwhisk.k8s.portforward"
 
-local type, pairs, ipairs, next, tostring, error, setmetatable, concat, sort =
-  type, pairs, ipairs, next, tostring, error, setmetatable, table.concat, table.sort
+local type, pairs, ipairs, next, tostring, error, setmetatable, concat, sort, min, max =
+  type, pairs, ipairs, next, tostring, error, setmetatable, table.concat, table.sort,
+  math.min, math.max
 
 local client = {}
 
@@ -95,7 +96,16 @@ local function container_of(pod)
     :gsub("^[%w%-]+://", "")
   return { id = pod.metadata.name, name = pod.metadata.name,
            address = { host = status.podIP, port = 8080 },
-           worker_ip = status.hostIP, native_id = native }
+           worker_ip = status.hostIP, native_id = native,
+           uid = type(pod.metadata.uid) == "string" and pod.metadata.uid or nil }
+end
+
+local function report(self, err)
+  if err then
+    self.log(err.message)
+    return nil, err
+  end
+  return true
 end
 
 --- The pod's events as {type, reason, message} tables, oldest first (empty when unknown).
@@ -111,8 +121,9 @@ function Client:events(name)
   return out
 end
 
--- A failure of run(): the pod's events in the error, and the pod removed unless kept.
-function Client:failed_run(name, err, keep)
+-- A failure of run(): the pod's events in the error, and the pod removed unless kept (only
+-- the pod of uid, when known).
+function Client:failed_run(name, err, keep, uid)
   local events = self:events(name)
   local lines = {}
   for i, e in ipairs(events) do
@@ -125,7 +136,7 @@ function Client:failed_run(name, err, keep)
   local e = errors.new(err.kind, message, { status = err.status, code = err.code,
                                             events = events, cause = err })
   if not keep then
-    self:rm(name)
+    report(self, self:rm_name(name, uid))
   end
   return nil, e
 end
@@ -176,16 +187,18 @@ function Client:run(name, image, opts)
   end
   local seconds = opts.timeout or self.config.timeouts.run
   local deadline = loop.now() + seconds
-  local created, err = self.conn:create(self:pods_path(), pod)
+  local created, err = self:create_pod(pod, deadline)
   if not created then
     return self:failed_run(name, errors.new("pod_api", "create: " .. err.message,
       { status = err.status, code = err.code }), keep or err.kind == "conflict")
   end
+  local uid = type(created) == "table" and type(created.metadata) == "table"
+    and created.metadata.uid or nil
   if pdb then
-    created, err = self.conn:create(self:pdbs_path(), pdb)
-    if not created then
-      return self:failed_run(name, errors.new("pod_api", "create PDB: " .. err.message,
-        { status = err.status, code = err.code }), keep)
+    local pdb_created, perr = self.conn:create(self:pdbs_path(), pdb)
+    if not pdb_created then
+      return self:failed_run(name, errors.new("pod_api", "create PDB: " .. perr.message,
+        { status = perr.status, code = perr.code }), keep, uid)
     end
   end
   local ready
@@ -195,7 +208,7 @@ function Client:run(name, image, opts)
       opts.timeout and "the timeout given to run" or "timeouts.run"), { cause = err })
   end
   if not ready then
-    return self:failed_run(name, err, keep)
+    return self:failed_run(name, err, keep, uid)
   end
   local c = container_of(ready)
   if self.config["port-forwarding-enabled"] then
@@ -203,12 +216,71 @@ function Client:run(name, image, opts)
     local port, fwd = self:port_forward(name, c.address.port)
     if not port then
       return self:failed_run(name, errors.new("port_forward", "port-forward: " .. fwd.message,
-        { status = fwd.status, code = fwd.code, cause = fwd }), keep)
+        { status = fwd.status, code = fwd.code, cause = fwd }), keep, uid)
     end
     self.forwards[name] = fwd
     c.address = { host = "localhost", port = port }
   end
   return c
+end
+
+-- Polls with a back-off from 0.1 s to 1 s until done() is true (true) or the deadline
+-- passes (false); done returns true, or nil and an error that ends the wait.
+local function wait_until(done, deadline)
+  local pause = 0.1
+  while true do
+    local ok, err = done()
+    if ok or err then
+      return ok, err
+    end
+    if loop.now() >= deadline then
+      return false
+    end
+    loop.sleep(min(pause, max(0, deadline - loop.now())))
+    pause = min(pause * 2, 1)
+  end
+end
+
+-- Whether the pod of this name is gone (true), Terminating (false), or there and not
+-- being deleted (nil); a failed GET is (nil, err).
+function Client:pod_gone(name)
+  local pod, err = self.conn:get(self:pods_path(name))
+  if not pod then
+    if err.kind == "not_found" then
+      return true
+    end
+    return nil, err
+  end
+  if type(pod) == "table" and type(pod.metadata) == "table" and pod.metadata.deletionTimestamp then
+    return false
+  end
+end
+
+-- Creates the pod; when its name belongs to a pod that is still Terminating, waits for that
+-- one to go (not past deadline) and creates then, as the name is free only once it is gone.
+function Client:create_pod(pod, deadline)
+  local created, err = self.conn:create(self:pods_path(), pod)
+  if created or err.kind ~= "conflict" then
+    return created, err
+  end
+  local name = pod.metadata.name
+  local gone, gerr = self:pod_gone(name)
+  if gone == nil then
+    return nil, gerr or err
+  end
+  self.log("pod " .. name .. " is still Terminating: waiting for it to go")
+  local went = wait_until(function()
+    local g, e = self:pod_gone(name)
+    if g == nil and not e then
+      return nil, err -- another pod took the name meanwhile
+    end
+    return g, e
+  end, deadline)
+  if not went then
+    return nil, errors.new("conflict", err.message .. " (still Terminating at the run "
+      .. "deadline)", { status = err.status, code = err.code })
+  end
+  return self.conn:create(self:pods_path(), pod)
 end
 
 --- Forwards a free local port (127.0.0.1) to remote_port of the pod (in the client's
@@ -234,25 +306,32 @@ function Client:close_forward(name)
   end
 end
 
-local function report(self, err)
-  if err then
-    self.log(err.message)
-    return nil, err
-  end
-  return true
-end
-
--- DELETE that counts a missing object as deleted.
-local function delete(conn, path, query)
-  local ok, err = conn:delete(path, query)
+-- DELETE that counts a missing object as deleted. body: DeleteOptions, or nil.
+local function delete(conn, path, query, body)
+  local ok, err = conn:delete(path, query, body)
   if not ok and err.kind ~= "not_found" then
     return err
   end
 end
 
-function Client:rm_name(name)
+-- The DeleteOptions of kwhisk's pod deletes: the delete-grace-period setting, and a
+-- precondition on uid when given (another pod that took the name is left alone).
+function Client:delete_options(uid)
+  local grace = self.config["delete-grace-period"]
+  if not grace and not uid then
+    return nil
+  end
+  return { apiVersion = "v1", kind = "DeleteOptions", gracePeriodSeconds = grace,
+           preconditions = uid and { uid = uid } or nil }
+end
+
+function Client:rm_name(name, uid)
   self:close_forward(name)
-  local err = delete(self.conn, self:pods_path(name))
+  local err = delete(self.conn, self:pods_path(name), nil, self:delete_options(uid))
+  if err and uid and err.kind == "conflict" then
+    -- the precondition failed: the pod of uid is gone and the name is another pod's
+    return nil
+  end
   if self.config["pdb-enabled"] then
     err = delete(self.conn, self:pdbs_path(name)) or err
   end
@@ -305,8 +384,8 @@ end
 
 -- Every object of a collection matching selector: one deletecollection, or list-and-delete
 -- where the server does not allow it (405).
-local function delete_matching(conn, base, selector)
-  local err = delete(conn, base, { labelSelector = selector })
+local function delete_matching(conn, base, selector, options)
+  local err = delete(conn, base, { labelSelector = selector }, options)
   if not (err and err.code == 405) then
     return err
   end
@@ -320,7 +399,7 @@ local function delete_matching(conn, base, selector)
   end
   err = nil
   for _, item in ipairs(items) do
-    err = delete(conn, base .. "/" .. api.escape(item.metadata.name)) or err
+    err = delete(conn, base .. "/" .. api.escape(item.metadata.name), nil, options) or err
   end
   return err
 end
@@ -346,29 +425,66 @@ function Client:rm_labels(labels, opts)
       self:close_forward(c.id)
     end
   end
-  local err = delete_matching(self.conn, self:pods_path(), selector)
+  local err = delete_matching(self.conn, self:pods_path(), selector,
+    self:delete_options(nil))
   if self.config["pdb-enabled"] then
     err = delete_matching(self.conn, self:pdbs_path(), selector) or err
   end
   return err
 end
 
---- Deletes a container (or a pod by name, with its PDB), or every pod matching a label map.
--- opts.ensure_unpaused: resume each matching pod first (with the invoker agent). Errors are
--- logged and returned: true | nil, err.
+-- Waits until the pods rm deleted are gone: the pod of a name (of uid, when given), or
+-- every pod matching labels; a timeout error after timeout seconds.
+function Client:wait_gone(name, uid, labels, timeout)
+  local went, err = wait_until(function()
+    if labels then
+      local pods, lerr = self:list(labels)
+      return pods and #pods == 0, lerr
+    end
+    local pod, gerr = self.conn:get(self:pods_path(name))
+    if not pod then
+      return gerr.kind == "not_found", gerr.kind ~= "not_found" and gerr or nil
+    end
+    return uid ~= nil and type(pod.metadata) == "table" and pod.metadata.uid ~= uid
+  end, loop.now() + timeout)
+  if went or err then
+    return err
+  end
+  return errors.new("timeout", "rm: " .. (name and "pod " .. name or "pods of "
+    .. client.selector(labels)) .. " still there after " .. timeout .. " s")
+end
+
+--- Deletes a container (or a pod by name, with its PDB), or every pod matching a label map,
+-- and returns once every deletion is accepted: a pod may stay Terminating for its grace
+-- period. A container's delete carries its uid as a precondition. opts: ensure_unpaused
+-- (resume each matching pod first, with the invoker agent), wait_gone (also wait until the
+-- pods are gone, at most timeout seconds, default timeouts.run). Errors are logged and
+-- returned: true | nil, err.
 function Client:rm(target, opts)
   opts = opts or {}
   if type(opts) ~= "table" then
     error("bad argument #2 to 'rm' (table expected, got " .. type(opts) .. ")", 2)
   end
+  local name, uid, labels
   if type(target) == "string" then
-    return report(self, self:rm_name(target))
+    name = target
   elseif type(target) == "table" and type(target.id) == "string" then
-    return report(self, self:rm_name(target.id))
+    name, uid = target.id, target.uid
   elseif type(target) == "table" and next(target) ~= nil then
-    return report(self, self:rm_labels(target, opts))
+    labels = target
+  else
+    error("bad argument #1 to 'rm' (container, pod name or non-empty label map expected)", 2)
   end
-  error("bad argument #1 to 'rm' (container, pod name or non-empty label map expected)", 2)
+  local err
+  if labels then
+    err = self:rm_labels(labels, opts)
+  else
+    err = self:rm_name(name, uid)
+  end
+  if not err and opts.wait_gone then
+    err = self:wait_gone(name, uid, labels, opts.timeout or self.config.timeouts.run)
+  end
+  return report(self, err)
 end
 
 local function check_container(c, fname)

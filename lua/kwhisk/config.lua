@@ -203,6 +203,8 @@ local KEYS = {
   ["log-collect-timeout"] = { parse = positive_duration, default = 2 },
   ["log-mode"] = { parse = one_of("follow", "poll"), default = "follow" },
   ["keep-failed-pods"] = { parse = boolean, default = false },
+  -- gracePeriodSeconds of kwhisk's deletes; unset: each pod's terminationGracePeriodSeconds
+  ["delete-grace-period"] = { parse = integer_between(0, 2^31 - 1) },
 }
 
 -- Other spellings of a key.

@@ -6,7 +6,7 @@
 --   c:init(code, main, env, deadline) or c:init{code, main, name, binary, env, deadline}
 --   c:run(params, deadline) or c:run(params, {deadline, namespace, action_name, ...})
 --   c:logs(limit, wait); c:destroy()
---   container.cleanup(client, invoker, release, timeout); container.pod_name(name)
+--   container.cleanup(client, invoker, release, timeout, {wait_gone}); container.pod_name(name)
 local loop = require "kwhisk.loop"
 local http = require "kwhisk.http"
 local json = require "kwhisk.json"
@@ -181,6 +181,10 @@ function Container:logs(limit, wait_for_sentinel, opts)
   stream:close()
   self.requests = (self.requests or 0) + stream.requests
   self.bytes = (self.bytes or 0) + stream.bytes
+  if (stream.gaps or 0) > 0 and not err then
+    -- the log rotated past the cursor: lines may be missing, and the records say so
+    records[#records + 1] = collect.missing_notice()
+  end
   return records, err, complete
 end
 
@@ -189,11 +193,15 @@ function Container:destroy()
   return self.client:rm(self)
 end
 
---- Deletes every pod of this invoker and release (start-up and shutdown), waiting until
+--- Deletes every pod of this invoker and release (start-up and shutdown) and returns once
+-- every deletion is accepted (the pods are Terminating or gone). opts.wait_gone: wait until
 -- they are gone, at most timeout seconds (default 30). Returns true, or nil and an error.
-function container.cleanup(client, invoker, release, timeout)
-  return container.cleanup_labels(client,
-    { invoker = "invoker" .. tostring(invoker), release = release }, timeout)
+function container.cleanup(client, invoker, release, timeout, opts)
+  local labels = { invoker = "invoker" .. tostring(invoker), release = release }
+  if opts and opts.wait_gone then
+    return container.cleanup_labels(client, labels, timeout)
+  end
+  return client:rm(labels, { ensure_unpaused = true })
 end
 
 --- Deletes every pod with these labels (resumed first) and waits until they are gone, at

@@ -30,6 +30,8 @@ errors.kinds = {
   -- the warm pool (kwhisk.pool): no memory before the deadline, an action's own error, an
   -- init that failed, a container that failed under an activation (removed, never reused)
   pool_full = true, action = true, init = true, container = true,
+  -- the server kept refusing the log of a running container (the kubelet cannot read it)
+  log_unavailable = true,
   -- writing local output (a log written to a file descriptor) failed
   io = true,
 }

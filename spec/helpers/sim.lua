@@ -6,10 +6,18 @@ local json = require "kwhisk.json"
 
 local sim = {}
 
+--- The time scale specs run the sim at: real-world durations (30 s grace periods, 10 s
+-- back-offs, 1 s status lag) a hundred times shorter. A spec's own --time-scale wins.
+sim.TIME_SCALE = "0.01"
+
 --- Starts a sim with extra command line flags (a list) and a token (optional, given through
 -- the environment); raises when it does not come up.
 function sim.start(args, token)
-  return assert(require("kwhisk.sim").start({ args = args, token = token }))
+  local argv = { "--time-scale", sim.TIME_SCALE }
+  for _, a in ipairs(args or {}) do
+    argv[#argv + 1] = a
+  end
+  return assert(require("kwhisk.sim").start({ args = argv, token = token }))
 end
 
 --- A quiet kwhisk client of a started sim (node affinity off: the sim's node has no role

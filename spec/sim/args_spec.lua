@@ -3,11 +3,17 @@ describe("kwhisk.sim.args", function()
   local args = require "kwhisk.sim.args"
 
   it("has defaults and reads every option", function()
-    assert.same({ port = 0, host = "127.0.0.1", namespace = "default", agentPort = 3233 },
-      args.parse({}))
+    assert.same({ port = 0, host = "127.0.0.1", namespace = "default", agentPort = 3233,
+      timeScale = 1, statusLag = 1, containerLogMaxSize = 10 * 1024 * 1024,
+      containerLogMaxFiles = 5 }, args.parse({}))
     local o = assert(args.parse({ "--port", "8001", "--tls", "--token=t0k", "--kubeconfig",
       "/tmp/kc", "--split-streams", "--agent-port", "0", "--pod-network", "42",
-      "--log-dir", "/tmp/l" }))
+      "--log-dir", "/tmp/l", "--time-scale", "0.01", "--status-lag=2",
+      "--container-log-max-size", "64Ki", "--container-log-max-files", "3" }))
+    assert.equal(0.01, o.timeScale)
+    assert.equal(2, o.statusLag)
+    assert.equal(65536, o.containerLogMaxSize)
+    assert.equal(3, o.containerLogMaxFiles)
     assert.equal(8001, o.port)
     assert.is_true(o.tls)
     assert.is_true(o.splitStreams)
@@ -23,6 +29,10 @@ describe("kwhisk.sim.args", function()
     assert.equal("--port needs a value", select(2, args.parse({ "--port" })))
     assert.matches("%-%-port must be a number", select(2, args.parse({ "--port", "x" })))
     assert.equal("unexpected argument 'x'", select(2, args.parse({ "x" })))
+    assert.equal("--container-log-max-size must be a size of at least 1Ki (e.g. 10Mi), got '10'",
+      select(2, args.parse({ "--container-log-max-size", "10" })))
+    assert.matches("%-%-time%-scale must be a number",
+      select(2, args.parse({ "--time-scale", "0" })))
   end)
 
   describe("the token", function()

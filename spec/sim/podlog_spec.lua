@@ -124,4 +124,27 @@ describe("kwhisk.sim.podlog", function()
     assert.equal("2024-05-01T04:30:00.120000000-05:30 x\n",
       podlog.render(l, true, "fixed", -330))
   end)
+
+  it("rotates past max_size keeping max_files, and a reader goes through every rotated file "
+    .. "in order", function()
+    -- interval 0: a rotation at every write past max_size, faster than any kubelet's
+    local w = assert(podlog.writer(path, { max_size = 4096, max_files = 5, interval = 0 }))
+    local r = podlog.reader(path)
+    r:poll()
+    local got = {}
+    for i = 1, 400 do
+      w:write("stdout", ("line %04d "):format(i) .. ("x"):rep(90) .. "\n")
+      if i % 37 == 0 then
+        for _, l in ipairs(r:poll()) do got[#got + 1] = tonumber(l.text:sub(6, 9)) end
+      end
+    end
+    for _, l in ipairs(r:poll()) do got[#got + 1] = tonumber(l.text:sub(6, 9)) end
+    r:close()
+    w:close()
+    for i = 1, 400 do assert.equal(i, got[i]) end
+    assert.equal(4, #podlog.rotated(path))
+    -- a new reader sees only the current file, as a kubelet's non-follow read does
+    local first = podlog.reader(path):poll()[1].text
+    assert.is_true(tonumber(first:sub(6, 9)) > 350)
+  end)
 end)

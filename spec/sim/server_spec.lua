@@ -87,8 +87,8 @@ describe("kwhisk sim", function()
     end)
     local code, text = http("GET", pods .. "/pull/log")
     assert.equal(400, code)
-    assert.equal("container \"user-action\" in pod \"pull\" is waiting to start: image can't "
-      .. "be pulled", json.decode(text).message)
+    assert.equal("container \"user-action\" in pod \"pull\" is waiting to start: trying and "
+      .. "failing to pull image", json.decode(text).message)
     local _, events = http("GET", sim.url .. "/api/v1/namespaces/default/events?fieldSelector="
       .. "involvedObject.name%3Dpull")
     local reasons = {}

@@ -1,5 +1,5 @@
 -- The main job (examples/invoke_many.lua, `make demo`) on its embedded sim: all actions work
--- in Lua, JavaScript and Python (one of them a zip action), and every pod is removed; with one
+-- in Lua, JavaScript and Python (one of them a zip action), and every pod is deleted; with one
 -- action broken on purpose it exits 1 naming it.
 local shell = require "helpers.shell"
 
@@ -19,7 +19,7 @@ describe("the demo", function()
     assert.matches('\nstats%s+ok%s+{"count":8,"max":9,"median":3.5,"min":1}%s+2 ', out)
     local rows = select(2, out:gsub("\n[%w_]+%s+ok%s", ""))
     assert.are.equal(22, rows)
-    assert.matches("all pods removed", out)
+    assert.matches("all pods deleted", out)
   end)
 
   it("exits 1 and names the action broken on purpose", function()
@@ -29,7 +29,7 @@ describe("the demo", function()
     assert.matches("invoke_many: greet: init: demo%-greet /init: HTTP 502: Initialization has "
       .. "failed due to: SyntaxError", out)
     assert.matches("invoke_many: FAILED: greet\n", out)
-    assert.matches("all pods removed", out)
+    assert.matches("all pods deleted", out)
   end)
 
   it("refuses a real cluster unless its context is named or --yes is given", function()

@@ -39,6 +39,7 @@ describe("examples", function()
   it("cleanup.lua removes an invoker's leftover pods", function()
     local status, out = run_example(sim, "examples/cleanup.lua", "3 rel")
     assert.are.equal(0, status, out)
-    assert.matches("2 pods of invoker3 before cleanup\n0 pods after cleanup\n", out)
+    assert.matches("2 pods of invoker3 before cleanup\n0 pods after cleanup\n"
+      .. "0 pods left once gone\n", out)
   end)
 end)

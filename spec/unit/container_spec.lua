@@ -160,6 +160,11 @@ describe("kwhisk.container", function()
     assert(client:run("keepme", "example/pause:1",
       { labels = { invoker = "invoker4", release = "r1" } }))
     assert.is_true((container.cleanup(client, 3, "r1", 10)))
+    -- returned once the deletions were accepted: whatever is left is Terminating
+    for _, c in ipairs(client:list({ invoker = "invoker3" })) do
+      assert.truthy(client.conn:get(client:pods_path(c.id)).metadata.deletionTimestamp)
+    end
+    assert.is_true((container.cleanup(client, 3, "r1", 10, { wait_gone = true })))
     assert.same({}, client:list({ invoker = "invoker3" }))
     assert.equal(1, #client:list({ invoker = "invoker4" }))
     client:rm("keepme")

@@ -179,7 +179,9 @@ end
 local function connect(opts)
   local sim
   if not (opts.kubeconfig or opts.config or os.getenv("KUBECONFIG")) then
-    sim = assert(require("kwhisk.sim").start())
+    -- A tenth of real-world time: the pool's close waits for its pods to go, and an action
+    -- pod ignores SIGTERM for its 30 s grace period (3 s here).
+    sim = assert(require("kwhisk.sim").start({ args = { "--time-scale", "0.1" } }))
     opts.kubeconfig = sim.kubeconfig
     io.stderr:write("kwhisk pool-demo: on the embedded sim (", sim.url, ")\n")
   elseif not opts.yes then

@@ -5,18 +5,21 @@ local args = require "kwhisk.cli.args"
 local common = require "kwhisk.cli.common"
 
 local USAGE = [[
-usage: kwhisk rm NAME... [cluster options]
-       kwhisk rm -l k=v[,k2=v2] [--ensure-unpaused] [cluster options]
+usage: kwhisk rm NAME... [--wait] [cluster options]
+       kwhisk rm -l k=v[,k2=v2] [--ensure-unpaused] [--wait] [cluster options]
 
 Deletes the named pods (a name that does not exist is an error: exit 1), or every pod whose
-labels match the selector (one deletecollection), saying how many.
+labels match the selector (one deletecollection), saying how many, and returns once the
+deletes are accepted (pods may stay Terminating for their grace period).
   -l, --selector SEL   k=v pairs separated by commas (repeatable; all must match)
   --ensure-unpaused    resume each matching pod first (with invoker-agent.enabled)
+  --wait               also wait until the pods are gone (at most timeouts.run)
 ]] .. args.CLUSTER_HELP
 
 local OPTIONS = args.with({ ["-l"] = { "selector", "selector" },
   ["--selector"] = { "selector", "selector" },
-  ["--ensure-unpaused"] = { "ensure_unpaused", "flag" } }, args.CLUSTER)
+  ["--ensure-unpaused"] = { "ensure_unpaused", "flag" },
+  ["--wait"] = { "wait", "flag" } }, args.CLUSTER)
 
 local function arguments(argv)
   local opts, err = args.parse(argv, OPTIONS)
@@ -30,12 +33,12 @@ local function arguments(argv)
   return opts
 end
 
-local function rm_names(client, names)
+local function rm_names(client, names, wait)
   local status = common.OK
   for _, name in ipairs(names) do
     local ok, err = client.conn:get(client:pods_path(name))
     if ok then
-      ok, err = client:rm(name)
+      ok, err = client:rm(name, { wait_gone = wait })
     elseif err.kind == "not_found" then
       err = require("kwhisk.errors").new("not_found", 'pods "' .. name .. '" not found')
     end
@@ -54,11 +57,12 @@ return function(argv)
   if not opts then return common.usage_error("rm", usage) end
   local client, cerr = common.client(opts)
   if not client then return common.fail("rm", cerr) end
-  if not opts.selector then return rm_names(client, opts.positional) end
+  if not opts.selector then return rm_names(client, opts.positional, opts.wait) end
   local selector = require("kwhisk.client").selector(opts.selector)
   local pods, lerr = client:list(opts.selector)
   if not pods then return common.fail("rm", lerr) end
-  local ok, err = client:rm(opts.selector, { ensure_unpaused = opts.ensure_unpaused })
+  local ok, err = client:rm(opts.selector, { ensure_unpaused = opts.ensure_unpaused,
+    wait_gone = opts.wait })
   if not ok then return common.fail("rm", err) end
   io.stdout:write("deleted ", #pods, #pods == 1 and " pod" or " pods", " matching ", selector, "\n")
   return common.OK

@@ -59,6 +59,15 @@ local function waiting_of(cs)
   return type(w) == "table" and w or nil
 end
 
+-- The message of the container's last start failure (lastState.terminated with reason
+-- StartError: the runtime could not start its process), or nil.
+local function start_error(cs)
+  local last = type(cs) == "table" and type(cs.lastState) == "table" and cs.lastState.terminated
+  if type(last) == "table" and last.reason == "StartError" then
+    return text(last.message)
+  end
+end
+
 local function waiting_failure(statuses)
   for _, cs in ipairs(table_or_empty(statuses)) do
     local w = waiting_of(cs)
@@ -70,8 +79,14 @@ local function waiting_failure(statuses)
     local w = waiting_of(cs)
     if w then
       local message = text(w.message)
+      local start = start_error(cs)
       if find(message, "executable file not found", 1, true) then
         return "command_not_found", text(w.reason) .. ": " .. message
+      elseif start and find(start, "executable file not found", 1, true) then
+        -- CrashLoopBackOff between attempts: the start's own error is in lastState
+        return "command_not_found", text(w.reason) .. " after StartError: " .. start
+      elseif start and w.reason == "CrashLoopBackOff" then
+        return "run_container", w.reason .. " after StartError: " .. start
       end
       if STUCK_REASONS[w.reason] then
         return STUCK_REASONS[w.reason], w.reason .. ": " .. message

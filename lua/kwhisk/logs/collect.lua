@@ -1,6 +1,6 @@
 --- kwhisk.logs.collect: collecting one activation's logs from a record source (SPEC A7): a byte
 -- limit with a truncation notice, sentinels that end the activation and are never emitted,
--- a notice when the source ended before the sentinels, and a wall-time cap.
+-- a notice when the source ended (or failed) before the sentinels, and a wall-time cap.
 local logline = require "kwhisk.logs.record"
 local time = require "kwhisk.time"
 local loop = require "kwhisk.loop"

@@ -5,7 +5,8 @@
 --
 --   local it = logmerge.open(client, container, since, opts)   -- opts: logstream's, and
 --   for record in it do ... end                                 -- grace (seconds, 0.02)
---   it(deadline); it:cursor() -> {stdout = c1, stderr = c2}; it.requests, it.bytes; it:close()
+--   it(deadline); it:cursor() -> {stdout = c1, stderr = c2}; it.requests, it.bytes, it.gaps
+--   (rotations past a cursor, kwhisk.logs.stream); it:close()
 --
 -- Order across the two streams needs patience: a record is handed out once the other stream
 -- has a later one, has ended, or surely has nothing earlier. A followed stream is taken to
@@ -78,7 +79,7 @@ function logmerge.open(client, c, since, opts)
   check_opts(opts)
   local resume = opts.resume or {}
   return setmetatable({ client = client, c = c, since = since, opts = opts,
-    grace = opts.grace or logmerge.DEFAULT_GRACE, requests = 0, bytes = 0, probes = 0,
+    grace = opts.grace or logmerge.DEFAULT_GRACE, requests = 0, bytes = 0, gaps = 0, probes = 0,
     subs = {}, heads = {}, fetches = {}, ended = {}, seq = 0,
     cursors = { stdout = resume.stdout, stderr = resume.stderr } }, Merged)
 end
@@ -217,11 +218,11 @@ function Merged:refill()
 end
 
 function Merged:sync_counts()
-  local requests, bytes = self.probes, 0
+  local requests, bytes, gaps = self.probes, 0, 0
   for _, sub in pairs(self.subs) do
-    requests, bytes = requests + sub.requests, bytes + sub.bytes
+    requests, bytes, gaps = requests + sub.requests, bytes + sub.bytes, gaps + sub.gaps
   end
-  self.requests, self.bytes = requests, bytes
+  self.requests, self.bytes, self.gaps = requests, bytes, gaps
 end
 
 --- The next record in time order: waits for one (not past deadline, a loop.now() value,

@@ -16,7 +16,18 @@
 -- in a row before giving up, default 10), backoff_max (seconds, default 2), resume (a
 -- cursor from an earlier stream's :cursor(), instead of since), sink (a kwhisk.logs writer:
 -- the records go into it, formatted in C and flushed after every read, instead of into Lua;
--- such a stream is driven by it:pump() rather than called).
+-- such a stream is driven by it:pump() rather than called), error_wait (seconds a log the
+-- server refuses for a running container is retried before that is an error of kind
+-- log_unavailable, default 10).
+--
+-- Rotation: a kubelet serves a reconnect from the current log file only, so after a rotation
+-- the lines of the cursor's second can start later than the cursor's count assumes. The
+-- cursor therefore also names the last delivered line (nanoseconds and text); a resumed
+-- answer skips up to that line, wherever it is. When it is not there the file rotated past
+-- it: every line is delivered, and it.gaps counts such places where lines may be missing.
+-- The kubelet's 404 (`pod "x" does not exist`) ends the stream. A followed stream that ends
+-- while the pod still shows its container running (the kubelet's status lags) reconnects
+-- with a back-off up to backoff_max, never in a busy loop.
 local loop = require "kwhisk.loop"
 local logs = require "kwhisk.logs"
 local time = require "kwhisk.time"
@@ -63,7 +74,9 @@ function logstream.open(client, c, since, opts)
     resume = opts.resume, last = since,
     dsec = opts.resume and opts.resume.sec, dcount = opts.resume and opts.resume.count,
     retries = opts.retries or 10, backoff_max = opts.backoff_max or 2,
-    queue = {}, head = 1, requests = 0, bytes = 0, failures = 0,
+    error_wait = opts.error_wait or 10,
+    dnsec = opts.resume and opts.resume.nsec, dtext = opts.resume and opts.resume.text,
+    queue = {}, head = 1, requests = 0, bytes = 0, failures = 0, gaps = 0, lag_waits = 0,
   }, Stream)
   return self
 end
@@ -87,9 +100,16 @@ function Stream:next_request()
       q.sinceTime, ropts.since = time.format(self.last), self.last
     end
   elseif self.resume then
-    -- sinceTime is cut to the second by the server; the cursor skips what we already had.
-    q.sinceTime = time.format(time.new(self.resume.sec, 0))
-    ropts.resume = self.resume
+    -- sinceTime is cut to the second by the server; the cursor skips what we already had:
+    -- up to the last delivered line when the cursor names it, else its count of lines.
+    local r = self:cursor() or self.resume
+    q.sinceTime = time.format(time.new(r.sec, 0))
+    if r.text and not self.sink then
+      ropts.resume = { sec = r.sec, count = 0 }
+      self.resync = { sec = r.sec, count = r.count, nsec = r.nsec, text = r.text, held = {} }
+    else
+      ropts.resume = { sec = r.sec, count = r.count }
+    end
   elseif self.since then
     q.sinceTime, ropts.since = time.format(self.since), self.since
   end
@@ -118,19 +138,87 @@ function Stream:take_to_sink()
   return added
 end
 
+-- Decides a resync: the held lines of the cursor's second up to the last match of the last
+-- delivered line were delivered before; without a match the file rotated past that line.
+function Stream:settle_resync(queue)
+  local r = self.resync
+  self.resync = nil
+  local held, skip = r.held, 0
+  for i = math.min(#held, r.count), 1, -1 do
+    local rec = held[i]
+    if rec.time.nsec == r.nsec and rec.log == r.text then
+      skip = i
+      break
+    end
+  end
+  if skip == 0 then
+    self.gaps = self.gaps + 1
+    self.client.log("logs of " .. self.c.id .. ": the log rotated after the last line "
+      .. "read; lines written before the rotation may be missing")
+  end
+  for i = skip + 1, #held do
+    queue[#queue + 1] = held[i]
+  end
+end
+
+-- Takes the new records of a resumed answer: those of the cursor's second are held until it
+-- is clear which of them were delivered before (settle_resync).
+function Stream:resync_records(queue, first, last, final)
+  local r = self.resync
+  local out = {}
+  for i = first, last do
+    out[#out + 1] = queue[i]
+    queue[i] = nil
+  end
+  local i = 1
+  while self.resync and i <= #out do
+    local rec = out[i]
+    -- a line later than the cursor's (in the file's time order) means the cursor's line
+    -- is not to come
+    if rec.time.sec == r.sec and #r.held < r.count and rec.time.nsec <= r.nsec then
+      r.held[#r.held + 1] = rec
+      i = i + 1
+    else
+      self:settle_resync(queue)
+    end
+  end
+  for j = i, #out do
+    queue[#queue + 1] = out[j]
+  end
+  if self.resync and (final or #r.held >= r.count or self:resync_matched()) then
+    self:settle_resync(queue)
+  end
+end
+
+-- Whether the held lines include the last delivered line (more data may still follow it).
+function Stream:resync_matched()
+  local r = self.resync
+  for _, rec in ipairs(r.held) do
+    if rec.time.nsec == r.nsec and rec.log == r.text then
+      return true
+    end
+  end
+  return false
+end
+
 -- Moves records from the reader into the queue: all of them, or at most limit. A followed
 -- stream takes small batches (the reader keeps the rest, in the transport's buffer), so that
 -- only a few records are alive at a time: a queue of a whole read's records made the
 -- collector trace thousands of them over and over, and tripled the cost of a record.
-function Stream:take_records(limit)
+function Stream:take_records(limit, final)
   if self.sink then
     return self:take_to_sink()
   end
   local queue, n = self.queue, #self.queue
   -- The seed's cutoff may drop a whole batch: it takes all there is, so that 0 means none.
-  local _, added = self.reader:drain(queue, not self.seed and limit or nil)
+  -- (as does a resync: records it holds back must not leave the rest in the reader)
+  local _, added = self.reader:drain(queue, not self.seed and not self.resync and limit or nil)
   if self.seed and added > 0 then
     self.last = logs.seed_cutoff(queue, n + 1, self.last)
+    added = #queue - n
+  end
+  if self.resync then
+    self:resync_records(queue, n + 1, n + added, final)
     added = #queue - n
   end
   local name = self.stream_name
@@ -159,7 +247,9 @@ function Stream:note_malformed()
   self.malformed_count = (self.malformed_count or 0) + st.malformed
 end
 
--- The pod's state while its log is not available: nil (keep waiting), or an error.
+-- The pod's state while its log is not available: nil (keep waiting), or an error. A
+-- container that runs while the server refuses its log (the kubelet cannot read it) is
+-- retried with a back-off, for error_wait seconds at most: then that is the error.
 function Stream:pod_failure(err)
   local pod = self.pods:get(self.c.id)
   if type(pod) ~= "table" then
@@ -168,6 +258,15 @@ function Stream:pod_failure(err)
   local kind, message = podstate.check(pod)
   if kind and kind ~= "ready" then
     return errors.new(kind, "logs of " .. self.c.id .. ": " .. message, { cause = err })
+  end
+  if kind == "ready" then
+    self.log_error = errors.new("log_unavailable", "logs of " .. self.c.id .. ": "
+      .. err.message, { cause = err, code = err.code })
+    self.log_error_since = self.log_error_since or loop.now()
+    self.log_errors = (self.log_errors or 0) + 1
+    if loop.now() - self.log_error_since >= self.error_wait then
+      return self.log_error
+    end
   end
 end
 
@@ -258,7 +357,12 @@ function Stream:open(deadline)
     return nil
   end
   if response then
+    self.log_error, self.log_error_since, self.log_errors = nil, nil, nil
     return response
+  end
+  if err.code == 404 and (err.message or ""):find("does not exist", 1, true) then
+    self.ended = true -- the kubelet's `pod "x" does not exist`: nothing more to read
+    return nil
   end
   -- 422: the server refused the options (stream= without the gate); 404: the pod is gone
   -- (deleted by someone else, say), and a pod of that name later is another pod.
@@ -270,13 +374,21 @@ function Stream:open(deadline)
     if failed then
       return nil, failed
     end
-    pause(self.pause, deadline)
+    -- a refused log of a running container: 0.1 s, 0.2 s, ... up to backoff_max
+    local errs = self.log_errors or 0
+    pause(errs > 0 and min(self.backoff_max, self.pause * 2 ^ (errs - 1)) or self.pause,
+      deadline)
     return nil
   end
   return nil, self:backoff(err)
 end
 
-local function timed_out()
+-- At the caller's deadline: a log the server kept refusing is that error (so a collection
+-- says logs are missing), anything else a plain timeout.
+function Stream:timed_out()
+  if self.log_error then
+    return nil, self.log_error
+  end
   return nil, errors.new("timeout", "no log record in time", { deadline = true })
 end
 
@@ -295,12 +407,15 @@ function Stream:fill_follow(deadline)
       return false
     end
     if deadline and loop.now() >= deadline then
-      return timed_out()
+      return self:timed_out()
     end
     if not self.response then
       local response, err = self:open(deadline)
       if err then
         return nil, err
+      end
+      if self.ended then
+        return false
       end
       self.response, self.live_since = response, response and loop.now()
     end
@@ -313,11 +428,11 @@ function Stream:fill_follow(deadline)
       if n then
         self.bytes = self.bytes + n
         if self:take_records(BATCH) > 0 then
-          self.failures = 0
+          self.failures, self.lag_waits = 0, 0
           return true
         end
       elseif err and err.deadline then
-        return timed_out()
+        return self:timed_out()
       else
         response:close()
         self.response, self.live_since = nil, nil
@@ -329,7 +444,7 @@ function Stream:fill_follow(deadline)
         if not err and not running then
           self.reader:finish() -- the container stopped: its last line is whole
           self.ended = true -- what the queue holds still comes first
-          local added = self:take_records()
+          local added = self:take_records(nil, true)
           self:note_malformed() -- after the last line: an error text often ends the body
           return added > 0
         end
@@ -337,9 +452,15 @@ function Stream:fill_follow(deadline)
         -- Silence past the read timeout from a container that still runs is an idle
         -- action, not a failure: reconnect from the cursor (a dead connection shows as a
         -- transport error through TCP keepalive, and a pod that went as a stopped one).
-        if not (idle and running) then
-          local gave_up = self:backoff(err or errors.new("transport", "log stream of "
-            .. self.c.id .. " ended while the container runs"))
+        if running and not idle then
+          -- a clean end while the status still shows the container running (status lag,
+          -- or a server that ends long requests): reconnect after a bounded back-off
+          self.lag_waits = self.lag_waits + 1
+          if not pause(min(self.backoff_max, 0.05 * 2 ^ (self.lag_waits - 1)), deadline) then
+            return self:timed_out()
+          end
+        elseif not running then
+          local gave_up = self:backoff(err)
           if gave_up then
             return nil, gave_up
           end
@@ -356,12 +477,15 @@ function Stream:fill_poll(deadline)
       return false
     end
     if deadline and loop.now() >= deadline then
-      return timed_out()
+      return self:timed_out()
     end
     local asked = loop.now()
     local response, err = self:open(deadline)
     if err then
       return nil, err
+    end
+    if self.ended then
+      return false
     end
     if response then
       local added, rerr = 0
@@ -376,7 +500,7 @@ function Stream:fill_poll(deadline)
       if not rerr then
         self.live_since = asked
         self.reader:finish()
-        added = added + self:take_records()
+        added = added + self:take_records(nil, true)
       end
       self:note_malformed()
       if added > 0 then
@@ -389,7 +513,7 @@ function Stream:fill_poll(deadline)
           return nil, gave_up
         end
       elseif not pause(self.pause, deadline) then
-        return timed_out()
+        return self:timed_out()
       end
     end
   end
@@ -411,6 +535,7 @@ local function deliver(self, record)
   else
     self.dsec, self.dcount = sec, 1
   end
+  self.dnsec, self.dtext = record.time.nsec, record.log
   return record
 end
 
@@ -475,11 +600,12 @@ function Stream:pump(deadline)
   return true
 end
 
---- The resume cursor after the records delivered so far ({sec =, count =}), or nil before
--- any: a later open(..., {resume = cursor}) continues right after them.
+--- The resume cursor after the records delivered so far ({sec =, count =, nsec =, text =}:
+-- the last line's nanoseconds and text, when one was delivered), or nil before any: a later
+-- open(..., {resume = cursor}) continues right after them.
 function Stream:cursor()
   if self.dsec then
-    return { sec = self.dsec, count = self.dcount }
+    return { sec = self.dsec, count = self.dcount, nsec = self.dnsec, text = self.dtext }
   end
   return self.resume
 end

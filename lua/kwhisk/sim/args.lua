@@ -14,6 +14,8 @@ usage: kwhisk sim [--port N] [--host 127.0.0.1] [--kubeconfig PATH] [--tls]
                   [--log-dir DIR] [--nodes FILE] [--time-scale F]
                   [--min-request-timeout SECONDS]
                   [--default-unreachable-toleration-seconds SECONDS]
+                  [--status-lag SECONDS] [--container-log-max-size SIZE]
+                  [--container-log-max-files N]
   The token may also come from $KWHISK_SIM_TOKEN.
 ]]
 
@@ -21,9 +23,13 @@ local FLAGS = { tls = true, ["split-streams"] = true }
 local NUMBERS = { port = { 0, 65535 }, ["agent-port"] = { 0, 65535 },
   ["pod-network"] = { 2, 254 }, ["bookmark-interval"] = { 0.01, 3600 },
   ["time-scale"] = { 0.0001, 100 }, ["min-request-timeout"] = { 1, 86400 },
-  ["default-unreachable-toleration-seconds"] = { 0, 86400 } }
+  ["default-unreachable-toleration-seconds"] = { 0, 86400 }, ["status-lag"] = { 0, 60 },
+  ["container-log-max-files"] = { 2, 100 } }
 local STRINGS = { host = true, kubeconfig = true, token = true, ["token-file"] = true,
-  namespace = true, ["log-dir"] = true, nodes = true }
+  namespace = true, ["log-dir"] = true, nodes = true, ["container-log-max-size"] = true }
+
+-- The kubelet's defaults (KubeletConfiguration): containerLogMaxSize 10Mi, MaxFiles 5.
+args.LOG_MAX_SIZE, args.LOG_MAX_FILES = 10 * 1024 * 1024, 5
 
 local function key(name)
   return (name:gsub("%-(%a)", string.upper))
@@ -57,7 +63,9 @@ end
 --- Parses argv (a list) with the environment read through getenv (default os.getenv);
 -- returns the options table or nil, message.
 function args.parse(argv, getenv)
-  local o = { port = 0, host = "127.0.0.1", namespace = "default", agentPort = 3233 }
+  local o = { port = 0, host = "127.0.0.1", namespace = "default", agentPort = 3233,
+    timeScale = 1, statusLag = 1, containerLogMaxSize = args.LOG_MAX_SIZE,
+    containerLogMaxFiles = args.LOG_MAX_FILES }
   local i = 1
   while i <= #argv do
     local name, inline = argv[i]:match("^%-%-([%w-]+)=?(.*)$")
@@ -83,6 +91,13 @@ function args.parse(argv, getenv)
         v = n
       elseif v == "" then
         return nil, "--" .. name .. " must not be empty"
+      elseif name == "container-log-max-size" then
+        local bytes = require("kwhisk.quantity").parse_size(v)
+        if not bytes or bytes < 1024 then
+          return nil, "--container-log-max-size must be a size of at least 1Ki (e.g. 10Mi), "
+            .. "got '" .. v .. "'"
+        end
+        v = bytes
       end
       o[key(name)] = v
     else

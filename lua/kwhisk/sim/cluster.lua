@@ -2,6 +2,7 @@
 -- on loopback, events, action runtimes (child processes) and the pod lifecycle's timers.
 -- Handlers ask it to create and delete pods; it keeps everything else consistent.
 local cqueues = require "cqueues"
+local condition = require "cqueues.condition"
 local socket = require "cqueues.socket"
 local json = require "kwhisk.json"
 local http_server = require "http.server"
@@ -34,12 +35,15 @@ local function now_string()
 end
 
 --- A cluster in cq. opts: net (second octet of its 127.net.0.0/16 pod network), log_dir,
--- nodes (node specs, see kwhisk.sim.nodes; default one invoker node), time_scale (durations
--- of the cluster's controllers are multiplied by it; default 1).
+-- nodes (node specs, see kwhisk.sim.nodes; default one invoker node), time_scale (factor of
+-- the real-world durations: grace periods, back-offs, status lag, the controllers' timers;
+-- default 1), status_lag (seconds, default 1), log_max_size and log_max_files (container log
+-- rotation).
 function cluster.new(cq, opts)
   local self = setmetatable({ cq = cq, store = store.new(), net = opts.net, log_dir = opts.log_dir,
     free_ips = {}, next_ip = 1, runtimes = {}, listeners = {}, event_queue = {}, event_first = 1,
-    unscheduled = {}, time_scale = opts.time_scale or 1 }, cluster)
+    unscheduled = {}, time_scale = opts.time_scale or 1, status_lag = opts.status_lag or 1,
+    log_rotation = { max_size = opts.log_max_size, max_files = opts.log_max_files } }, cluster)
   self.nodes = nodes.objects(opts.nodes or nodes.default_specs(), opts.net, now_string())
   for _, node in ipairs(self.nodes) do
     node.metadata.uid, node.metadata.creationTimestamp = ids.uid(), now_string()
@@ -134,11 +138,31 @@ function cluster:event(pod, type_, reason, message)
   end
 end
 
+--- seconds of real-world time as this pod lives them: times the sim's --time-scale, or the
+-- pod's annotation sim.kwhisk.io/time-scale.
+function cluster:scaled(pod, seconds)
+  local annotations = pod.metadata.annotations or {}
+  local factor = tonumber(annotations[PREFIX .. "time-scale"])
+  return seconds * ((factor and factor > 0) and factor or self.time_scale)
+end
+
+--- How long the pod's status takes to show a container event (the kubelet's sync).
+function cluster:lag(pod)
+  return self:scaled(pod, self.status_lag)
+end
+
 function cluster:after(seconds, fn)
   self.cq:wrap(function()
     cqueues.sleep(seconds)
     fn()
   end)
+end
+
+-- The log rotation settings of the pod's containers (kwhisk.sim.podlog.writer's options).
+function cluster:log_rotation_of(pod)
+  local rot = self.log_rotation
+  return { max_size = rot.max_size, max_files = rot.max_files,
+    interval = self:scaled(pod, podlog.MONITOR_INTERVAL) }
 end
 
 --- The CRI log file of a container of pod.
@@ -152,7 +176,7 @@ end
 local function initial_logs(self, pod)
   local text = (pod.metadata.annotations or {})[PREFIX .. "log-lines"]
   for _, c in ipairs(pod.spec.containers) do
-    local w = assert(podlog.writer(self:log_path(pod, c.name)))
+    local w = assert(podlog.writer(self:log_path(pod, c.name), self:log_rotation_of(pod)))
     if text then
       w:write("stdout", (text:gsub("{container}", c.name)) .. "\n")
     end
@@ -229,7 +253,7 @@ end
 function cluster:start_runtime(pod, runtime, on_ready)
   local c = pod.spec.containers[1]
   local opts = { log_path = self:log_path(pod, c.name), parent_pid = unistd.getpid(),
-    workdir = self:workdir(pod) }
+    workdir = self:workdir(pod), log_rotation = self:log_rotation_of(pod) }
   local argv = runtimes.command(runtime, pod.status.podIP, 8080, opts)
   local pid
   if runtime == "lua" then
@@ -244,7 +268,7 @@ function cluster:start_runtime(pod, runtime, on_ready)
   else
     local out, err
     pid, out, err = spawn(argv, opts.parent_pid)
-    local log, open = assert(podlog.writer(opts.log_path)), 2
+    local log, open = assert(podlog.writer(opts.log_path, opts.log_rotation)), 2
     local function done()
       open = open - 1
       if open == 0 then
@@ -294,7 +318,7 @@ function cluster:workdir(pod)
 end
 
 --- Stops pod's runtime. graceful: SIGTERM only, which the runtimes of OpenWhisk's images
--- ignore as a container's PID 1 without a handler does (kwhisk/action-lua's dies of it);
+-- ignore as a container's PID 1 without a handler does (kwhisk/action-lua's too);
 -- otherwise SIGKILL, as the kubelet does at the end of the grace period.
 function cluster:stop_runtime(pod, graceful)
   local listener, rt = self.listeners[pod.metadata.uid], self.runtimes[pod.metadata.uid]
@@ -394,12 +418,21 @@ function cluster:lifecycle_context()
   end
   function ctx.start_runtime(pod, runtime, on_ready) self:start_runtime(pod, runtime, on_ready) end
   function ctx.serve_nothing(pod) self:serve_nothing(pod) end
+  function ctx.scaled(pod, seconds) return self:scaled(pod, seconds) end
+  function ctx.lag(pod) return self:lag(pod) end
+  -- The container's process runs (true) or not: followed logs end at once when it stops.
+  function ctx.live(pod, index, on)
+    pod.sim.live[index] = on or nil
+    pod.sim.changed:signal()
+  end
   return ctx
 end
 
 --- Stores a new (validated, defaulted) pod and starts its life.
 function cluster:create_pod(pod, behaviour)
   lifecycle.pending(pod, self.ctx)
+  -- What the kubelet knows before the status shows it (never served): which containers run.
+  pod.sim = { live = {}, changed = condition.new(), kill = 0 }
   local ok, err = self.store:create("pods", pod)
   if not ok then
     return nil, err
@@ -419,29 +452,52 @@ function cluster:remove_pod(pod)
     self.free_ips[#self.free_ips + 1] = pod.ip_slot
   end
   for _, c in ipairs(pod.spec.containers) do
-    os.remove(self:log_path(pod, c.name))
+    local path = self:log_path(pod, c.name)
+    os.remove(path)
+    for _, old in ipairs(podlog.rotated(path)) do
+      os.remove(old)
+    end
+  end
+  if pod.sim then
+    pod.sim.changed:signal()
   end
   self.store:delete("pods", pod.metadata.namespace, pod.metadata.name)
   self.unscheduled[pod] = nil
   self:retry_unscheduled()
 end
 
-local function stop_containers(pod)
-  for _, cs in ipairs(pod.status.containerStatuses or {}) do
-    if cs.state and cs.state.running then
-      cs.state = { terminated = { exitCode = 0, reason = "Completed",
-        startedAt = cs.state.running.startedAt, finishedAt = now_string(),
-        containerID = cs.containerID } }
-      cs.ready, cs.started = false, false
-    end
+-- The containers of a Terminating pod have exited (exit_code, reason): followed logs end at
+-- once, the status shows it after the status lag, and then the pod object goes (the kubelet's
+-- final status update confirms the deletion).
+function cluster:containers_exited(pod, exit_code, reason)
+  if pod.gone or pod.sim.exited then
+    return
   end
+  pod.sim.exited = true
+  self:stop_runtime(pod)
+  for i in ipairs(pod.spec.containers) do
+    self.ctx.live(pod, i, false)
+  end
+  self:after(self:lag(pod), function()
+    if pod.gone then
+      return
+    end
+    lifecycle.terminated(pod, self.ctx, exit_code, reason)
+    self.store:update("pods", pod)
+    self:remove_pod(pod)
+  end)
 end
 
---- Deletes a pod with a grace period (seconds): idle pods and grace 0 go at once; others get a
--- deletionTimestamp, their containers stop (after sim.kwhisk.io/stop-delay, at most the grace
--- period) and then they go. Returns the pod as the DELETE answers it.
+--- The graceful delete of a pod (the API server's DELETE, an eviction, ...) with a grace
+-- period in seconds. Idle pods and grace 0 go at once. Others get deletionTimestamp and
+-- deletionGracePeriodSeconds and their containers SIGTERM: a process that exits on it
+-- (annotation sim.kwhisk.io/sigterm: exit) stops after sim.kwhisk.io/stop-delay; others, like
+-- OpenWhisk's runtimes, are killed (137) at the end of the grace period (scaled by the time
+-- scale). A later delete with a shorter grace period shortens it. Returns the pod as the
+-- DELETE answers it.
 function cluster:delete_pod(pod, grace)
-  if pod.metadata.deletionTimestamp and grace ~= 0 then
+  local meta = pod.metadata
+  if meta.deletionTimestamp and grace >= meta.deletionGracePeriodSeconds then
     return pod
   end
   if grace == 0 or lifecycle.idle(pod) then
@@ -449,19 +505,25 @@ function cluster:delete_pod(pod, grace)
     return pod
   end
   local t = ktime.now()
-  pod.metadata.deletionTimestamp = ktime.format(ktime.new(t.sec + grace, 0), "seconds")
-  pod.metadata.deletionGracePeriodSeconds = grace
-  lifecycle.kill(pod, self.ctx)
+  meta.deletionTimestamp = ktime.format(ktime.new(t.sec + grace, 0), "seconds")
+  meta.deletionGracePeriodSeconds = grace
+  pod.sim.kill = pod.sim.kill + 1
+  local kill = pod.sim.kill
+  if kill == 1 then
+    lifecycle.kill(pod, self.ctx)
+    self:stop_runtime(pod, true)
+  end
   self.store:update("pods", pod)
-  self:stop_runtime(pod, true)
-  local stop = tonumber((pod.metadata.annotations or {})[PREFIX .. "stop-delay"]) or 0.1
-  self:after(math.min(stop, grace), function()
-    if pod.gone then
-      return
+  if lifecycle.exits_on_sigterm(pod) then
+    local stop = tonumber((meta.annotations or {})[PREFIX .. "stop-delay"]) or 0.1
+    self:after(math.min(stop, self:scaled(pod, grace)), function()
+      self:containers_exited(pod, 0, "Completed")
+    end)
+  end
+  self:after(self:scaled(pod, grace), function()
+    if pod.sim.kill == kill then
+      self:containers_exited(pod, 137, "Error")
     end
-    stop_containers(pod)
-    self.store:update("pods", pod)
-    self:remove_pod(pod)
   end)
   return pod
 end
@@ -587,6 +649,9 @@ function cluster:evict_for_pressure(pod, resource)
     .. "100Mi, available: 51200Ki. Container " .. c.name .. " was using 300Mi, request is "
     .. request .. ", has larger consumption of " .. resource .. ". "
   self:stop_runtime(pod)
+  for i in ipairs(pod.spec.containers) do
+    self.ctx.live(pod, i, false)
+  end
   for _, cs in ipairs(pod.status.containerStatuses or {}) do
     local started = cs.state and cs.state.running and cs.state.running.startedAt
     cs.state = { terminated = { exitCode = 137, reason = "Error",

@@ -13,7 +13,15 @@ local KINDS = {
   idle_cut = true,      -- seconds: a log stream with no output for that long is cut
   watch_gone = true,    -- mode: "event" (an ERROR event with code 410) or "http" (a 410)
   rotate_token = true,  -- token: the old token gets 401 until a client sends this one
+  kubelet_log = true,   -- error: pods/log fails as the kubelet fails it (KUBELET_LOG_ERRORS)
 }
+
+--- The kubelet's log failures a kubelet_log fault arms, each answered as the API server
+-- relays it (pkg/kubelet/kubelet_pods.go validateContainerLogStatus,
+-- pkg/kubelet/kuberuntime/kuberuntime_container.go GetContainerLogs,
+-- pkg/kubelet/server/server.go getContainerLogs).
+faults.KUBELET_LOG_ERRORS = { unretrievable = true, ["pull-backoff"] = true,
+  creating = true, terminated = true, ["pod-missing"] = true }
 
 --- A new, empty fault set.
 function faults.new()
@@ -38,7 +46,7 @@ local function check(spec)
   if not KINDS[spec.kind] then
     return "unknown fault kind: " .. tostring(spec.kind)
   end
-  for _, name in ipairs({ "method", "path", "token", "mode" }) do
+  for _, name in ipairs({ "method", "path", "token", "mode", "error" }) do
     if spec[name] ~= nil and type(spec[name]) ~= "string" then
       return name .. " must be a string"
     end
@@ -53,6 +61,10 @@ local function check(spec)
   if spec.kind == "rotate_token" and (spec.token or "") == "" then
     return "token must be the new token"
   end
+  if spec.kind == "kubelet_log" and not faults.KUBELET_LOG_ERRORS[spec.error] then
+    return "error must be one of unretrievable, pull-backoff, creating, terminated, "
+      .. "pod-missing"
+  end
 end
 
 --- Adds a fault; returns it (with `id`, `remaining`, `hits`) or nil and what is wrong.
@@ -63,7 +75,7 @@ function faults:add(spec)
   end
   local f = { kind = spec.kind, method = spec.method and spec.method:upper(),
     path = spec.path or "/", code = spec.code, plain = spec.plain == true, mode = spec.mode,
-    token = spec.token, hits = 0 }
+    token = spec.token, error = spec.error, hits = 0 }
   for _, name in ipairs({ "count", "retry_after", "after_bytes", "seconds" }) do
     local v, err = number_field(spec, name, name == "count" and 1 or nil)
     if err then

@@ -2,7 +2,8 @@
 -- Pending -> scheduled -> ContainerCreating -> Running + Ready, or into a failure mode chosen by
 -- its annotations (`sim.kwhisk.io/...`) or its image name, and records the events a real
 -- cluster records. The steps run through a context (timers, store updates, events, runtimes)
--- so the same code is driven by the server and by specs.
+-- so the same code is driven by the server and by specs. Container events (a start, an exit)
+-- reach the status after the kubelet's sync (ctx.lag), as PLEG and the status manager do.
 local ids = require "kwhisk.sim.ids"
 local runtimes = require "kwhisk.sim.runtimes"
 
@@ -31,12 +32,37 @@ local function delay(annotations, name, default)
   return default
 end
 
+--- The kubelet's crash back-off: 10 s, doubled after every failure up to 5 minutes
+-- (pkg/kubelet/kubelet.go backOffPeriod and MaxContainerBackOff).
+lifecycle.BACKOFF, lifecycle.MAX_BACKOFF = 10, 300
+
+--- Whether the pod's process exits on SIGTERM (annotation sim.kwhisk.io/sigterm: exit);
+-- by default it ignores it, as a PID 1 without a handler does.
+function lifecycle.exits_on_sigterm(pod)
+  return (pod.metadata.annotations or {})[PREFIX .. "sigterm"] == "exit"
+end
+
+local function check_annotations(annotations)
+  local sigterm = annotations[PREFIX .. "sigterm"]
+  if sigterm ~= nil and sigterm ~= "exit" and sigterm ~= "ignore" then
+    return PREFIX .. "sigterm must be \"exit\" or \"ignore\", got " .. tostring(sigterm)
+  end
+  local scale = annotations[PREFIX .. "time-scale"]
+  if scale ~= nil and not (tonumber(scale) and tonumber(scale) > 0) then
+    return PREFIX .. "time-scale must be a number > 0, got " .. tostring(scale)
+  end
+end
+
 --- How a pod will behave: { failure, schedule_delay, start_delay, ready_delay, runtime,
 -- pull_error }, or nil and a message for a bad annotation. runtime: the name of the action
 -- runtime the image serves (kwhisk.sim.runtimes); when its program is missing here, the pod
 -- fails as an image that cannot be pulled, pull_error saying what to install.
 function lifecycle.behaviour(pod)
   local annotations = pod.metadata.annotations or {}
+  local bad = check_annotations(annotations)
+  if bad then
+    return nil, bad
+  end
   local image = pod.spec.containers[1].image
   local b = {
     schedule_delay = delay(annotations, "schedule-delay", 0.05),
@@ -89,7 +115,7 @@ local condition = lifecycle.condition
 
 local function each_container(pod, fn)
   for i, c in ipairs(pod.spec.containers) do
-    fn(pod.status.containerStatuses[i], c)
+    fn(pod.status.containerStatuses[i], c, i)
   end
 end
 
@@ -198,48 +224,145 @@ local OCI = "failed to create containerd task: failed to create shim task: OCI r
   .. "create failed: runc create failed: "
 
 local WAITING = {
-  ["command-not-found"] = { "RunContainerError", function(c)
-    return OCI .. "unable to start container process: exec: \""
-      .. ((c.command and c.command[1]) or "/action/exec")
-      .. "\": executable file not found in $PATH: unknown"
-  end },
-  ["run-container"] = { "RunContainerError", function()
-    return OCI .. "error during container init: error mounting \"/var/lib/kubelet/pods/"
-      .. "volumes/action\" to rootfs at \"/action\": not a directory: unknown"
-  end },
   ["container-config"] = { "CreateContainerConfigError", function()
     return "secret \"action-credentials\" not found"
   end },
 }
 
-local function crash_loop(pod, ctx)
-  pulled(pod, ctx)
-  each_container(pod, function(cs, c)
-    cs.containerID = "containerd://" .. ids.hex(32)
-    cs.restartCount = cs.restartCount + 1
-    cs.lastState = { terminated = { exitCode = 1, reason = "Error", startedAt = ctx.now(),
-      finishedAt = ctx.now(), containerID = cs.containerID } }
-    cs.state = { waiting = { reason = "CrashLoopBackOff", message = "back-off 10s restarting "
-      .. "failed container=" .. c.name .. " pod=" .. pod.metadata.name .. "_"
-      .. pod.metadata.namespace .. "(" .. pod.metadata.uid .. ")" } }
-    ctx.event(pod, "Warning", "BackOff", "Back-off restarting failed container " .. c.name
-      .. " in pod " .. pod.metadata.name .. "_" .. pod.metadata.namespace)
-  end)
+-- Failures to start the container's process (the runtime's StartError), by failure mode.
+local START_ERRORS = {
+  ["command-not-found"] = function(c)
+    return OCI .. "unable to start container process: exec: \""
+      .. ((c.command and c.command[1]) or "/action/exec")
+      .. "\": executable file not found in $PATH: unknown"
+  end,
+  ["run-container"] = function()
+    return OCI .. "error during container init: error mounting \"/var/lib/kubelet/pods/"
+      .. "volumes/action\" to rootfs at \"/action\": not a directory: unknown"
+  end,
+}
+
+-- A duration as Go prints it (10s, 1m20s, 5m0s).
+local function go_duration(seconds)
+  if seconds < 60 then
+    return seconds .. "s"
+  end
+  return math.floor(seconds / 60) .. "m" .. seconds % 60 .. "s"
+end
+
+local function pod_ref(pod)
+  local meta = pod.metadata
+  return meta.name .. "_" .. meta.namespace .. "(" .. meta.uid .. ")"
+end
+
+-- The pod has an IP and its containers have been started at least once.
+local function sandbox(pod, ctx)
   pod.status.phase = "Running"
   pod.status.podIP = ctx.pod_ip(pod)
   pod.status.podIPs = { { ip = pod.status.podIP } }
+end
+
+-- After a failed attempt: CrashLoopBackOff for backoff seconds (the kubelet's texts from
+-- pkg/kubelet/kuberuntime/kuberuntime_manager.go doBackOff), then retry(next back-off).
+local function back_off(pod, ctx, backoff, retry)
+  each_container(pod, function(cs, c)
+    cs.restartCount = cs.restartCount + 1
+    cs.state = { waiting = { reason = "CrashLoopBackOff", message = "back-off "
+      .. go_duration(backoff) .. " restarting failed container=" .. c.name .. " pod="
+      .. pod_ref(pod) } }
+    cs.ready, cs.started = false, false
+    ctx.event(pod, "Warning", "BackOff", "Back-off restarting failed container " .. c.name
+      .. " in pod " .. pod_ref(pod))
+  end)
+  set_ready(pod, ctx)
   ctx.update(pod)
+  ctx.after(ctx.scaled(pod, backoff), function()
+    retry(math.min(backoff * 2, lifecycle.MAX_BACKOFF))
+  end)
+end
+
+local function settled(pod)
+  return pod.gone or pod.metadata.deletionTimestamp
+end
+
+-- A container whose process cannot start: RunContainerError with the runtime's message,
+-- then CrashLoopBackOff with lastState.terminated StartError (exit code 128), alternating as
+-- the back-off doubles (pkg/kubelet/kuberuntime/kuberuntime_container.go startContainer).
+local function start_error(pod, ctx, message_of, backoff)
+  if settled(pod) then
+    return
+  end
+  local last = {}
+  each_container(pod, function(_, c)
+    local text = message_of(c)
+    ctx.event(pod, "Warning", "Failed", "Error: " .. text)
+    last[c.name] = { terminated = { exitCode = 128, reason = "StartError", message = text,
+      startedAt = "1970-01-01T00:00:00Z", finishedAt = ctx.now(),
+      containerID = "containerd://" .. ids.hex(32) } }
+  end)
+  ctx.after(ctx.lag(pod), function()
+    if settled(pod) then
+      return
+    end
+    each_container(pod, function(cs, c)
+      cs.state = { waiting = { reason = "RunContainerError",
+        message = last[c.name].terminated.message } }
+    end)
+    sandbox(pod, ctx)
+    ctx.update(pod)
+    ctx.after(ctx.lag(pod), function()
+      if settled(pod) then
+        return
+      end
+      each_container(pod, function(cs, c) cs.lastState = last[c.name] end)
+      back_off(pod, ctx, backoff, function(next_backoff)
+        start_error(pod, ctx, message_of, next_backoff)
+      end)
+    end)
+  end)
+end
+
+-- A container that exits with code 1 right after each start (reason Error in lastState),
+-- restarted after a back-off that doubles.
+local function crash_loop(pod, ctx, backoff)
+  if settled(pod) then
+    return
+  end
+  local started = ctx.now()
+  each_container(pod, function(cs, c, i)
+    cs.containerID = "containerd://" .. ids.hex(32)
+    cs.state = { running = { startedAt = started } }
+    cs.started = true
+    ctx.live(pod, i, true)
+    ctx.event(pod, "Normal", "Started", "Started container " .. c.name)
+  end)
+  sandbox(pod, ctx)
+  ctx.update(pod)
+  ctx.after(ctx.scaled(pod, 0.5), function()
+    each_container(pod, function(_, _, i) ctx.live(pod, i, false) end)
+    ctx.after(ctx.lag(pod), function()
+      if settled(pod) then
+        return
+      end
+      each_container(pod, function(cs)
+        cs.lastState = { terminated = { exitCode = 1, reason = "Error", startedAt = started,
+          finishedAt = ctx.now(), containerID = cs.containerID } }
+      end)
+      back_off(pod, ctx, backoff, function(next_backoff)
+        crash_loop(pod, ctx, next_backoff)
+      end)
+    end)
+  end)
 end
 
 local function running(pod, ctx, b)
   pulled(pod, ctx)
-  pod.status.phase = "Running"
-  pod.status.podIP = ctx.pod_ip(pod)
-  pod.status.podIPs = { { ip = pod.status.podIP } }
-  each_container(pod, function(cs, c)
+  sandbox(pod, ctx)
+  each_container(pod, function(cs, c, i)
     cs.containerID = "containerd://" .. ids.hex(32)
     cs.state = { running = { startedAt = ctx.now() } }
     cs.started = true
+    ctx.live(pod, i, true)
     ctx.event(pod, "Normal", "Created", "Created container " .. c.name)
     ctx.event(pod, "Normal", "Started", "Started container " .. c.name)
   end)
@@ -248,18 +371,19 @@ local function running(pod, ctx, b)
     return
   end
   local function ready()
-    if pod.gone or pod.status.phase ~= "Running" then
+    if settled(pod) or pod.status.phase ~= "Running" then
       return
     end
     each_container(pod, function(cs) cs.ready = true end)
     set_ready(pod, ctx)
     ctx.update(pod)
   end
+  -- Ready shows after the kubelet's next sync.
   if b.runtime then
-    ctx.start_runtime(pod, b.runtime, function() ctx.after(b.ready_delay, ready) end)
+    ctx.start_runtime(pod, b.runtime, function() ctx.after(b.ready_delay + ctx.lag(pod), ready) end)
   else
     ctx.serve_nothing(pod)
-    ctx.after(b.ready_delay, ready)
+    ctx.after(b.ready_delay + ctx.lag(pod), ready)
   end
 end
 
@@ -271,8 +395,12 @@ local function start(pod, ctx, b)
     image_pull(pod, ctx, b)
   elseif WAITING[b.failure] then
     stuck(pod, ctx, WAITING[b.failure][1], WAITING[b.failure][2])
+  elseif START_ERRORS[b.failure] then
+    pulled(pod, ctx)
+    start_error(pod, ctx, START_ERRORS[b.failure], lifecycle.BACKOFF)
   elseif b.failure == "crash-loop" then
-    crash_loop(pod, ctx)
+    pulled(pod, ctx)
+    crash_loop(pod, ctx, lifecycle.BACKOFF)
   else
     running(pod, ctx, b)
   end
@@ -330,12 +458,20 @@ function lifecycle.idle(pod)
   if not spec_node or pod.status.phase == "Succeeded" or pod.status.phase == "Failed" then
     return true
   end
-  for _, cs in ipairs(pod.status.containerStatuses or {}) do
+  return next(pod.sim.live) == nil
+end
+
+--- The status after the pod's containers exited (exit_code, reason: 137 Error for a kill).
+function lifecycle.terminated(pod, ctx, exit_code, reason)
+  each_container(pod, function(cs)
     if cs.state and cs.state.running then
-      return false
+      cs.state = { terminated = { exitCode = exit_code, reason = reason,
+        startedAt = cs.state.running.startedAt, finishedAt = ctx.now(),
+        containerID = cs.containerID } }
+      cs.ready, cs.started = false, false
     end
-  end
-  return true
+  end)
+  set_ready(pod, ctx)
 end
 
 --- Records that the kubelet stops the pod's containers (a graceful delete began).

@@ -65,11 +65,14 @@ function resources.filter(resource, query)
   end
 end
 
+-- Fields the sim keeps on its objects and never serves.
+local INTERNAL = { gone = true, ip_slot = true, sim = true }
+
 -- The object as the API answers it (internal fields such as `gone` left out).
 function resources.public(obj)
   local out = {}
   for k, v in pairs(obj) do
-    if type(k) == "string" and k ~= "gone" and k ~= "ip_slot" then
+    if type(k) == "string" and not INTERNAL[k] then
       out[k] = v
     end
   end

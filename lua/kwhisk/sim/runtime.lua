@@ -99,12 +99,16 @@ local function run(state, stream)
   reply(stream, 200, result)
 end
 
---- Serves the runtime on host:port, logging to the CRI file log_path, until stopped or until
--- the process parent_pid (the sim that forked it) is gone.
-function runtime.main(host, port, log_path, parent_pid)
+--- Serves the runtime on host:port, logging to the CRI file log_path, until killed or until
+-- the process parent_pid (the sim that forked it) is gone. SIGTERM is ignored, as by a PID 1
+-- without a handler, which OpenWhisk's runtime images are: only the SIGKILL at the grace
+-- period's end stops it. opts: max_size, max_files, interval (log rotation, podlog.writer).
+function runtime.main(host, port, log_path, parent_pid, opts)
+  local signal = require "posix.signal"
   -- SIGKILL: a suspended (stopped) runtime would only keep any other signal pending.
-  require("kwhisk.sim.lifeline").die_with_parent(parent_pid, require("posix.signal").SIGKILL)
-  local log = assert(podlog.writer(log_path))
+  require("kwhisk.sim.lifeline").die_with_parent(parent_pid, signal.SIGKILL)
+  signal.signal(signal.SIGTERM, signal.SIG_IGN)
+  local log = assert(podlog.writer(log_path, opts))
   local state = { log = log, env = action_env(log) }
   local server = assert(require("http.server").listen({
     -- tls = false: otherwise lua-http makes a self-signed key for every runtime (~0.2 s).

@@ -71,9 +71,11 @@ end
 -- their files (zip actions) under workdir.
 function runtimes.command(name, host, port, opts)
   if name == "lua" then
+    local rot = opts.log_rotation or {}
     return { [0] = "luajit", "-e", string.format("package.path=%q package.cpath=%q "
-      .. "require('kwhisk.sim.runtime').main(%q, %d, %q, %d)", package.path, package.cpath,
-      host, port, opts.log_path, opts.parent_pid) }
+      .. "require('kwhisk.sim.runtime').main(%q, %d, %q, %d, { max_size = %s, max_files = %s, "
+      .. "interval = %s })", package.path, package.cpath, host, port, opts.log_path,
+      opts.parent_pid, tostring(rot.max_size), tostring(rot.max_files), tostring(rot.interval)) }
   end
   local kind = KINDS[name]
   return { [0] = kind.program, script_dir() .. "/" .. kind.script, host, tostring(port),

@@ -226,7 +226,8 @@ end
 local function fault_view(f)
   return { id = f.id, kind = f.kind, method = f.method, path = f.path, count = f.count,
     remaining = f.remaining, hits = f.hits, code = f.code, plain = f.plain, mode = f.mode,
-    seconds = f.seconds, retry_after = f.retry_after, after_bytes = f.after_bytes }
+    seconds = f.seconds, retry_after = f.retry_after, after_bytes = f.after_bytes,
+    error = f.error }
 end
 
 -- Faults that happen to the cluster at once rather than to requests: node loss and its end,
@@ -513,7 +514,8 @@ function server.start(cq, opts)
     end
   end
   sim.cluster = cluster_new(cq, { net = net, log_dir = dir, nodes = node_specs,
-    time_scale = scale })
+    time_scale = scale, status_lag = opts.statusLag, log_max_size = opts.containerLogMaxSize,
+    log_max_files = opts.containerLogMaxFiles })
   sim.node_agents = listen_node_agents(sim, net, agent_port, #sim.cluster.nodes)
   sim.logwatch = require("kwhisk.sim.logwatch").new(cq, dir)
   local tls_ctx

@@ -215,12 +215,34 @@ local function log_container(pod, name)
     .. pod.metadata.name)
 end
 
+-- validateContainerLogStatus (pkg/kubelet/kubelet_pods.go): what a waiting container says.
 local WAITING_TEXT = { ErrImagePull = "image can't be pulled",
-  ImagePullBackOff = "image can't be pulled" }
+  ImagePullBackOff = "trying and failing to pull image" }
 
+local function waiting_error(c, name, reason)
+  return status.new(400, "container \"" .. c.name .. "\" in pod \"" .. name
+    .. "\" is waiting to start: " .. (WAITING_TEXT[reason] or reason))
+end
+
+-- The kubelet's log errors a kubelet_log fault stands for, as Status bodies.
+local KUBELET_LOG_ERRORS = {
+  unretrievable = function(_, _, cs)
+    return status.new(400, "unable to retrieve container logs for " .. tostring(cs.containerID))
+  end,
+  ["pull-backoff"] = function(c, name) return waiting_error(c, name, "ImagePullBackOff") end,
+  creating = function(c, name) return waiting_error(c, name, "ContainerCreating") end,
+  terminated = function(c, name)
+    return status.new(400, "container \"" .. c.name .. "\" in pod \"" .. name
+      .. "\" is terminated")
+  end,
+  ["pod-missing"] = function(_, name)
+    return status.new(404, "pod \"" .. name .. "\" does not exist")
+  end,
+}
+
+-- Whether the container's process runs (the kubelet knows before the status shows it).
 local function running(pod, index)
-  local cs = pod.status.containerStatuses and pod.status.containerStatuses[index]
-  return not pod.gone and cs and cs.state and cs.state.running ~= nil
+  return not pod.gone and pod.sim.live[index] ~= nil
 end
 
 local function offset_minutes(text)
@@ -250,7 +272,7 @@ local function follow(sim, req, pod, index, reader, o, generation, emit)
     if cut then
       wait = math.max(0, math.min(wait, idle_since + (cut.seconds or 0) - cqueues.monotime()))
     end
-    sim.logwatch:wait(path, generation, wait, pod_changed)
+    sim.logwatch:wait(path, generation, wait, pod_changed, pod.sim.changed)
     if req:client_gone() then
       ok = nil
       break
@@ -288,8 +310,11 @@ function streams.log(sim, req, ns, name)
   local cs = pod.status.containerStatuses[index]
   local waiting = cs.state and cs.state.waiting
   if waiting and not cs.lastState.terminated then
-    return req:fail(status.new(400, "container \"" .. c.name .. "\" in pod \"" .. name
-      .. "\" is waiting to start: " .. (WAITING_TEXT[waiting.reason] or waiting.reason)))
+    return req:fail(waiting_error(c, name, waiting.reason))
+  end
+  local fault = sim.faults:take({ kubelet_log = true }, req.method, req.path)
+  if fault then
+    return req:fail(KUBELET_LOG_ERRORS[fault.error](c, name, cs))
   end
   local annotations = pod.metadata.annotations or {}
   local style = ({ trimmed = "trimmed", seconds = "seconds" })[
@@ -319,12 +344,14 @@ function streams.log(sim, req, ns, name)
   if ok and o.follow then
     ok = follow(sim, req, pod, index, reader, o, generation, emit)
     if ok == nil then
+      reader:close()
       return
     end
   end
   if ok and o.follow then
     emit(podlog.select(reader:poll(), { stream = o.stream, since = o.since }))
   end
+  reader:close()
   req:write("", true)
 end
 

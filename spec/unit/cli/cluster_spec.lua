@@ -243,13 +243,12 @@ describe("kwhisk CLI on the sim", function()
       local _, listed = simh.http("GET", sim.url .. PODS .. "?labelSelector=team%3Dcli")
       local n = #json.decode(listed).items
       assert.is_true(n >= 2)
-      status, out = kwhisk("rm -l team=cli --ensure-unpaused")
+      status, out = kwhisk("rm -l team=cli --ensure-unpaused --wait")
       assert.are.equal(0, status)
       assert.are.equal("deleted " .. n .. " pods matching team=cli\n", out)
-      simh.wait_for(function()
-        local _, text = simh.http("GET", sim.url .. PODS .. "?labelSelector=team%3Dcli")
-        return #json.decode(text).items == 0
-      end)
+      -- --wait: returned once the pods were gone
+      local _, text = simh.http("GET", sim.url .. PODS .. "?labelSelector=team%3Dcli")
+      assert.are.equal(0, #json.decode(text).items)
     end)
     it("says a missing pod is not found and exits 1; -l says when it matched none", function()
       local status, out, err = kwhisk("rm nosuch")
