@@ -8,8 +8,14 @@ local testing = {}
 local Cluster = {}
 Cluster.__index = Cluster
 
+--- The time scale a testing sim runs at unless opts.time_scale says otherwise.
+testing.TIME_SCALE = 0.01
+
 --- A cluster for the enclosing describe block. opts: args (extra `kwhisk sim` flags, e.g.
--- {"--tls", "--token", "t"}), timeout (seconds for the sim to start, default 20).
+-- {"--tls", "--token", "t"}), timeout (seconds for the sim to start, default 20),
+-- time_scale (default 0.01: the sim's real-world durations, a 30 s grace period, 10 s
+-- back-offs, 1 s status lag, a hundred times shorter, so a spec never waits out a deleted
+-- pod; 1 runs them at full length).
 function testing.sim(opts)
   if opts ~= nil and type(opts) ~= "table" then
     error("bad argument #1 to 'sim' (table expected, got " .. type(opts) .. ")", 2)
@@ -23,8 +29,11 @@ end
 
 --- Starts the sim (testing.sim does it for the block); raises with the reason if it fails.
 function Cluster:start()
-  local handle, err = require("kwhisk.sim").start({ args = self.opts.args,
-    timeout = self.opts.timeout })
+  local args = { "--time-scale", tostring(self.opts.time_scale or testing.TIME_SCALE) }
+  for _, a in ipairs(self.opts.args or {}) do
+    args[#args + 1] = a
+  end
+  local handle, err = require("kwhisk.sim").start({ args = args, timeout = self.opts.timeout })
   if not handle then
     error(err, 0)
   end

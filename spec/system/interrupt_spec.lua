@@ -75,7 +75,7 @@ describe("Ctrl-C in make demo", function()
     local rc, text = interrupt_demo(2)
     assert.are.equal(130, rc, text)
     assert.are.equal(1, count(text, "interrupted"), text)
-    assert.matches("all pods removed", text)
+    assert.matches("all pods deleted", text)
     assert.not_matches("Couldn't connect", text)
   end)
 

@@ -105,8 +105,8 @@ describe("the rocks, installed", function()
     local dir, dir_cleanup, sim_pid
     lazy_setup(function()
       dir, dir_cleanup = shell.tmpdir()
-      local _, pid = shell.run(env .. "kwhisk sim --port 0 --kubeconfig " .. dir ..
-        "/kc --log-dir " .. dir .. "/logs >" .. dir .. "/sim.log 2>&1 & echo $!")
+      local _, pid = shell.run(env .. "kwhisk sim --time-scale 0.01 --port 0 --kubeconfig "
+        .. dir .. "/kc --log-dir " .. dir .. "/logs >" .. dir .. "/sim.log 2>&1 & echo $!")
       sim_pid = tonumber(pid)
       sim.wait_for(function() return fs.read_file(dir .. "/kc") end, 20)
     end)
