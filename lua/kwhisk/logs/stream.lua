@@ -400,14 +400,23 @@ function Stream:stop_if_closed()
   end
 end
 
+-- What each pass of a fill loop checks first: true and the fill's results (false: closed;
+-- nil, err: past the deadline) when it must stop, nothing when the pass goes on.
+function Stream:halted(deadline)
+  if self:stop_if_closed() then
+    return true, false
+  end
+  if deadline and loop.now() >= deadline then
+    return true, self:timed_out()
+  end
+end
+
 -- Follow: read the open stream, reconnecting after drops.
 function Stream:fill_follow(deadline)
   while true do
-    if self:stop_if_closed() then
-      return false
-    end
-    if deadline and loop.now() >= deadline then
-      return self:timed_out()
+    local halted, value, herr = self:halted(deadline)
+    if halted then
+      return value, herr
     end
     if not self.response then
       local response, err = self:open(deadline)
@@ -434,38 +443,47 @@ function Stream:fill_follow(deadline)
       elseif err and err.deadline then
         return self:timed_out()
       else
-        response:close()
-        self.response, self.live_since = nil, nil
-        if self:stop_if_closed() then
-          return false
-        end
-        local idle = err ~= nil and err.kind == "timeout"
-        local running = (not err or idle) and self:still_running()
-        if not err and not running then
-          self.reader:finish() -- the container stopped: its last line is whole
-          self.ended = true -- what the queue holds still comes first
-          local added = self:take_records(nil, true)
-          self:note_malformed() -- after the last line: an error text often ends the body
-          return added > 0
-        end
-        self:note_malformed()
-        -- Silence past the read timeout from a container that still runs is an idle
-        -- action, not a failure: reconnect from the cursor (a dead connection shows as a
-        -- transport error through TCP keepalive, and a pod that went as a stopped one).
-        if running and not idle then
-          -- a clean end while the status still shows the container running (status lag,
-          -- or a server that ends long requests): reconnect after a bounded back-off
-          self.lag_waits = self.lag_waits + 1
-          if not pause(min(self.backoff_max, 0.05 * 2 ^ (self.lag_waits - 1)), deadline) then
-            return self:timed_out()
-          end
-        elseif not running then
-          local gave_up = self:backoff(err)
-          if gave_up then
-            return nil, gave_up
-          end
+        local done, result, ferr = self:follow_ended(response, err, deadline)
+        if done then
+          return result, ferr
         end
       end
+    end
+  end
+end
+
+-- The followed response ended (err: how, nil for a clean end): close it and decide. Returns
+-- true and fill_follow's results when it is done, nothing when it reconnects.
+function Stream:follow_ended(response, err, deadline)
+  response:close()
+  self.response, self.live_since = nil, nil
+  if self:stop_if_closed() then
+    return true, false
+  end
+  local idle = err ~= nil and err.kind == "timeout"
+  local running = (not err or idle) and self:still_running()
+  if not err and not running then
+    self.reader:finish() -- the container stopped: its last line is whole
+    self.ended = true -- what the queue holds still comes first
+    local added = self:take_records(nil, true)
+    self:note_malformed() -- after the last line: an error text often ends the body
+    return true, added > 0
+  end
+  self:note_malformed()
+  -- Silence past the read timeout from a container that still runs is an idle action, not
+  -- a failure: reconnect from the cursor (a dead connection shows as a transport error
+  -- through TCP keepalive, and a pod that went as a stopped one).
+  if running and not idle then
+    -- a clean end while the status still shows the container running (status lag, or a
+    -- server that ends long requests): reconnect after a bounded back-off
+    self.lag_waits = self.lag_waits + 1
+    if not pause(min(self.backoff_max, 0.05 * 2 ^ (self.lag_waits - 1)), deadline) then
+      return true, self:timed_out()
+    end
+  elseif not running then
+    local gave_up = self:backoff(err)
+    if gave_up then
+      return true, nil, gave_up
     end
   end
 end
@@ -473,11 +491,9 @@ end
 -- Poll: one GET, read as it arrives (a cut keeps what came whole); pause when nothing new.
 function Stream:fill_poll(deadline)
   while true do
-    if self:stop_if_closed() then
-      return false
-    end
-    if deadline and loop.now() >= deadline then
-      return self:timed_out()
+    local halted, value, herr = self:halted(deadline)
+    if halted then
+      return value, herr
     end
     local asked = loop.now()
     local response, err = self:open(deadline)
