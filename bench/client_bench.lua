@@ -6,6 +6,7 @@
 -- requests, bytes transferred, time from the second sentinel being written (its log
 -- timestamp) to logs() returning (median, p90), and client CPU, each per activation.
 local kwhisk = require "kwhisk"
+local benchutil = require "benchutil"
 
 local ACTIVATIONS = 40
 local LINES = 20
@@ -15,9 +16,9 @@ local function client_of(sim)
     ["user-pod-node-affinity"] = { enabled = false } }, { log = function() end }))
 end
 -- The client's cost, not the kubelet's timing: no status lag, grace periods of 0.3 s.
-local sim = assert(kwhisk.sim.start({ args = { "--time-scale", "0.01", "--status-lag", "0" } }))
-local split_sim = assert(kwhisk.sim.start({ args = { "--split-streams", "--time-scale", "0.01",
-  "--status-lag", "0" } }))
+local sim = assert(kwhisk.sim.start({ args = benchutil.FAST_SIM_ARGS }))
+local split_sim = assert(kwhisk.sim.start({ args = { "--split-streams",
+  unpack(benchutil.FAST_SIM_ARGS) } }))
 local client, split_client = client_of(sim), client_of(split_sim)
 local now, wall, spawn = kwhisk.loop.now, kwhisk.time.now, kwhisk.spawn
 
@@ -26,7 +27,7 @@ local ACTION = [[function main(a)
   return {}
 end]]
 
-local quantile = require("benchutil").quantile
+local quantile = benchutil.quantile
 
 local function seconds_between(a, b)
   return (b.sec - a.sec) + (b.nsec - a.nsec) / 1e9

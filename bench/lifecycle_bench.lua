@@ -57,7 +57,7 @@ end
 -- One checked run of client on a sim of its own: the time_command result, or nil, why.
 local function run_once(client, n, k)
   -- the sim's own cost, not the kubelet's timing: no status lag, grace periods of 0.3 s
-  local sim, err = sim_start({ args = { "--time-scale", "0.01", "--status-lag", "0" } })
+  local sim, err = sim_start({ args = u.FAST_SIM_ARGS })
   if not sim then
     return nil, err
   end

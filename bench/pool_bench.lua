@@ -16,7 +16,7 @@ local CODE = "function main(a) print('activation ' .. a.n) return { n = a.n } en
 local now = kwhisk.loop.now
 
 -- The pool's cost, not the kubelet's timing: no status lag, grace periods of 0.3 s.
-local sim = assert(kwhisk.sim.start({ args = { "--time-scale", "0.01", "--status-lag", "0" } }))
+local sim = assert(kwhisk.sim.start({ args = u.FAST_SIM_ARGS }))
 local client = assert(kwhisk.client({ kubeconfig = sim.kubeconfig,
   ["user-pod-node-affinity"] = { enabled = false },
   ["invoker-agent"] = { enabled = true, port = assert(sim:info()).agentPort } },

@@ -2,6 +2,7 @@
 -- WebSocket -> kwhisk sim -> pod) against the direct connection to podIP:8080, as a ratio
 -- from one run. The action echoes its input, so each call carries the body both ways.
 -- Usage: luajit bench/portforward_bench.lua [MiB per call (default 4)] [calls (default 8)]
+local benchutil = require "benchutil"
 local kwhisk = require "kwhisk"
 local http = require "kwhisk.http"
 local json = require "kwhisk.json"
@@ -31,7 +32,7 @@ local function echo_seconds(base, payload)
 end
 
 -- The forward's cost, not the kubelet's timing: no status lag, grace periods of 0.3 s.
-local sim = assert(kwhisk.sim.start({ args = { "--time-scale", "0.01", "--status-lag", "0" } }))
+local sim = assert(kwhisk.sim.start({ args = benchutil.FAST_SIM_ARGS }))
 local ok, err = pcall(function()
   local client = assert(kwhisk.client { kubeconfig = sim.kubeconfig })
   local c = assert(client:run("pf-bench", "kwhisk/action-lua", { memory = "256m" }))

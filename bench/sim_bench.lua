@@ -3,6 +3,7 @@
 -- as pause-like pods (no process) and then as kwhisk/action-lua pods (one runtime process
 -- each), in the same sim. Prints each phase's wall time, the action/pause ratio, the sim's
 -- peak RSS (VmHWM) and the runtimes' total memory while all of them run.
+local benchutil = require "benchutil"
 local cqueues = require "cqueues"
 local fs = require "kwhisk.fs"
 local http_request = require "http.request"
@@ -151,7 +152,7 @@ end
 
 -- The sim's own cost, not the kubelet's timing: no status lag, grace periods of 0.3 s.
 local sim = assert(sim_start({ timeout = 30,
-  args = { "--time-scale", "0.01", "--status-lag", "0" } }))
+  args = benchutil.FAST_SIM_ARGS }))
 local ok, err = pcall(function()
   local idle_hwm = status_kib(sim.pid, "VmHWM")
   local pause_s = phase(sim, "pause", "registry.local/pause:3.9")

@@ -6,9 +6,10 @@ local json = require "kwhisk.json"
 
 local sim = {}
 
---- The time scale specs run the sim at: real-world durations (30 s grace periods, 10 s
--- back-offs, 1 s status lag) a hundred times shorter. A spec's own --time-scale wins.
-sim.TIME_SCALE = "0.01"
+--- The time scale specs run the sim at, the one users' specs get from kwhisk.testing:
+-- real-world durations (30 s grace periods, 10 s back-offs, 1 s status lag) a hundred times
+-- shorter. A spec's own --time-scale wins.
+sim.TIME_SCALE = tostring(require("kwhisk.testing").TIME_SCALE)
 
 --- Starts a sim with extra command line flags (a list) and a token (optional, given through
 -- the environment); raises when it does not come up.
