@@ -13,6 +13,7 @@ local json = require "kwhisk.json"
 local errors = require "kwhisk.errors"
 local names = require "kwhisk.names"
 local collect = require "kwhisk.logs.collect"
+local random = require "kwhisk.random"
 local selector = require("kwhisk.client").selector
 
 local type, pairs, ipairs, error, setmetatable, tostring, max =
@@ -96,12 +97,9 @@ local function epoch_ms(deadline)
   return string.format("%.0f", (now.sec + now.nsec / 1e9 + (deadline - loop.now())) * 1000)
 end
 
-local urandom
-
 --- A fresh activation id as OpenWhisk makes them: 32 lowercase hex digits.
 function container.activation_id()
-  urandom = urandom or assert(io.open("/dev/urandom", "rb"))
-  return (urandom:read(16):gsub(".", function(c) return string.format("%02x", c:byte()) end))
+  return random.hex(16)
 end
 
 --- The body of POST /init as OpenWhisk's invoker sends it (ExecutableWhiskAction.

@@ -83,11 +83,7 @@ local function report(result, records, as_json)
 end
 
 local function invoke(client, code, opts)
-  local f = assert(io.open("/dev/urandom", "rb"))
-  local name = "kwhisk-invoke-" .. f:read(4):gsub(".", function(ch)
-    return ("%02x"):format(ch:byte())
-  end)
-  f:close()
+  local name = "kwhisk-invoke-" .. require("kwhisk.random").hex(4)
   local c, err = require("kwhisk.container").create(client, name, opts.image or code.image,
     { memory = opts.memory })
   if not c then return nil, err end

@@ -12,11 +12,12 @@ local loop = require "kwhisk.loop"
 local time = require "kwhisk.time"
 local json = require "kwhisk.json"
 local errors = require "kwhisk.errors"
+local random_hex = require("kwhisk.random").hex
 
 local type, pairs, ipairs, tostring, tonumber, error, setmetatable =
   type, pairs, ipairs, tostring, tonumber, error, setmetatable
-local format, byte, char, gsub, sub, concat, sort =
-  string.format, string.byte, string.char, string.gsub, string.sub, table.concat, table.sort
+local format, byte, gsub, sub, concat, sort =
+  string.format, string.byte, string.gsub, string.sub, table.concat, table.sort
 local random, floor, min, max = math.random, math.floor, math.min, math.max
 
 local api = {}
@@ -337,19 +338,7 @@ function Conn:patch(path, body, content_type)
 end
 
 local function new_call_id()
-  local f = io.open("/dev/urandom", "rb")
-  local bytes = f and f:read(16)
-  if f then
-    f:close()
-  end
-  if not bytes or #bytes ~= 16 then
-    bytes = {}
-    for i = 1, 16 do
-      bytes[i] = char(random(0, 255))
-    end
-    bytes = concat(bytes)
-  end
-  return (gsub(bytes, ".", function(c) return format("%02x", byte(c)) end))
+  return random_hex(16)
 end
 
 --- Creates object by POST to path (a collection), safe to retry: the object carries an

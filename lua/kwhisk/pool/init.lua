@@ -19,6 +19,7 @@ local time = require "kwhisk.time"
 local json = require "kwhisk.json"
 local scripts = require "kwhisk.policy"
 local default_policy = require "kwhisk.pool.policy"
+local random = require "kwhisk.random"
 
 local type, pairs, ipairs, error, tostring, setmetatable, pcall, format, min, max, concat =
   type, pairs, ipairs, error, tostring, setmetatable, pcall, string.format, math.min, math.max,
@@ -179,13 +180,7 @@ end
 
 -- A random id for each pool: its pods' label, so close() never touches another pool's pods.
 local function random_id()
-  local f = io.open("/dev/urandom", "rb")
-  local bytes = f and f:read(5)
-  if f then f:close() end
-  if not bytes or #bytes < 5 then
-    return format("%x%x", os.time(), math.floor(os.clock() * 1e6))
-  end
-  return (bytes:gsub(".", function(b) return format("%02x", b:byte()) end))
+  return random.hex(5)
 end
 
 --- A new pool on client (kwhisk.client). Raises on bad options; returns nil and an error

@@ -2,12 +2,8 @@
 -- and container ids (64 hex digits), from /dev/urandom.
 local ids = {}
 
-local urandom = assert(io.open("/dev/urandom", "rb"))
-
 --- n random bytes as 2n lowercase hex digits.
-function ids.hex(n)
-  return (urandom:read(n):gsub(".", function(c) return string.format("%02x", c:byte()) end))
-end
+ids.hex = require("kwhisk.random").hex
 
 --- A random UUID (version 4) string.
 function ids.uid()
