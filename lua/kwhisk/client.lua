@@ -263,22 +263,27 @@ function Client:create_pod(pod, deadline)
   if created or err.kind ~= "conflict" then
     return created, err
   end
+  -- Every failure from here on stays a conflict: the name is another pod's, which run must
+  -- never delete.
   local name = pod.metadata.name
-  local gone, gerr = self:pod_gone(name)
-  if gone == nil then
-    return nil, gerr or err
+  local function conflict(why)
+    return nil, errors.new("conflict", err.message .. " (" .. why .. ")",
+      { status = err.status, code = err.code })
   end
-  self.log("pod " .. name .. " is still Terminating: waiting for it to go")
-  local went = wait_until(function()
-    local g, e = self:pod_gone(name)
-    if g == nil and not e then
-      return nil, err -- another pod took the name meanwhile
+  local function gone_or_why()
+    local gone, gerr = self:pod_gone(name)
+    if gone == nil then
+      return nil, gerr and ("reading it: " .. gerr.message) or "it is not being deleted"
     end
-    return g, e
-  end, deadline)
-  if not went then
-    return nil, errors.new("conflict", err.message .. " (still Terminating at the run "
-      .. "deadline)", { status = err.status, code = err.code })
+    return gone
+  end
+  local gone, why = gone_or_why()
+  if gone == false then
+    self.log("pod " .. name .. " is still Terminating: waiting for it to go")
+    gone, why = wait_until(gone_or_why, deadline)
+  end
+  if not gone then
+    return conflict(why or "still Terminating at the run deadline")
   end
   return self.conn:create(self:pods_path(), pod)
 end

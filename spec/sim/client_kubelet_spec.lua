@@ -87,6 +87,23 @@ describe("kwhisk.client on the sim's kubelet", function()
       cl.conn:delete(cl:pods_path("term-late"), { gracePeriodSeconds = 0 })
     end)
 
+    it("a run whose name is taken never deletes the pod that holds it, even when reading "
+      .. "that pod fails", function()
+      local cl = client()
+      local other = assert(cl:run("taken", "example/pause:1"))
+      assert(sim:fault({ kind = "status", code = 403, method = "GET",
+        path = "/api/v1/namespaces/default/pods/taken", count = 50 }))
+      local c, err = client({}, { timeouts = { run = 2 } }):run("taken", "example/pause:1")
+      assert(sim:clear_faults())
+      assert.is_nil(c)
+      assert.equal("pod_api", err.kind)
+      assert.matches("already exists %(reading it: ", err.message)
+      local p = assert(pod_of(cl, "taken"))
+      assert.equal(other.uid, p.metadata.uid)
+      assert.is_nil(p.metadata.deletionTimestamp)
+      assert.is_true((cl:rm(other, { wait_gone = true, timeout = 10 })))
+    end)
+
     it("deletes with the delete-grace-period setting", function()
       local cl = client(SLOW, { ["delete-grace-period"] = 1 })
       local c = assert(cl:run("term-grace", "example/pause:1"))
