@@ -27,7 +27,8 @@ function collect.missing_notice()
 end
 
 --- Collects one activation. source(deadline) returns the next record; nil at its end; or
--- nil, err (err.deadline set when the deadline passed first). opts: limit (bytes),
+-- nil, err (err.deadline set when the deadline passed first; a log the server refused up to
+-- then is its error, not a plain timeout). opts: limit (bytes),
 -- wait_for_sentinel, timeout (seconds, default 2), on_record (called with every record that
 -- passed the limit, sentinels included: the caller moves its cursor there).
 -- Returns the records, the source's error when it failed (or nil), and whether both
@@ -43,7 +44,7 @@ function collect.activation(source, opts)
   while sentinels < 2 do
     local record, err = source(deadline)
     if not record then
-      if err and err.deadline then
+      if err and err.deadline and err.kind == "timeout" then
         return records, nil, false -- the time cap: no notice, as the seed's takeWithin
       end
       if opts.wait_for_sentinel then

@@ -123,12 +123,17 @@ function Merged:start()
 end
 
 -- One record of a sub-stream, read in a task of its own; a deadline only so that the task
--- ends once the merge is closed.
+-- ends once the merge is closed. A slice that ended on a log the server refuses is kept, so
+-- the merge's own deadline reports that error rather than a plain timeout.
 local function fetch(self, sub)
   while true do
     local record, err = sub(now() + SLICE)
     if record or not (err and err.deadline) or self.closed then
+      self.refused = nil
       return record, err
+    end
+    if err.kind ~= "timeout" then
+      self.refused = err
     end
   end
 end
@@ -259,7 +264,8 @@ function Merged:next_record(deadline)
     local wake = ready_at and (deadline and min(deadline, ready_at) or ready_at) or deadline
     if #pending == 0 or not loop.first(pending, wake) then
       if deadline and now() >= deadline then
-        return nil, errors.new("timeout", "no log record in time", { deadline = true })
+        return nil, self.refused or errors.new("timeout", "no log record in time",
+          { deadline = true })
       end
     end
   end

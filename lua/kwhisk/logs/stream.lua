@@ -384,10 +384,14 @@ function Stream:open(deadline)
 end
 
 -- At the caller's deadline: a log the server kept refusing is that error (so a collection
--- says logs are missing), anything else a plain timeout.
+-- says logs are missing), anything else a plain timeout. Both carry deadline = true: a caller
+-- that reads in slices (kwhisk logs -f, a merged stream) goes on until error_wait has passed,
+-- and only then gets the error without it.
 function Stream:timed_out()
   if self.log_error then
-    return nil, self.log_error
+    local e = self.log_error
+    return nil, errors.new(e.kind, e.message, { status = e.status, code = e.code,
+      deadline = true })
   end
   return nil, errors.new("timeout", "no log record in time", { deadline = true })
 end

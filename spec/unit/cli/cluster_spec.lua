@@ -190,6 +190,28 @@ describe("kwhisk CLI on the sim", function()
       assert.are.same("hello f", lines[1])
       assert.are.same("XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX", lines[#lines])
     end)
+    it("-f rides out a kubelet that refuses the log for a while", function()
+      local status, out = kwhisk("run l3 kwhisk/action-lua -o json")
+      assert.are.equal(0, status, out)
+      local base = "http://" .. json.decode(out).address .. "/"
+      assert(sim:fault({ kind = "kubelet_log", error = "unretrievable", count = 5 }))
+      local follow = assert(io.popen("KUBECONFIG=" .. shell.quote(sim.kubeconfig)
+        .. " timeout 20 ./bin/kwhisk logs l3 -f 2>&1"))
+      simh.wait_for(function()
+        for _, f in ipairs(assert(sim:faults())) do
+          if f.kind == "kubelet_log" and (f.hits or 0) >= 5 then return true end
+        end
+      end)
+      assert.are.equal(200, (simh.http("POST", base .. "init", { value = { code =
+        shell.read(dir .. "/hello.lua") } })))
+      assert.are.equal(200, (simh.http("POST", base .. "run", { value = { who = "k" } })))
+      simh.wait_for(function() return kwhisk("logs l3") == 0 end)
+      assert.are.equal(0, (kwhisk("rm l3")))
+      local text = follow:read("*a")
+      assert.is_true(follow:close(), text)
+      assert.matches("stdout: hello k\n", text)
+      assert(sim:clear_faults())
+    end)
     it("prints records after --since, a timestamp or a duration", function()
       local t = require("kwhisk.time").now()
       assert.are.equal(0, (kwhisk("run l2 kwhisk/action-lua")))
