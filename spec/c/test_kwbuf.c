@@ -15,6 +15,11 @@ static void test_append_and_limit(void)
   CHECK(kwbuf_putc(&b, 'l') == 0);
   CHECK(kwbuf_putc(&b, 'd') == -1);
   CHECK_STR(b.data, "hello worl");
+  kwbuf_truncate(&b, 20); /* past the end: nothing changes */
+  CHECK(b.len == 10);
+  kwbuf_truncate(&b, 5); /* a half-written tail dropped, NUL kept */
+  CHECK(b.len == 5);
+  CHECK_STR(b.data, "hello");
   kwbuf_reset(&b);
   CHECK(b.len == 0 && b.data[0] == '\0');
   kwbuf_free(&b);

@@ -110,6 +110,7 @@ end
 sweep_module("time", kwhisk.time)
 sweep_module("logs", kwhisk.logs)
 sweep_object("reader", function() return kwhisk.logs.reader() end)
+sweep_object("writer", function() return kwhisk.logs.writer() end)
 sweep_module("logline", kwhisk.logline)
 sweep_object("record", function()
   return kwhisk.logline.new(t0, "stdout", "hello")

@@ -49,9 +49,16 @@ int kwbuf_append_str(kwbuf *b, const char *s)
 
 void kwbuf_reset(kwbuf *b)
 {
-  b->len = 0;
+  kwbuf_truncate(b, 0);
+}
+
+void kwbuf_truncate(kwbuf *b, size_t len)
+{
+  if (len >= b->len)
+    return;
+  b->len = len;
   if (b->data != NULL)
-    b->data[0] = '\0';
+    b->data[len] = '\0';
 }
 
 void kwbuf_free(kwbuf *b)

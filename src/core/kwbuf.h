@@ -24,6 +24,9 @@ int kwbuf_append(kwbuf *b, const void *bytes, size_t n);
 int kwbuf_append_str(kwbuf *b, const char *s);
 /* Empties the buffer but keeps its memory for reuse. */
 void kwbuf_reset(kwbuf *b);
+/* Drops the bytes from len on (what a failed append left half-written); a len at or past
+   the end changes nothing. */
+void kwbuf_truncate(kwbuf *b, size_t len);
 void kwbuf_free(kwbuf *b);
 
 /* The fast path of appending one byte. */

@@ -82,12 +82,14 @@ static int append(kwlog_writer *w, const kwlog_record *rec)
   kwtime t = {rec->sec, rec->nsec};
   char when[KWTIME_FORMAT_MAX];
   size_t n = kwtime_format_cached(&w->times, t, when);
+  size_t start = w->out.len;
   int rc = w->format == KWLOG_FORMAT_JSON
                ? kwrec_append_json_at(&w->out, when, n, w->stream, w->stream_len, rec->msg,
                                       rec->len)
                : kwrec_append_text_at(&w->out, when, n, w->stream, w->stream_len, rec->msg,
                                       rec->len);
   if (rc != 0 || kwbuf_putc(&w->out, '\n') != 0) {
+    kwbuf_truncate(&w->out, start); /* no half line reaches the next flush */
     errno = ENOMEM;
     return -1;
   }

@@ -82,17 +82,22 @@ local function stream(client, name, opts, writer)
   local interrupted, stop = common.interruptible("logs", "closing the stream")
   local it = client:logs({ id = name, name = name }, opts.since,
     { mode = opts.poll and "poll" or "follow", sink = writer })
+  local ok, err = true, nil
   while not interrupted() do
     -- A short deadline, so an interruption is seen while no record comes.
-    local ok, err = it:pump(loop.now() + 0.2)
+    ok, err = it:pump(loop.now() + 0.2)
     if ok or not (err and err.deadline) then
-      it:close()
-      stop()
-      return ok == true, err
+      break
     end
+    ok, err = true, nil
   end
   it:close()
-  return true, nil, require("kwhisk.signals").status(interrupted())
+  local signal = interrupted()
+  stop()
+  if signal then
+    return true, nil, require("kwhisk.signals").status(signal)
+  end
+  return ok == true, err
 end
 
 return function(argv)

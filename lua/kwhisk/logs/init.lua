@@ -29,11 +29,17 @@ Reader.__index = Reader
 
 -- Every method checks its self: a method called with another table (r.next({}) instead of
 -- r:next()) would hand the C reader a NULL pointer.
-local function check_reader(self, fname)
-  if getmetatable(self) ~= Reader then
-    error(("bad argument #1 to '%s' (kwhisk.reader expected, got %s)"):format(fname,
-      type(self)), 3)
+-- Raises unless v is an object of class mt (Reader or Writer): an FFI method given anything
+-- else would hand C a NULL or a stray pointer.
+local function check_object(v, mt, class, n, fname)
+  if getmetatable(v) ~= mt then
+    error(("bad argument #%d to '%s' (%s expected, got %s)"):format(n, fname, class, type(v)),
+      3)
   end
+end
+
+local function check_reader(self, fname)
+  check_object(self, Reader, "kwhisk.reader", 1, fname)
 end
 
 local function is_count(v)
@@ -270,6 +276,8 @@ end
 --- Formats every record the reader has ready (writing whenever the buffer is full).
 -- Returns how many, or nil, err (kind io) when a write failed.
 function Writer:drain(reader)
+  check_object(self, Writer, "kwhisk.writer", 1, "drain")
+  check_object(reader, Reader, "kwhisk.reader", 2, "drain")
   local n = C.kwlog_writer_drain(self.ptr, reader.ptr)
   if n < 0 then
     return io_error("writing the log")
@@ -279,6 +287,7 @@ end
 
 --- Writes what the writer holds. Returns true, or nil, err (kind io).
 function Writer:flush()
+  check_object(self, Writer, "kwhisk.writer", 1, "flush")
   if C.kwlog_writer_flush(self.ptr) ~= 0 then
     return io_error("writing the log")
   end
@@ -287,6 +296,7 @@ end
 
 --- The time of the last record taken, or nil before the first.
 function Writer:last()
+  check_object(self, Writer, "kwhisk.writer", 1, "last")
   local t = self.last_buf
   if C.kwlog_writer_last(self.ptr, t) == 0 then
     return nil
