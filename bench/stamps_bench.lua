@@ -107,7 +107,8 @@ local function main()
   rows[#rows + 1] = { "kwhisk.time.parse (Lua)", lua_ns }
   local ours = rows[1][1]:find("^kwhisk") and rows[1][2]
   print(("timestamp parsing, %d timestamps (9-digit and trimmed), best of 5 passes a process, "
-    .. "median of %d interleaved rounds"):format(COUNT, ROUNDS))
+    .. "median of %d interleaved rounds; every parser's sum of the values %s"):format(COUNT,
+    ROUNDS, check or lua_sum))
   print(("  %-26s %10s %16s"):format("parser", "ns/parse", "vs kwtime_parse"))
   for _, r in ipairs(rows) do
     print(("  %-26s %10.1f %15.1fx"):format(r[1], r[2], r[2] / ours))

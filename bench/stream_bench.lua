@@ -292,7 +292,10 @@ local function main()
       list[#list + 1] = reader
     end
   end
+  local load = u.read_file("/proc/loadavg") or "?"
   local results, rounds = measure(list)
+  print(("  load average (1 min) at the start %s, at the end %s"):format(load:match("%S+"),
+    (u.read_file("/proc/loadavg") or "?"):match("%S+")))
   stop()
   remove()
   if not results then

@@ -98,7 +98,9 @@ describe("kwhisk sim hardening", function()
     assert.equal("Invalid", st.reason)
     assert.equal("spec.containers[0].name", st.details.causes[1].field)
     assert.matches("a lowercase RFC 1123 label must consist of", st.details.causes[1].message)
-    assert.is_nil(io.open("/tmp/evil2.log"))
+    -- and nothing named after it was written anywhere under the sim's files
+    local _, found = shell.run("find " .. shell.quote(sim.dir) .. " -name '*evil2*'")
+    assert.equal("", found)
   end)
 
   it("answers 404 for a namespace that cannot exist and 400 for a name that cannot be a path "

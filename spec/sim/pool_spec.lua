@@ -64,7 +64,8 @@ describe("kwhisk.pool", function()
 
   -- The books balance and the pool's pods are the cluster's.
   local function books(p)
-    assert.is_true(select(2, p:audit()) == nil and true, select(2, p:audit()))
+    local ok, why = p:audit()
+    assert.is_true(ok, why)
     eventually(function()
       return table.concat(cluster_pods(p), ",") == table.concat(p:pods(), ",")
     end, 10, "pods of the pool = pods in the cluster")

@@ -700,8 +700,8 @@ end
 -- timeout seconds, default 30), then deletes whatever still has the pool's label. Returns
 -- true, or nil and an error value.
 function Pool:close(timeout)
-  if self.closed then return true end
-  self.closed = true
+  if self.close_done then return true end
+  self.closed = true -- no new work from here on, even when this close fails and is retried
   self.keeper:wait()
   local deadline = now() + (timeout or 30)
   while next(self.entries) and now() < deadline do
@@ -723,6 +723,7 @@ function Pool:close(timeout)
   for e in pairs(self.entries) do
     self:forget(e)
   end
+  self.close_done = true
   return true
 end
 
