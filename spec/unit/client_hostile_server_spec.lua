@@ -1,6 +1,7 @@
 -- kwhisk.client against servers that never finish an answer: one that drips 2 bytes every
 -- 0.5 s (every API call has an overall deadline, timeouts.api) and one whose watch sends an
--- event line that never ends (bounded at 16 MiB, as client-go bounds a watch event).
+-- event line that never ends (bounded at 16 MiB, as client-go bounds a watch event); and
+-- servers whose pod watches end at once (no busy loop) or with an ERROR that is not a 410.
 local kwhisk = require "kwhisk"
 local httpd = require "helpers.httpd"
 local shell = require "helpers.shell"
@@ -99,5 +100,60 @@ describe("kwhisk.client against a watch whose event line never ends", function()
     -- Read to its end, the watch would have ended and been opened again until the deadline.
     assert.is_true(gets >= 1)
     assert.are.equal(16 * 1024 * 1024, podstate.MAX_WATCH_LINE)
+  end)
+end)
+
+describe("kwhisk.client against a server whose pod watches end at once", function()
+  local server, dir, cleanup
+
+  -- A pod that never gets Ready; every watch of pods answers `watch_body` and ends.
+  local function start(watch_body)
+    server = httpd.start { handler = ([[return function(request)
+      local pod = '{"kind":"Pod","metadata":{"name":"x","uid":"u1","resourceVersion":"5"},'
+        .. '"status":{"phase":"Pending"}}'
+      if request.path:find("/pods", 1, true) and request.path:find("watch=", 1, true) then
+        return { status = 200, headers = { ["content-type"] = "application/json" },
+          body = %q }
+      elseif request.method == "POST" then
+        return { status = 201, headers = { ["content-type"] = "application/json" }, body = pod }
+      elseif request.path:find("/pods/x", 1, true) then
+        return { status = 200, headers = { ["content-type"] = "application/json" }, body = pod }
+      end
+      return { status = 200, headers = { ["content-type"] = "application/json" },
+        body = '{"kind":"List","metadata":{"resourceVersion":"5"},"items":[]}' }
+    end]]):format(watch_body) }
+    dir, cleanup = shell.tmpdir()
+    return assert(kwhisk.client({ kubeconfig = kubeconfig(dir, server.url),
+      ["user-pod-node-affinity"] = { enabled = false }, ["keep-failed-pods"] = true },
+      { log = function() end }))
+  end
+  after_each(function()
+    server:stop()
+    cleanup()
+  end)
+
+  local function pod_watches()
+    local n = 0
+    for _, r in ipairs(server:requests()) do
+      if r.path:find("/pods", 1, true) and r.path:find("watch=", 1, true) then n = n + 1 end
+    end
+    return n
+  end
+
+  it("watches again at a growing pace, not in a loop, when each watch ends empty", function()
+    local client = start("")
+    local c, err = client:run("x", "example/pause:1", { timeout = 2 })
+    assert.is_nil(c)
+    assert.equal("ready_timeout", err.kind)
+    local n = pod_watches()
+    assert.is_true(n >= 2 and n <= 8, n .. " watches in 2 s")
+  end)
+
+  it("polls after an ERROR event that is not a 410", function()
+    local client = start('{"type":"ERROR","object":{"kind":"Status","code":500}}\n')
+    local c, err = client:run("x", "example/pause:1", { timeout = 2 })
+    assert.is_nil(c)
+    assert.equal("ready_timeout", err.kind)
+    assert.equal(1, pod_watches())
   end)
 end)

@@ -8,8 +8,8 @@ local json = require "kwhisk.json"
 local errors = require "kwhisk.errors"
 local api = require "kwhisk.k8s.api"
 
-local type, ipairs, find, ceil, min, concat =
-  type, ipairs, string.find, math.ceil, math.min, table.concat
+local type, ipairs, find, ceil, min, max, concat =
+  type, ipairs, string.find, math.ceil, math.min, math.max, table.concat
 
 local podstate = {}
 
@@ -219,8 +219,10 @@ local function event_outcome(event, name, nodes)
   if type(event) ~= "table" or event.type == "BOOKMARK" then
     return
   end
-  if event.type == "ERROR" then
-    return nil, nil, errors.new("gone", "watch of pod " .. name .. " ended with an error")
+  if event.type == "ERROR" then -- 410 Gone: watch again from now; anything else: poll
+    local code = type(event.object) == "table" and event.object.code
+    return nil, nil, errors.new(code == 410 and "gone" or "server",
+      "watch of pod " .. name .. " ended with an error" .. (code and (" " .. tostring(code)) or ""))
   end
   if event.type == "DELETED" then
     return nil, errors.new("deleted", "pod " .. name .. " was deleted while it started")
@@ -301,12 +303,21 @@ end
 function podstate.wait_ready(pods, name, deadline)
   local watch_failed = false
   local nodes = node_watch(pods.conn)
+  local pause = 0.1
   while loop.now() < deadline and not watch_failed do
+    local started = loop.now()
     local pod, err, werr = watch_once(pods, name, deadline, nodes)
     if pod or err then
       return pod, err
     end
     watch_failed = werr ~= nil and werr.kind ~= "gone" -- 410: watch again from now
+    if not watch_failed and loop.now() - started < 1 then
+      -- a server that ends watches at once gets them again at a growing pace, not a loop
+      loop.sleep(min(pause, max(0, deadline - loop.now())))
+      pause = min(pause * 2, 1)
+    else
+      pause = 0.1
+    end
   end
   if watch_failed then
     local pod, err = poll(pods, name, deadline, nodes)
