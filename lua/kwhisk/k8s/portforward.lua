@@ -49,20 +49,25 @@ local function core_options(conn, pod, port, options)
   return opts
 end
 
--- Waits (yielding inside a task) until the probe WebSocket was accepted or refused.
-local function wait_probe(pf)
+-- Waits (yielding inside a task) until the probe WebSocket was accepted or refused, not
+-- past deadline: nil, err (kind timeout) when a server never answers the upgrade.
+local function wait_probe(pf, deadline)
   local waiter = {
     id = function() return pf:probe_id() end,
     closed = function() return false end,
   }
-  loop.await(waiter, function() return pf:probe() ~= nil end)
+  if not loop.await(waiter, function() return pf:probe() ~= nil end, deadline) then
+    return nil, errors.new("timeout", "port-forward: the API server did not answer the "
+      .. "WebSocket upgrade in time", { deadline = true })
+  end
   return pf:probe()
 end
 
 --- Opens a forward from 127.0.0.1:<local port> to `port` of pod `pod`. conn: a kwhisk.k8s.api
 -- connection. options: namespace (else conn's), local_port (0: any free one), buffer
 -- (bytes per direction and connection), probe (default true: one WebSocket is opened
--- and closed at once, so a refusal is an error here rather than on the first connection).
+-- and closed at once, so a refusal is an error here rather than on the first connection;
+-- an upgrade not answered within the connection's call deadline, timeouts.api, is a timeout).
 -- Returns the forward, or nil, err.
 function portforward.open(conn, pod, port, options)
   if type(conn) ~= "table" or type(conn.transport_options) ~= "function" then
@@ -87,10 +92,15 @@ function portforward.open(conn, pod, port, options)
   end
   local self = setmetatable({ core = pf, cursor = 0, pod = pod, port = port,
                               local_port = pf:local_port() }, Forward)
-  if opts.probe and not wait_probe(pf) then
-    local failures = self:errors()
-    pf:close()
-    return nil, failures[1] or errors.new("transport", "port-forward: the probe failed")
+  if opts.probe then
+    local accepted, timeout = wait_probe(pf, conn.call_timeout > 0
+      and loop.now() + conn.call_timeout or nil)
+    if not accepted then
+      local failures = self:errors()
+      pf:close()
+      return nil, timeout or failures[1]
+        or errors.new("transport", "port-forward: the probe failed")
+    end
   end
   return self
 end
