@@ -126,11 +126,11 @@ end)
 
 describe("kwhisk.k8s.portforward against a server that never answers the upgrade", function()
   it("gives up at the connection's call deadline with kind timeout", function()
-    local server = require("helpers.httpd").start { handler = [[return function()
+    local silent = require("helpers.httpd").start { handler = [[return function()
       return { delay = 30, status = 200, body = "" }
     end]] }
-    finally(function() server:stop() end)
-    local slow = kwhisk.api.new({ server = server.url, namespace = "ns" }, { call_timeout = 1 })
+    finally(function() silent:stop() end)
+    local slow = kwhisk.api.new({ server = silent.url, namespace = "ns" }, { call_timeout = 1 })
     local started = kwhisk.loop.now()
     local fwd, err = kwhisk.portforward.open(slow, "p", 8080)
     assert.is_nil(fwd)
