@@ -14,7 +14,6 @@ local errors = require "kwhisk.errors"
 local names = require "kwhisk.names"
 local collect = require "kwhisk.logs.collect"
 local random = require "kwhisk.random"
-local selector = require("kwhisk.client").selector
 
 local type, pairs, ipairs, error, setmetatable, tostring, max =
   type, pairs, ipairs, error, setmetatable, tostring, math.max
@@ -215,21 +214,11 @@ end
 --- Waits until no pod with these labels is left (terminating ones count), at most timeout
 -- seconds (default 30). Returns true, or nil and an error value.
 function container.await_gone(client, labels, timeout)
-  local deadline = loop.now() + (timeout or 30)
-  while true do
-    local pods, lerr = client:list(labels)
-    if not pods then
-      return nil, lerr
-    end
-    if #pods == 0 then
-      return true
-    end
-    if loop.now() >= deadline then
-      return nil, errors.new("timeout", #pods .. " pods labelled " .. selector(labels)
-        .. " still there after " .. (timeout or 30) .. " s")
-    end
-    loop.sleep(0.1)
+  local err = client:wait_gone(nil, nil, labels, timeout or 30)
+  if err then
+    return nil, err
   end
+  return true
 end
 
 return container
