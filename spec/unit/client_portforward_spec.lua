@@ -140,10 +140,17 @@ describe("kwhisk.client with port-forwarding", function()
     end)
     assert.equals("reset", local_client(pod.address.port, "wait"))
     task:wait()
+    -- connected() sees the local connection; its WebSocket upgrade may still be on its way
+    -- when the delete lands: then the API server refuses the upgrade, as a real one does
     local errs = fwd:errors()
     assert.equals(1, #errs)
-    assert.equals("port_forward", errs[1].kind)
-    assert.matches("error forwarding port 8080 to pod: the pod is gone", errs[1].message)
+    local e = errs[1]
+    if e.kind == "bad_request" then
+      assert.matches('pod fwd%-gone is not running', e.message)
+    else
+      assert.equals("port_forward", e.kind)
+      assert.matches("error forwarding port 8080 to pod: the pod is gone", e.message)
+    end
     client:rm(pod)
   end)
 
