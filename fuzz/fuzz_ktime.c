@@ -1,11 +1,13 @@
 /* fuzz_ktime.c: libFuzzer target of the timestamp parser. Any input either fails with a
  * position inside it, or parses to a time that formats and parses back to itself; the
- * cached parse (with a cache left by earlier inputs, and with a fresh one) agrees. */
+ * plain byte-at-a-time reading (spec/c/ktime_plain.h) and the cached parse (with a cache
+ * left by earlier inputs, and with a fresh one) agree. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ktime.h"
+#include "../spec/c/ktime_plain.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,9 +29,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   check_cached(data, size);
   for (int grammar = KWTIME_SUPERSET; grammar <= KWTIME_OPENWHISK; grammar++) {
-    kwtime t, back;
+    kwtime t, back, plain;
     kwtime_error err;
-    if (kwtime_parse((const char *)data, size, grammar, &t, &err) != 0) {
+    int rc = kwtime_parse((const char *)data, size, grammar, &t, &err);
+    if (ktime_plain_parse((const char *)data, size, grammar, &plain) != rc ||
+        (rc == 0 && kwtime_compare(t, plain) != 0))
+      abort();
+    if (rc != 0) {
       if (err.pos > size || err.expected == NULL)
         abort();
       continue;

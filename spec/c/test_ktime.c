@@ -4,6 +4,7 @@
 
 #include "check.h"
 #include "ktime.h"
+#include "ktime_plain.h"
 
 static int parse(const char *s, int grammar, kwtime *t)
 {
@@ -199,41 +200,93 @@ static void test_format_cached(void)
   CHECK(kwtime_format_cached(&cache, (kwtime){-1, 1000000000}, out) == 0);
 }
 
-/* Every byte value at every position of the date and minute, against a plain reading of the
- * grammar: the word-at-a-time path accepts exactly what it should. */
+/* Whether kwtime_parse and kwtime_parse_cached (with the cache given) agree with the plain
+ * reading on s, in both grammars; prints the first few disagreements. */
+static int agrees(const char *s, size_t n, kwtime_cache *cache)
+{
+  static int shown;
+  int same = 1;
+  for (int grammar = KWTIME_SUPERSET; grammar <= KWTIME_OPENWHISK; grammar++) {
+    kwtime want = {0, 0}, got = {0, 0}, cached = {0, 0};
+    int rw = ktime_plain_parse(s, n, grammar, &want), rg = kwtime_parse(s, n, grammar, &got, NULL);
+    int ok = rw == rg && (rw != 0 || (want.sec == got.sec && want.nsec == got.nsec));
+    if (grammar == KWTIME_SUPERSET) {
+      int rc = kwtime_parse_cached(cache, s, n, &cached);
+      ok = ok && rc == rw && (rw != 0 || kwtime_compare(want, cached) == 0);
+    }
+    if (!ok && shown++ < 5)
+      fprintf(stderr, "  %.*s (grammar %d): plain %d %lld.%09d, parsed %d %lld.%09d\n", (int)n, s,
+              grammar, rw, (long long)want.sec, want.nsec, rg, (long long)got.sec, got.nsec);
+    same = same && ok;
+  }
+  return same;
+}
+
+/* Every byte value at every position, every shorter length and one more byte, of stamps of
+ * every fraction width and zone form, against the plain reading: the word-at-a-time path
+ * accepts exactly what it should, and reads the same time. */
 static void test_every_byte(void)
 {
-  const char *valid = "2024-02-29T23:59:07.5Z";
-  static const int digit_at[] = {1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1};
-  size_t n = strlen(valid), wrong = 0;
-  for (int i = 0; i < 16; i++) {
-    for (int c = 0; c < 256; c++) {
-      char s[32];
-      memcpy(s, valid, n);
-      s[i] = (char)c;
-      int ok = digit_at[i] ? c >= '0' && c <= '9'
-               : i == 10   ? (c | 0x20) == 't'
-               : i == 13   ? c == ':'
-                           : c == '-';
-      if (ok) { /* the ranges: month 01-12, day of February 2024, hour, minute */
-        int v = 0;
-        int pair = i == 5 || i == 6 ? 5 : i == 8 || i == 9 ? 8 : i == 11 || i == 12 ? 11
-                 : i == 14 || i == 15 ? 14 : -1;
-        if (pair >= 0)
-          v = (s[pair] - '0') * 10 + (s[pair + 1] - '0');
-        ok = pair == 5 ? v == 2 || (v >= 1 && v <= 12 && v != 2)
-             : pair == 8 ? v >= 1 && v <= 29
-             : pair == 11 ? v <= 23
-             : pair == 14 ? v <= 59
-                          : 1;
-        if (i < 4) { /* another year: 29 February needs a leap year */
-          int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-          ok = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-        }
-      }
-      kwtime t;
-      wrong += (kwtime_parse(s, n, KWTIME_SUPERSET, &t, NULL) == 0) != ok;
+  static const char *const stamps[] = {
+    "2024-02-29T23:59:07Z",           "2024-02-29T23:59:07.5Z",
+    "2024-02-29T23:59:07.12Z",        "2024-02-29T23:59:07.123Z",
+    "2024-02-29T23:59:07.1234Z",      "2024-02-29T23:59:07.12345Z",
+    "2024-02-29T23:59:07.123456Z",    "2024-02-29T23:59:07.1234567Z",
+    "2024-02-29T23:59:07.12345678Z",  "2024-02-29T23:59:07.123456789Z",
+    "1999-12-31t00:00:00.000000001z", "2023-02-28T12:30:45.987654321+05:30",
+    "2100-03-01T00:00:59.5-23:59",    "0000-01-01T00:00:00.1Z",
+  };
+  kwtime_cache cache = {{0}, 0, 0};
+  size_t wrong = 0, tried = 0;
+  for (size_t k = 0; k < sizeof stamps / sizeof stamps[0]; k++) {
+    size_t n = strlen(stamps[k]);
+    char s[64];
+    memcpy(s, stamps[k], n);
+    for (size_t len = 0; len <= n; len++, tried++)
+      wrong += !agrees(s, len, &cache);
+    for (int c = 0; c < 256; c++, tried++) {
+      s[n] = (char)c;
+      wrong += !agrees(s, n + 1, &cache);
     }
+    for (size_t i = 0; i < n; i++)
+      for (int c = 0; c < 256; c++, tried++) {
+        memcpy(s, stamps[k], n);
+        s[i] = (char)c;
+        wrong += !agrees(s, n, &cache);
+      }
+  }
+  CHECK(tried > 80000);
+  CHECK(wrong == 0);
+}
+
+/* Random valid stamps of every date, width and zone, and mutations of them (a byte changed,
+ * removed or added, from the bytes the grammar uses), against the plain reading. */
+static void test_random_stamps(void)
+{
+  static const char bytes[] = "0123456789-:.TtZz+ 9";
+  kwtime_cache cache = {{0}, 0, 0};
+  uint64_t x = 0x2545F4914F6CDD1Du;
+  size_t wrong = 0;
+  for (int i = 0; i < 1000000; i++) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    kwtime t = {(int64_t)(x % 253402300800u) - 62167219200, (int32_t)(x % 1000000000u)};
+    char s[KWTIME_FORMAT_MAX + 1];
+    size_t n = kwtime_format(t, (int)(x >> 60) % 3, (x >> 50) % 4 == 0 ? (int)(x >> 20) % 1440 : 0,
+                             s);
+    int edit = (int)(x >> 32) % 4; /* 0: none; 1: change; 2: remove; 3: add a byte */
+    size_t at = (size_t)(x >> 36) % n;
+    char c = bytes[(x >> 44) % (sizeof bytes - 1)];
+    if (edit == 1) {
+      s[at] = c;
+    } else if (edit == 2) {
+      memmove(s + at, s + at + 1, n - at - 1);
+      n--;
+    } else if (edit == 3) {
+      memmove(s + at + 1, s + at, n - at);
+      s[at] = c;
+      n++;
+    }
+    wrong += !agrees(s, n, &cache);
   }
   CHECK(wrong == 0);
 }
@@ -241,6 +294,7 @@ static void test_every_byte(void)
 int main(void)
 {
   test_every_byte();
+  test_random_stamps();
   test_cached();
   test_format_cached();
   test_parse();
