@@ -1,14 +1,52 @@
-/* fuzz_logreader.c: libFuzzer target of the log reader. The first byte picks
- * max_line and where the input is cut into two chunks; reading it whole and in two
- * chunks must give the same records, each within max_line. */
+/* fuzz_logreader.c: libFuzzer target of the log reader and of what consumes its records.
+ * The first byte picks max_line and where the input is cut into two chunks; reading it
+ * whole and in two chunks must give the same records, each within max_line; each record's
+ * JSON size counted without writing it (kwrec_json_size) equals that of the JSON form
+ * written; an activation collector over the same input keeps no more lines than there are
+ * records and never weighs more than its limit. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kwbuf.h"
+#include "logcollect.h"
 #include "logreader.h"
+#include "logrecord.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The size kwrec_json_size counts agrees with the JSON form written and measured. */
+static void check_json_size(const kwlog_record *rec)
+{
+  kwbuf json;
+  kwbuf_init(&json, 0);
+  kwtime t = {rec->sec, rec->nsec};
+  if (kwrec_append_json(&json, t, "stdout", 6, rec->msg, rec->len) != 0)
+    abort();
+  char when[KWTIME_FORMAT_MAX];
+  size_t when_len = kwtime_format(t, KWTIME_STYLE_OPENWHISK, 0, when);
+  if (kwrec_json_size(when_len, "stdout", 6, rec->msg, rec->len) !=
+      kwrec_utf16_length(json.data, json.len))
+    abort();
+  kwbuf_free(&json);
+}
+
+/* A collector with a limit from the input over the whole text stays within its books. */
+static void collect_all(const char *text, size_t n, size_t max_line, uint64_t limit)
+{
+  kwlog_options o = {0};
+  o.max_line = max_line;
+  kwlog_reader *r = kwlog_reader_new(&o);
+  kwlog_collector *c = kwlog_collector_new(limit, "stdout", 6);
+  if (r == NULL || c == NULL || kwlog_reader_feed(r, text, n) != 0)
+    abort();
+  kwlog_reader_finish(r);
+  long taken = kwlog_collector_drain(c, r);
+  if (taken < 0 || kwlog_collector_count(c) > (size_t)taken || kwlog_collector_used(c) > limit)
+    abort();
+  kwlog_collector_free(c);
+  kwlog_reader_free(r);
+}
 
 static void read_all(const char *text, size_t n, size_t cut, size_t max_line, kwbuf *out)
 {
@@ -27,6 +65,7 @@ static void read_all(const char *text, size_t n, size_t cut, size_t max_line, kw
     while (kwlog_reader_next(r, &rec)) {
       if (rec.len >= max_line || rec.nsec < 0 || rec.nsec > 999999999)
         abort();
+      check_json_size(&rec);
       kwbuf_append(out, &rec.sec, sizeof rec.sec);
       kwbuf_append(out, &rec.nsec, sizeof rec.nsec);
       kwbuf_append(out, &rec.truncated, sizeof rec.truncated);
@@ -50,6 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   kwbuf_init(&split, 0);
   read_all(text, n, n, max_line, &whole);
   read_all(text, n, cut, max_line, &split);
+  collect_all(text, n, max_line, (uint64_t)data[0] * 4);
   if (whole.len != split.len || (whole.len != 0 && memcmp(whole.data, split.data, whole.len) != 0))
     abort();
   kwbuf_free(&whole);

@@ -5,13 +5,14 @@
 --   local c, err = container.create(client, name, image, {memory, env, labels})
 --   c:init(code, main, env, deadline) or c:init{code, main, name, binary, env, deadline}
 --   c:run(params, deadline) or c:run(params, {deadline, namespace, action_name, ...})
---   c:logs(limit, wait); c:destroy()
+--   c:logs(limit, wait) (records) or c:log_lines(limit, wait) (OpenWhisk's lines); c:destroy()
 --   container.cleanup(client, invoker, release, timeout, {wait_gone}); container.pod_name(name)
 local loop = require "kwhisk.loop"
 local http = require "kwhisk.http"
 local json = require "kwhisk.json"
 local errors = require "kwhisk.errors"
 local names = require "kwhisk.names"
+local logs = require "kwhisk.logs"
 local collect = require "kwhisk.logs.collect"
 local random = require "kwhisk.random"
 
@@ -155,6 +156,24 @@ function Container:run(params, opts)
   return self:post("run", run_body(params, opts), opts.deadline)
 end
 
+-- The log stream of one collection, from where the previous one ended (sink: a
+-- kwhisk.logs collector, or nil for records).
+function Container:log_stream(opts, sink)
+  local stream = self.client:logs(self, nil, { resume = self.cursor, mode = opts.mode,
+    seed = opts.seed, streams = opts.streams, grace = opts.grace, sink = sink })
+  if opts.seed and self.last then
+    stream.last = self.last
+  end
+  return stream
+end
+
+-- Closes a collection's stream and counts its requests and bytes.
+function Container:close_stream(stream)
+  stream:close()
+  self.requests = (self.requests or 0) + stream.requests
+  self.bytes = (self.bytes or 0) + stream.bytes
+end
+
 --- One activation's logs (SPEC A7): records up to limit bytes, from where the previous call
 -- ended. wait_for_sentinel: note when the log ended before both sentinels. opts: mode,
 -- timeout, seed, streams (stdout and stderr told apart, kwhisk.logs.merge; keep it the same
@@ -163,11 +182,7 @@ end
 -- were reached (false: the limit or the time cap came first, the rest is still to read).
 function Container:logs(limit, wait_for_sentinel, opts)
   opts = opts or {}
-  local stream = self.client:logs(self, nil, { resume = self.cursor, mode = opts.mode,
-    seed = opts.seed, streams = opts.streams, grace = opts.grace })
-  if opts.seed and self.last then
-    stream.last = self.last
-  end
+  local stream = self:log_stream(opts)
   local records, err, complete = collect.activation(stream, {
     limit = limit, wait_for_sentinel = wait_for_sentinel,
     timeout = opts.timeout or self.collect_timeout,
@@ -175,14 +190,40 @@ function Container:logs(limit, wait_for_sentinel, opts)
       self.cursor, self.last = stream:cursor(), record.time
     end,
   })
-  stream:close()
-  self.requests = (self.requests or 0) + stream.requests
-  self.bytes = (self.bytes or 0) + stream.bytes
+  self:close_stream(stream)
   if (stream.gaps or 0) > 0 and not err then
     -- the log rotated past the cursor: lines may be missing, and the records say so
     records[#records + 1] = collect.missing_notice()
   end
   return records, err, complete
+end
+
+--- One activation's logs as the lines OpenWhisk stores in the activation (record:formatted():
+-- the time padded to 30 columns, the stream, ": ", the message trimmed), collected in C with
+-- no Lua object per record; the notices are lines too. The rules, the cursor and the other
+-- results are c:logs'. With opts.seed or opts.streams the records are collected by c:logs
+-- and formatted.
+function Container:log_lines(limit, wait_for_sentinel, opts)
+  opts = opts or {}
+  if opts.seed or opts.streams then
+    local records, err, complete = self:logs(limit, wait_for_sentinel, opts)
+    local lines = {}
+    for i, record in ipairs(records) do
+      lines[i] = record:formatted()
+    end
+    return lines, err, complete
+  end
+  local collector, cerr = logs.collector { limit = limit }
+  if not collector then
+    return {}, cerr, false
+  end
+  local stream = self:log_stream(opts, collector)
+  local lines, err, complete = collect.activation_lines(stream, collector, {
+    limit = limit, wait_for_sentinel = wait_for_sentinel,
+    timeout = opts.timeout or self.collect_timeout })
+  self.cursor = stream:cursor() or self.cursor
+  self:close_stream(stream)
+  return lines, err, complete
 end
 
 --- Deletes the container's pod.

@@ -1,6 +1,6 @@
 --- kwhisk.core_ffi: the one FFI view of the C core. It loads kwhisk.core's shared object
 -- once and declares, under their C names, every struct and function the Lua hot paths call
--- directly (timestamps, the log reader and the log writer). Each struct is checked field
+-- directly (timestamps, the log reader, writer and collector). Each struct is checked field
 -- by field against the layout the C compiler chose (core.ffi.layout, from src/lua_ffi.c):
 -- a declaration that drifts from its header fails here, when the module loads.
 --
@@ -13,7 +13,7 @@ local core = require "kwhisk.core"
 
 local pairs, error, cast = pairs, error, ffi.cast
 
-if not pcall(ffi.typeof, "kwlog_writer") then
+if not pcall(ffi.typeof, "kwlog_collector") then
   ffi.cdef [[
     typedef struct kwtime { int64_t sec; int32_t nsec; } kwtime;
     typedef struct kwtime_error { size_t pos; const char *expected; } kwtime_error;
@@ -48,6 +48,16 @@ if not pcall(ffi.typeof, "kwlog_writer") then
     int kwlog_writer_flush(kwlog_writer *w);
     int kwlog_writer_last(const kwlog_writer *w, kwtime *out);
 
+    typedef struct kwlog_collector kwlog_collector;
+    kwlog_collector *kwlog_collector_new(uint64_t limit, const char *stream, size_t stream_len);
+    void kwlog_collector_free(kwlog_collector *c);
+    long kwlog_collector_drain(kwlog_collector *c, kwlog_reader *r);
+    int kwlog_collector_state(const kwlog_collector *c);
+    size_t kwlog_collector_count(const kwlog_collector *c);
+    int kwlog_collector_line(const kwlog_collector *c, size_t i, const char **text, size_t *len);
+    int kwlog_collector_cursor(const kwlog_collector *c, int64_t *sec, uint64_t *count);
+    uint64_t kwlog_collector_used(const kwlog_collector *c);
+
     char *strerror(int errnum);
   ]]
 end
@@ -56,7 +66,10 @@ local M = {
   C = ffi.load(package.searchpath("kwhisk.core", package.cpath)),
   layout = core.ffi.layout,
   constants = { default_max_line = core.ffi.default_max_line,
-                format_text = core.ffi.format_text, format_json = core.ffi.format_json },
+                format_text = core.ffi.format_text, format_json = core.ffi.format_json,
+                collecting = core.ffi.collecting, collected = core.ffi.collected,
+                over_limit = core.ffi.over_limit,
+                sentinel = core.ffi.sentinel },
   -- Lua-side types and the C struct whose layout each one must have.
   mirrors = { kwhisk_time = { of = "kwtime", fields = { s = "sec", ns = "nsec" } } },
 }

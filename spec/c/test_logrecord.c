@@ -13,6 +13,37 @@ static void check_json(const char *log, size_t log_len, const char *want, size_t
   CHECK(kwrec_append_json(&b, when, "stdout", 6, log, log_len) == 0);
   CHECK_STR(b.data, want);
   CHECK(kwrec_utf16_length(b.data, b.len) == units);
+  CHECK(kwrec_json_size(30, "stdout", 6, log, log_len) == units);
+  kwbuf_free(&b);
+}
+
+/* The size counted without writing agrees with the JSON form written and measured, for
+ * random messages of the bytes that matter (ASCII, quotes, controls, valid and cut UTF-8,
+ * invalid bytes) at every length up to 40, so the 8-byte steps meet every alignment. */
+static void test_json_size(void)
+{
+  static const char *const pieces[] = {"a", "Z", " ", "\"", "\\", "\n", "\t", "\x01", "\x1f", "\x7f",
+                                       "\xc3\xa9", "\xe2\x86\x92", "\xf0\x9f\x98\x80", "\xff",
+                                       "\xc3", "\xed\xa0\x80", "\xf4\x90\x80\x80", "/"};
+  uint64_t x = 0x853C49E6748FEA9Bu;
+  size_t wrong = 0;
+  kwbuf b;
+  kwbuf_init(&b, 0);
+  for (int i = 0; i < 20000; i++) {
+    char log[256];
+    size_t n = 0, want = (size_t)(i % 41);
+    while (n < want) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      const char *p = pieces[x % (sizeof pieces / sizeof pieces[0])];
+      size_t k = strlen(p);
+      memcpy(log + n, p, k);
+      n += k;
+    }
+    kwbuf_reset(&b);
+    CHECK(kwrec_append_json(&b, when, "stderr", 6, log, n) == 0);
+    wrong += kwrec_json_size(30, "stderr", 6, log, n) != kwrec_utf16_length(b.data, b.len);
+  }
+  CHECK(wrong == 0);
   kwbuf_free(&b);
 }
 
@@ -46,6 +77,7 @@ static void test_text(void)
 
 int main(void)
 {
+  test_json_size();
   test_json();
   test_text();
   return check_summary("logrecord");

@@ -121,6 +121,102 @@ describe("kwhisk.container", function()
     end)
   end)
 
+  describe("log lines of one activation, collected in C", function()
+    local c
+    setup(function()
+      c = assert(container.create(client, "lines", "kwhisk/action-lua"))
+      assert(c:init(ACTION, "main"))
+    end)
+    teardown(function() c:destroy() end)
+
+    -- OpenWhisk's stored form: the time padded to 30 columns, the stream, ": ", the message.
+    local function stored(stream, message)
+      return "^" .. ("%d"):rep(4) .. "%-%d%d%-%d%dT%d%d:%d%d:%d%d%.%d+Z +" .. stream .. ": "
+        .. message:gsub("%p", "%%%0") .. "$"
+    end
+
+    -- The lines c:log_lines gave after the cursor `before`, and those c:logs' records give
+    -- from the same cursor: they must be the same.
+    local function as_records(before, mode)
+      local after = c.cursor
+      c.cursor = before
+      local records = c:logs(10000, true, { mode = mode })
+      assert.same({ after.sec, after.count }, { c.cursor.sec, c.cursor.count })
+      local lines = {}
+      for i, r in ipairs(records) do lines[i] = r:formatted() end
+      return lines
+    end
+
+    for _, mode in ipairs({ "follow", "poll" }) do
+      it(mode .. ": the lines of c:logs' records, and the next call starts after", function()
+        local before = c.cursor
+        assert(c:run({ lines = { "a" .. mode, "  padded\t ", "caf\195\169" } }))
+        local lines, err, complete = c:log_lines(10000, true, { mode = mode })
+        assert.same({ nil, true }, { err, complete })
+        assert.equal(3, #lines)
+        assert.matches(stored("stdout", "a" .. mode), lines[1])
+        assert.matches(stored("stdout", "padded"), lines[2])
+        assert.matches(stored("stdout", "caf\195\169"), lines[3])
+        assert.equal(" ", lines[1]:sub(31, 31)) -- 30 columns of time, then the space
+        assert.same(as_records(before, mode), lines)
+        assert(c:run({ lines = { "c" } }))
+        lines = c:log_lines(10000, false, { mode = mode })
+        assert.equal(1, #lines)
+        assert.matches(stored("stdout", "c"), lines[1])
+      end)
+    end
+
+    it("truncates at the limit with the notice; the next call starts at what did not fit",
+      function()
+        assert(c:run({ lines = { "one", "two", "three" } }))
+        local size = kwhisk.logline.new(kwhisk.time.new(0, 123456789), "stdout", "one")
+          :json_size() + 1
+        local limit = size + 10
+        local lines, err, complete = c:log_lines(limit, true)
+        assert.is_nil(err)
+        assert.is_false(complete)
+        assert.equal(2, #lines)
+        assert.matches(stored("stdout", "one"), lines[1])
+        assert.matches(stored("stderr", "Logs were truncated because the total bytes size "
+          .. "exceeds the limit of " .. limit .. " bytes."), lines[2])
+        lines, err, complete = c:log_lines(10000, true)
+        assert.same({ nil, true }, { err, complete })
+        assert.equal(2, #lines)
+        assert.matches(stored("stdout", "two"), lines[1])
+        assert.matches(stored("stdout", "three"), lines[2])
+      end)
+
+    it("ends at the time cap; a log that ends before the sentinels gets the notice", function()
+      local started = now()
+      local lines, _, complete = c:log_lines(10000, true, { timeout = 0.3 })
+      assert.same({}, lines)
+      assert.is_false(complete)
+      assert.is_true(now() - started >= 0.3 and now() - started < 1)
+      local short = assert(container.create(client, "lines-ending", "kwhisk/action-lua"))
+      assert(short:init(ACTION, "main"))
+      assert(short:run({ lines = { "y" } }))
+      client:rm(short)
+      lines = short:log_lines(10000, true, { mode = "follow" })
+      assert.equal(1, #lines)
+      assert.matches(stored("stdout", "y"), lines[1])
+      local with = short:log_lines(10000, true, { mode = "follow", timeout = 5 })
+      assert.equal(1, #with)
+      assert.matches(stored("stderr", "There was an issue while collecting your logs. Data "
+        .. "might be missing."), with[1])
+      assert.same({}, (short:log_lines(10000, false, { mode = "follow", timeout = 5 })))
+    end)
+
+    it("seed mode: the records of c:logs, formatted", function()
+      local before, last = c.cursor, c.last
+      assert(c:run({ lines = { "seeded" } }))
+      local lines = c:log_lines(10000, true, { seed = true })
+      c.cursor, c.last = before, last
+      local records = c:logs(10000, true, { seed = true })
+      assert.equal(1, #lines)
+      assert.equal(records[1]:formatted(), lines[1])
+    end)
+  end)
+
   it("keeps the time cap while the pod is not started yet, however slow the API is", function()
     -- 204 (not scheduled) and 400 (waiting to start), each with a slow or refused request
     local cases = {

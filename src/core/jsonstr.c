@@ -1,6 +1,9 @@
 /* jsonstr.c: writing a byte string as a JSON string literal (see jsonstr.h). */
 #include "jsonstr.h"
 
+#include <stdint.h>
+#include <string.h>
+
 static const char hex_digits[] = "0123456789abcdef";
 
 size_t kwjson_utf8_sequence(const unsigned char *s, size_t n)
@@ -98,4 +101,45 @@ int kwjson_append_string(kwbuf *b, const char *s, size_t n, size_t *replaced)
   if (replaced != NULL)
     *replaced = bad;
   return kwbuf_putc(b, '"');
+}
+
+/* Whether none of the 8 bytes of w needs more than a plain copy: no byte below 0x20, none
+ * from 0x80, no '"' and no '\\'. (x - 1) & ~x has a byte's high bit set where that byte of x
+ * is 0 (exact as a whole), and (w - 0x20) & ~w where a byte of w below 0x80 is below 0x20. */
+static inline int plain8(uint64_t w)
+{
+  const uint64_t ones = UINT64_C(0x0101010101010101);
+  uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+  uint64_t special = ((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
+                     ((backslash - ones) & ~backslash) | w;
+  return (special & (ones * 0x80)) == 0;
+}
+
+size_t kwjson_string_units(const char *s, size_t n)
+{
+  const unsigned char *p = (const unsigned char *)s;
+  size_t units = 2, i = 0; /* the quotes */
+  while (i < n) {
+    uint64_t w;
+    if (n - i >= 8 && (memcpy(&w, p + i, 8), plain8(w))) {
+      units += 8;
+      i += 8;
+      continue;
+    }
+    unsigned char c = p[i];
+    if (c >= 0x80) {
+      size_t len = kwjson_utf8_sequence(p + i, n - i);
+      units += len == 4 ? 2 : 1; /* a replaced byte is U+FFFD, one unit */
+      i += len != 0 ? len : 1;
+      continue;
+    }
+    if (c == '"' || c == '\\')
+      units += 2;
+    else if (c >= 0x20)
+      units += 1;
+    else
+      units += c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t' ? 2 : 6;
+    i++;
+  }
+  return units;
 }

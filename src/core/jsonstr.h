@@ -18,6 +18,11 @@
  * of invalid bytes replaced by U+FFFD. */
 int kwjson_append_string(kwbuf *b, const char *s, size_t n, size_t *replaced);
 
+/* The length in UTF-16 code units of what kwjson_append_string writes for the n bytes at s,
+ * quotes included, counted without writing it: a character 1 (2 above U+FFFF), an escape
+ * its length, a replaced byte 1. */
+size_t kwjson_string_units(const char *s, size_t n);
+
 /* The length of a valid UTF-8 sequence starting at s (1-4), or 0 when s[0] does not
  * start one within the n bytes available. */
 size_t kwjson_utf8_sequence(const unsigned char *s, size_t n);

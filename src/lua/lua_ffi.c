@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "ktime.h"
+#include "logcollect.h"
 #include "logreader.h"
 #include "logwriter.h"
 #include "lua_core.h"
@@ -59,7 +60,7 @@ static void push_layout(lua_State *L)
 
 int kwlua_open_ffi(lua_State *L)
 {
-  lua_createtable(L, 0, 4);
+  lua_createtable(L, 0, 8);
   push_layout(L);
   lua_setfield(L, -2, "layout");
   lua_pushinteger(L, (lua_Integer)KWLOG_DEFAULT_MAX_LINE);
@@ -68,5 +69,13 @@ int kwlua_open_ffi(lua_State *L)
   lua_setfield(L, -2, "format_text");
   lua_pushinteger(L, KWLOG_FORMAT_JSON);
   lua_setfield(L, -2, "format_json");
+  lua_pushinteger(L, KWLOG_COLLECTING);
+  lua_setfield(L, -2, "collecting");
+  lua_pushinteger(L, KWLOG_COLLECTED);
+  lua_setfield(L, -2, "collected");
+  lua_pushinteger(L, KWLOG_OVER_LIMIT);
+  lua_setfield(L, -2, "over_limit");
+  lua_pushliteral(L, KWLOG_SENTINEL);
+  lua_setfield(L, -2, "sentinel");
   return 1;
 }

@@ -1,7 +1,8 @@
-/* lua_logrecord.c: Lua binding of logrecord: the JSON form, its UTF-16 size and the text
- * form, each over (sec, nsec, stream, log) as lua/kwhisk/logline.lua passes them.
- * All three write into one scratch buffer owned by a userdata (an upvalue with __gc): no
- * allocation per record, and nothing leaks if pushing the result raises. */
+/* lua_logrecord.c: Lua binding of logrecord: the JSON form, its UTF-16 size, the text form
+ * and the form OpenWhisk stores, each over (sec, nsec, stream, log) as
+ * lua/kwhisk/logs/record.lua passes them. All four write into one scratch buffer owned by a
+ * userdata (an upvalue with __gc): no allocation per record, and nothing leaks if pushing the
+ * result raises. */
 #include <lauxlib.h>
 
 #include "logrecord.h"
@@ -72,12 +73,10 @@ static int l_json(lua_State *L)
 static int l_json_size(lua_State *L)
 {
   record r = check_record(L);
-  kwbuf *b = scratch(L);
-  if (append_json(b, &r) != 0)
-    return out_of_memory(L, b);
-  lua_pushnumber(L, (lua_Number)kwrec_utf16_length(b->data, b->len));
-  if (b->cap > SCRATCH_KEEP)
-    kwbuf_free(b);
+  char when[KWTIME_FORMAT_MAX];
+  size_t when_len = kwtime_format(r.t, KWTIME_STYLE_OPENWHISK, 0, when);
+  lua_pushnumber(L, (lua_Number)kwrec_json_size(when_len, r.stream, r.stream_len, r.log,
+                                                r.log_len));
   return 1;
 }
 
@@ -86,6 +85,15 @@ static int l_text(lua_State *L)
   record r = check_record(L);
   kwbuf *b = scratch(L);
   if (kwrec_append_text(b, r.t, r.stream, r.stream_len, r.log, r.log_len) != 0)
+    return out_of_memory(L, b);
+  return push_scratch(L, b);
+}
+
+static int l_formatted(lua_State *L)
+{
+  record r = check_record(L);
+  kwbuf *b = scratch(L);
+  if (kwrec_append_formatted(b, r.t, r.stream, r.stream_len, r.log, r.log_len) != 0)
     return out_of_memory(L, b);
   return push_scratch(L, b);
 }
@@ -102,10 +110,11 @@ int kwlua_open_logrecord(lua_State *L)
     {"json", l_json},
     {"json_size", l_json_size},
     {"text", l_text},
+    {"formatted", l_formatted},
     {NULL, NULL},
   };
   static const kwlua_class scratch_class = {"kwhisk.logrecord.scratch", NULL, scratch_gc, NULL};
-  lua_createtable(L, 0, 3);
+  lua_createtable(L, 0, 4);
   kwbuf *b = kwlua_class_new(L, &scratch_class, sizeof *b);
   kwbuf_init(b, 0);
   luaL_setfuncs(L, fns, 1); /* each function gets the scratch buffer as upvalue 1 */

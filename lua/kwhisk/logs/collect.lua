@@ -1,6 +1,7 @@
---- kwhisk.logs.collect: collecting one activation's logs from a record source (SPEC A7): a byte
--- limit with a truncation notice, sentinels that end the activation and are never emitted,
--- a notice when the source ended (or failed) before the sentinels, and a wall-time cap.
+--- kwhisk.logs.collect: collecting one activation's logs (SPEC A7), from a record source as
+-- records, or in C from a stream as the lines OpenWhisk stores: a byte limit with a
+-- truncation notice, sentinels that end the activation and are never emitted, a notice when
+-- the source ended (or failed) before the sentinels, and a wall-time cap.
 local logline = require "kwhisk.logs.record"
 local time = require "kwhisk.time"
 local loop = require "kwhisk.loop"
@@ -9,8 +10,9 @@ local tonumber, format, error = tonumber, string.format, error
 
 local collect = {}
 
---- The line every action runtime writes to stdout and stderr after each activation.
-collect.SENTINEL = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX"
+--- The line every action runtime writes to stdout and stderr after each activation (one
+-- definition, the C collector's: src/core/logcollect.h).
+collect.SENTINEL = require("kwhisk.core_ffi").constants.sentinel
 collect.DEFAULT_TIMEOUT = 2
 
 local function notice(message)
@@ -68,6 +70,27 @@ function collect.activation(source, opts)
     end
   end
   return records, nil, true
+end
+
+--- Collects one activation in C, as the lines OpenWhisk stores (record:formatted()): stream
+-- is a kwhisk.logs stream whose sink is collector (kwhisk.logs.collector, made with the
+-- limit). The rules and the results are activation()'s, with lines for records and the
+-- notices formatted the same way. opts: limit, wait_for_sentinel, timeout.
+function collect.activation_lines(stream, collector, opts)
+  local ok, err = stream:pump(loop.now() + (opts.timeout or collect.DEFAULT_TIMEOUT))
+  local lines, state = collector:lines(), collector:state()
+  if state == "complete" then
+    return lines, nil, true
+  elseif state == "over_limit" then
+    lines[#lines + 1] = collect.truncation_notice(opts.limit):formatted()
+    return lines, nil, false
+  elseif not ok and err and err.deadline and err.kind == "timeout" then
+    return lines, nil, false -- the time cap: no notice
+  end
+  if opts.wait_for_sentinel then
+    lines[#lines + 1] = collect.missing_notice():formatted()
+  end
+  return lines, err, false
 end
 
 return collect

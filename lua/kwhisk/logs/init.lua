@@ -10,8 +10,8 @@ local time = require "kwhisk.time"
 local logline = require "kwhisk.logs.record"
 local errors = require "kwhisk.errors"
 
-local type, error, tonumber, setmetatable, getmetatable =
-  type, error, tonumber, setmetatable, getmetatable
+local type, error, tonumber, tostring, setmetatable, getmetatable =
+  type, error, tonumber, tostring, setmetatable, getmetatable
 local ffi_string, ffi_gc, ffi_cast = ffi.string, ffi.gc, ffi.cast
 local time_ct, is_time = time.ctype, time.is_time
 local stdout_mt = logline.stdout_mt
@@ -302,6 +302,113 @@ function Writer:last()
     return nil
   end
   return time_ct(t.sec, t.nsec)
+end
+
+--- Sink protocol (kwhisk.logs.stream): the delivered cursor is the reader's own, since every
+-- record taken is written; and a writer is never done.
+function Writer:cursor(reader)
+  check_object(self, Writer, "kwhisk.writer", 1, "cursor")
+  check_object(reader, Reader, "kwhisk.reader", 2, "cursor")
+  return reader:cursor()
+end
+
+function Writer:done()
+  check_object(self, Writer, "kwhisk.writer", 1, "done")
+  return false
+end
+
+local Collector = {}
+Collector.__index = Collector
+
+local COLLECT_STATES = { [constants.collecting] = "collecting",
+  [constants.collected] = "complete", [constants.over_limit] = "over_limit" }
+
+local function check_collector(self, fname)
+  check_object(self, Collector, "kwhisk.collector", 1, fname)
+end
+
+--- A collector of one activation's logs (SPEC A7), in C: the sink of a log stream
+-- (kwhisk.logs.stream's opts.sink). It takes the records straight from the reader, weighs
+-- each by its JSON size + 1 against the limit, counts the two sentinels that end an
+-- activation (never kept) and keeps every other record as the line OpenWhisk stores in the
+-- activation (record:formatted()), with no Lua object per record. A record that would pass
+-- the limit ends the collection and is not kept; the cursor stays before it. opts: limit
+-- (bytes, required), stream (the stream name the records carry, default "stdout").
+function M.collector(opts)
+  if type(opts) ~= "table" then
+    errors.bad_argument(1, "collector", "table expected, got " .. type(opts))
+  end
+  local limit, stream = opts.limit, opts.stream or "stdout"
+  if not is_count(limit) then
+    errors.bad_argument(1, "collector", "opts.limit: byte count expected")
+  elseif type(stream) ~= "string" then
+    errors.bad_argument(1, "collector", "opts.stream: string expected")
+  end
+  local ptr = C.kwlog_collector_new(limit, stream, #stream)
+  if ptr == nil then
+    return nil, errors.new("io", "log collector: out of memory")
+  end
+  return setmetatable({ ptr = ffi_gc(ptr, C.kwlog_collector_free),
+    sec = ffi.new("int64_t[1]"), count = ffi.new("uint64_t[1]") }, Collector)
+end
+
+--- Takes the records the reader has ready while the activation lasts. Returns how many, or
+-- nil, err (kind io) when memory ran out.
+function Collector:drain(reader)
+  check_collector(self, "drain")
+  check_object(reader, Reader, "kwhisk.reader", 2, "drain")
+  local n = C.kwlog_collector_drain(self.ptr, reader.ptr)
+  if n < 0 then
+    return nil, errors.new("io", "collecting the log: out of memory")
+  end
+  return tonumber(n)
+end
+
+--- Sink protocol: nothing to write out.
+function Collector:flush()
+  check_collector(self, "flush")
+  return true
+end
+
+--- The reader's cursor after the last record kept or counted ({sec =, count =}), or nil
+-- when none was.
+function Collector:cursor()
+  check_collector(self, "cursor")
+  if C.kwlog_collector_cursor(self.ptr, self.sec, self.count) == 0 then
+    return nil
+  end
+  return { sec = tonumber(self.sec[0]), count = tonumber(self.count[0]) }
+end
+
+--- "collecting" (more may come), "complete" (both sentinels were read) or "over_limit" (a
+-- record would have passed the limit).
+function Collector:state()
+  check_collector(self, "state")
+  return COLLECT_STATES[C.kwlog_collector_state(self.ptr)]
+end
+
+--- Whether the collection ended: complete or over the limit.
+function Collector:done()
+  check_collector(self, "done")
+  return C.kwlog_collector_state(self.ptr) ~= constants.collecting
+end
+
+--- The bytes weighed so far (kept records and sentinels).
+function Collector:used()
+  check_collector(self, "used")
+  return tonumber(C.kwlog_collector_used(self.ptr))
+end
+
+--- The lines kept, in order: an array of strings (no newline).
+function Collector:lines()
+  check_collector(self, "lines")
+  local ptr, text, len = self.ptr, ffi.new("const char *[1]"), ffi.new("size_t[1]")
+  local lines = {}
+  for i = 0, tonumber(C.kwlog_collector_count(ptr)) - 1 do
+    C.kwlog_collector_line(ptr, i, text, len)
+    lines[i + 1] = ffi_string(text[0], len[0])
+  end
+  return lines
 end
 
 --- The seed's readLines (SPEC A3): the records of a whole log text, those strictly after

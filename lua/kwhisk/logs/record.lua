@@ -37,6 +37,15 @@ function methods.json_size(r)
   return core.json_size(t.sec, t.nsec, r.stream, r.log)
 end
 
+--- The line OpenWhisk stores in an activation's logs (its LogLine.toFormattedString over the
+-- JSON form): the time padded to 30 columns, the stream, ": " and the message trimmed, each
+-- byte that is not valid UTF-8 as U+FFFD.
+function methods.formatted(r)
+  check_record(r, "formatted")
+  local t = r.time
+  return (core.formatted(t.sec, t.nsec, r.stream, r.log))
+end
+
 record_mt.__tostring = function(r)
   check_record(r, "tostring")
   local t = r.time

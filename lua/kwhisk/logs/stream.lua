@@ -14,9 +14,10 @@
 -- records labelled so; needs the server's stream= support), max_line (bytes; default the
 -- log-max-line setting), pause (seconds between empty polls, default 0.1), retries (drops
 -- in a row before giving up, default 10), backoff_max (seconds, default 2), resume (a
--- cursor from an earlier stream's :cursor(), instead of since), sink (a kwhisk.logs writer:
--- the records go into it, formatted in C and flushed after every read, instead of into Lua;
--- such a stream is driven by it:pump() rather than called), error_wait (seconds a log the
+-- cursor from an earlier stream's :cursor(), instead of since), sink (a kwhisk.logs writer or
+-- collector: the records go into it, in C, instead of into Lua; such a stream is driven by
+-- it:pump() rather than called. A sink has drain(reader), flush(), cursor(reader), done(),
+-- and last() for a seed-mode stream), error_wait (seconds a log the
 -- server refuses for a running container is retried before that is an error of kind
 -- log_unavailable, default 10).
 --
@@ -117,8 +118,9 @@ function Stream:next_request()
   return q
 end
 
--- Sink mode: every record read goes out through the sink, so the delivered cursor is the
--- reader's own (it counts every line of the stream, held back or not).
+-- Sink mode: the records go out through the sink, so the delivered cursor is the one the sink
+-- gives (a writer: the reader's own, which counts every line of the stream, held back or
+-- not; a collector: the reader's after the last record it kept or counted).
 function Stream:take_to_sink()
   local sink = self.sink
   local added, err = sink:drain(self.reader)
@@ -131,10 +133,16 @@ function Stream:take_to_sink()
     return 0
   end
   if added > 0 then
-    self.resume = self.reader:cursor()
-    self.dsec, self.dcount = self.resume.sec, self.resume.count
-    self.last = sink:last()
+    local cursor = sink:cursor(self.reader)
+    if cursor then -- (a sink names no line: a later resume goes by the count)
+      self.resume, self.dsec, self.dcount, self.dnsec, self.dtext =
+        cursor, cursor.sec, cursor.count, nil, nil
+    end
+    if self.seed then
+      self.last = sink:last()
+    end
   end
+  self.sink_done = sink:done()
   return added
 end
 
@@ -602,13 +610,14 @@ function Stream:__call(deadline)
 end
 
 --- Sink mode: moves the records into the sink as they arrive until the log ends (at the
--- container's end when following; polling never ends). true, or nil, err (a write error of
+-- container's end when following; polling never ends) or the sink is done (a collector at
+-- the end of its activation). true, or nil, err (a write error of
 -- the sink, kind io, included).
 function Stream:pump(deadline)
   if not self.sink then
     errors.bad_argument(1, "pump", "a stream opened with opts.sink expected")
   end
-  while not self.ended do
+  while not self.ended and not self.sink_done do
     local ok, err = self:fill(deadline)
     if self.sink_error then
       return nil, self.sink_error

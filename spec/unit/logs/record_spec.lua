@@ -45,6 +45,20 @@ describe("kwhisk.logs.record", function()
       tostring(logline.new(t, "stdout", " \t first activation \r\n")))
   end)
 
+  it("gives the line OpenWhisk stores: the time padded to 30 columns, invalid UTF-8 as U+FFFD",
+    function()
+      -- OpenWhisk's LogLine.toFormattedString: f"$time%-30s $stream: ${log.trim}", over the
+      -- log as its JSON form carries it
+      assert.are.equal("2018-02-06T00:00:18.419889342Z stdout: first activation",
+        logline.new(t, "stdout", " \t first activation \r\n"):formatted())
+      assert.are.equal("1970-01-01T00:00:00.5Z         stderr: a\239\191\189b \195\169",
+        logline.new(time.new(0, 500000000), "stderr", "a\255b \195\169 "):formatted())
+      local r = logline.new(t, "stdout", "\192\128x")
+      assert.are.equal(assert(logline.decode(r:json())).log, r:formatted():match(": (.*)$"))
+      assert.has_error(function() r.formatted({}) end,
+        "bad argument #1 to 'formatted' (log record expected, got table)")
+    end)
+
   it("decodes its JSON form back", function()
     local r = logline.new(t, "stdout", "x \"y\" é \0 z")
     local back = assert(logline.decode(r:json()))
