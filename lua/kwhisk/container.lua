@@ -200,9 +200,10 @@ end
 
 --- One activation's logs as the lines OpenWhisk stores in the activation (record:formatted():
 -- the time padded to 30 columns, the stream, ": ", the message trimmed), collected in C with
--- no Lua object per record; the notices are lines too. The rules, the cursor and the other
--- results are c:logs'. With opts.seed or opts.streams the records are collected by c:logs
--- and formatted.
+-- no Lua object per record; the notices are lines too. The rules and the results are
+-- c:logs'; the cursor it leaves names no line, only the second and the count, so a rotation
+-- past it goes unnoticed by the next collection. With opts.seed or opts.streams the records
+-- are collected by c:logs and formatted.
 function Container:log_lines(limit, wait_for_sentinel, opts)
   opts = opts or {}
   if opts.seed or opts.streams then

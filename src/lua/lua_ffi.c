@@ -63,18 +63,21 @@ int kwlua_open_ffi(lua_State *L)
   lua_createtable(L, 0, 8);
   push_layout(L);
   lua_setfield(L, -2, "layout");
-  lua_pushinteger(L, (lua_Integer)KWLOG_DEFAULT_MAX_LINE);
-  lua_setfield(L, -2, "default_max_line");
-  lua_pushinteger(L, KWLOG_FORMAT_TEXT);
-  lua_setfield(L, -2, "format_text");
-  lua_pushinteger(L, KWLOG_FORMAT_JSON);
-  lua_setfield(L, -2, "format_json");
-  lua_pushinteger(L, KWLOG_COLLECTING);
-  lua_setfield(L, -2, "collecting");
-  lua_pushinteger(L, KWLOG_COLLECTED);
-  lua_setfield(L, -2, "collected");
-  lua_pushinteger(L, KWLOG_OVER_LIMIT);
-  lua_setfield(L, -2, "over_limit");
+  static const struct {
+    const char *name;
+    lua_Integer value;
+  } constants[] = {
+    {"default_max_line", (lua_Integer)KWLOG_DEFAULT_MAX_LINE},
+    {"format_text", KWLOG_FORMAT_TEXT},
+    {"format_json", KWLOG_FORMAT_JSON},
+    {"collecting", KWLOG_COLLECTING},
+    {"collected", KWLOG_COLLECTED},
+    {"over_limit", KWLOG_OVER_LIMIT},
+  };
+  for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++) {
+    lua_pushinteger(L, constants[i].value);
+    lua_setfield(L, -2, constants[i].name);
+  }
   lua_pushliteral(L, KWLOG_SENTINEL);
   lua_setfield(L, -2, "sentinel");
   return 1;

@@ -1,8 +1,8 @@
 /* lua_logrecord.c: Lua binding of logrecord: the JSON form, its UTF-16 size, the text form
  * and the form OpenWhisk stores, each over (sec, nsec, stream, log) as
- * lua/kwhisk/logs/record.lua passes them. All four write into one scratch buffer owned by a
- * userdata (an upvalue with __gc): no allocation per record, and nothing leaks if pushing the
- * result raises. */
+ * lua/kwhisk/logs/record.lua passes them. The three forms are written into one scratch buffer
+ * owned by a userdata (an upvalue with __gc): no allocation per record, and nothing leaks if
+ * pushing the result raises; the size is counted without writing. */
 #include <lauxlib.h>
 
 #include "logrecord.h"
@@ -41,11 +41,6 @@ static kwbuf *scratch(lua_State *L)
   return b;
 }
 
-static int append_json(kwbuf *b, const record *r)
-{
-  return kwrec_append_json(b, r->t, r->stream, r->stream_len, r->log, r->log_len);
-}
-
 static int out_of_memory(lua_State *L, kwbuf *b)
 {
   kwbuf_free(b);
@@ -63,11 +58,33 @@ static int push_scratch(lua_State *L, kwbuf *b)
   return 1;
 }
 
-static int l_json(lua_State *L)
+/* One of logrecord's forms of a record, as every form is written. */
+typedef int (*record_form)(kwbuf *b, kwtime t, const char *stream, size_t stream_len,
+                           const char *log, size_t log_len);
+
+/* Pushes the form of the record at stack positions 1-4. */
+static int push_form(lua_State *L, record_form form)
 {
   record r = check_record(L);
   kwbuf *b = scratch(L);
-  return append_json(b, &r) == 0 ? push_scratch(L, b) : out_of_memory(L, b);
+  if (form(b, r.t, r.stream, r.stream_len, r.log, r.log_len) != 0)
+    return out_of_memory(L, b);
+  return push_scratch(L, b);
+}
+
+static int l_json(lua_State *L)
+{
+  return push_form(L, kwrec_append_json);
+}
+
+static int l_text(lua_State *L)
+{
+  return push_form(L, kwrec_append_text);
+}
+
+static int l_formatted(lua_State *L)
+{
+  return push_form(L, kwrec_append_formatted);
 }
 
 static int l_json_size(lua_State *L)
@@ -78,24 +95,6 @@ static int l_json_size(lua_State *L)
   lua_pushnumber(L, (lua_Number)kwrec_json_size(when_len, r.stream, r.stream_len, r.log,
                                                 r.log_len));
   return 1;
-}
-
-static int l_text(lua_State *L)
-{
-  record r = check_record(L);
-  kwbuf *b = scratch(L);
-  if (kwrec_append_text(b, r.t, r.stream, r.stream_len, r.log, r.log_len) != 0)
-    return out_of_memory(L, b);
-  return push_scratch(L, b);
-}
-
-static int l_formatted(lua_State *L)
-{
-  record r = check_record(L);
-  kwbuf *b = scratch(L);
-  if (kwrec_append_formatted(b, r.t, r.stream, r.stream_len, r.log, r.log_len) != 0)
-    return out_of_memory(L, b);
-  return push_scratch(L, b);
 }
 
 static int scratch_gc(lua_State *L)

@@ -17,9 +17,8 @@
 -- cursor from an earlier stream's :cursor(), instead of since), sink (a kwhisk.logs writer or
 -- collector: the records go into it, in C, instead of into Lua; such a stream is driven by
 -- it:pump() rather than called. A sink has drain(reader), flush(), cursor(reader), done(),
--- and last() for a seed-mode stream), error_wait (seconds a log the
--- server refuses for a running container is retried before that is an error of kind
--- log_unavailable, default 10).
+-- and last() for a seed-mode stream), error_wait (seconds a log the server refuses for a
+-- running container is retried before that is an error of kind log_unavailable, default 10).
 --
 -- Rotation: a kubelet serves a reconnect from the current log file only, so after a rotation
 -- the lines of the cursor's second can start later than the cursor's count assumes. The
@@ -611,8 +610,8 @@ end
 
 --- Sink mode: moves the records into the sink as they arrive until the log ends (at the
 -- container's end when following; polling never ends) or the sink is done (a collector at
--- the end of its activation). true, or nil, err (a write error of
--- the sink, kind io, included).
+-- the end of its activation). true, or nil, err (a write error of the sink, kind io,
+-- included).
 function Stream:pump(deadline)
   if not self.sink then
     errors.bad_argument(1, "pump", "a stream opened with opts.sink expected")
