@@ -201,10 +201,14 @@ end
 --- One activation's logs as the lines OpenWhisk stores in the activation (record:formatted():
 -- the time padded to 30 columns, the stream, ": ", the message trimmed), collected in C with
 -- no Lua object per record; the notices are lines too. The rules and the results are
--- c:logs'; the cursor it leaves names no line, only the second and the count, so a rotation
--- past it goes unnoticed by the next collection. With opts.seed or opts.streams the records
--- are collected by c:logs and formatted.
+-- c:logs', and so is the cursor (c.cursor, c.last), but the cursor names no line, only the
+-- second and the count, so a rotation past it goes unnoticed by the next collection. With
+-- opts.seed or opts.streams the records are collected by c:logs and formatted.
 function Container:log_lines(limit, wait_for_sentinel, opts)
+  local bytes = tonumber(limit)
+  if not bytes or bytes < 0 then
+    errors.bad_argument(1, "log_lines", "bytes expected, got " .. tostring(limit))
+  end
   opts = opts or {}
   if opts.seed or opts.streams then
     local records, err, complete = self:logs(limit, wait_for_sentinel, opts)
@@ -214,7 +218,8 @@ function Container:log_lines(limit, wait_for_sentinel, opts)
     end
     return lines, err, complete
   end
-  local collector, cerr = logs.collector { limit = limit }
+  -- the weights are whole numbers: a limit beyond 2^53 - 1 bytes is no limit
+  local collector, cerr = logs.collector { limit = math.min(math.floor(bytes), 2 ^ 53 - 1) }
   if not collector then
     return {}, cerr, false
   end
@@ -222,7 +227,7 @@ function Container:log_lines(limit, wait_for_sentinel, opts)
   local lines, err, complete = collect.activation_lines(stream, collector, {
     limit = limit, wait_for_sentinel = wait_for_sentinel,
     timeout = opts.timeout or self.collect_timeout })
-  self.cursor = stream:cursor() or self.cursor
+  self.cursor, self.last = stream:cursor() or self.cursor, collector:last() or self.last
   self:close_stream(stream)
   return lines, err, complete
 end

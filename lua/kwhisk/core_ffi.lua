@@ -56,6 +56,7 @@ if not pcall(ffi.typeof, "kwlog_collector") then
     size_t kwlog_collector_count(const kwlog_collector *c);
     int kwlog_collector_line(const kwlog_collector *c, size_t i, const char **text, size_t *len);
     int kwlog_collector_cursor(const kwlog_collector *c, int64_t *sec, uint64_t *count);
+    int kwlog_collector_last(const kwlog_collector *c, kwtime *out);
     uint64_t kwlog_collector_used(const kwlog_collector *c);
 
     char *strerror(int errnum);

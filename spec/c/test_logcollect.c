@@ -45,6 +45,7 @@ static void test_lines_and_sentinels(void)
   int64_t sec;
   uint64_t count;
   CHECK(kwlog_collector_cursor(c, &sec, &count) == 0);
+  CHECK(kwlog_collector_last(c, &(kwtime){0, 0}) == 0);
   CHECK(kwlog_reader_feed(r, log, strlen(log)) == 0);
   CHECK(kwlog_collector_drain(c, r) == 4); /* the line after the second sentinel stays */
   CHECK(kwlog_collector_state(c) == KWLOG_COLLECTED);
@@ -58,6 +59,8 @@ static void test_lines_and_sentinels(void)
             "2018-02-06T00:00:19.0Z         stdout: tab\tand \xef\xbf\xbd bytes");
   CHECK(kwlog_collector_line(c, 2, &(const char *){NULL}, &(size_t){0}) == 0);
   CHECK(kwlog_collector_cursor(c, &sec, &count) == 1 && sec == 1517875219 && count == 2);
+  kwtime last;
+  CHECK(kwlog_collector_last(c, &last) == 1 && last.sec == 1517875219 && last.nsec == 100000000);
   CHECK(kwlog_collector_drain(c, r) == 0); /* done: nothing more is taken */
   kwlog_record rec;
   CHECK(kwlog_reader_next(r, &rec) == 1 && rec.sec == 1517875220);

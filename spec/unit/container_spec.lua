@@ -158,7 +158,9 @@ describe("kwhisk.container", function()
         assert.matches(stored("stdout", "padded"), lines[2])
         assert.matches(stored("stdout", "caf\195\169"), lines[3])
         assert.equal(" ", lines[1]:sub(31, 31)) -- 30 columns of time, then the space
+        local last = c.last
         assert.same(as_records(before, mode), lines)
+        assert.equal(c.last, last) -- the last sentinel's time, as c:logs leaves it
         assert(c:run({ lines = { "c" } }))
         lines = c:log_lines(10000, false, { mode = mode })
         assert.equal(1, #lines)
@@ -206,14 +208,37 @@ describe("kwhisk.container", function()
       assert.same({}, (short:log_lines(10000, false, { mode = "follow", timeout = 5 })))
     end)
 
+    it("poll: reads no further once the activation's sentinels are in", function()
+      assert(c:run({ lines = { "small" } }))
+      local big = {}
+      for i = 1, 20000 do big[i] = ("next activation, line %05d of 20000"):format(i) end
+      assert(c:run({ lines = big })) -- 800 KB after the sentinels of the first
+      local bytes = c.bytes or 0
+      local lines = c:log_lines(10000, true, { mode = "poll" })
+      assert.equal(1, #lines)
+      assert.matches(stored("stdout", "small"), lines[1])
+      assert.is_true(c.bytes - bytes < 400000, (c.bytes - bytes) .. " bytes read")
+      assert.equal(20000, #c:log_lines(10 * 2 ^ 20, true, { mode = "poll" }))
+    end)
+
+    it("takes the limit as c:logs does, and names itself when it is wrong", function()
+      assert(c:run({ lines = { "limit" } }))
+      local lines, err, complete = c:log_lines("10000", true)
+      assert.same({ 1, nil, true }, { #lines, err, complete })
+      assert.has_error(function() c:log_lines("lots", true) end,
+        "bad argument #1 to 'log_lines' (bytes expected, got lots)")
+    end)
+
     it("seed mode: the records of c:logs, formatted", function()
       local before, last = c.cursor, c.last
       assert(c:run({ lines = { "seeded" } }))
       local lines = c:log_lines(10000, true, { seed = true })
+      local moved = c.last
       c.cursor, c.last = before, last
       local records = c:logs(10000, true, { seed = true })
       assert.equal(1, #lines)
       assert.equal(records[1]:formatted(), lines[1])
+      assert.equal(c.last, moved)
     end)
   end)
 

@@ -19,7 +19,7 @@ typedef struct kwtime {
 
 enum kwtime_grammar {
   KWTIME_SUPERSET = 0,  /* RFC 3339: optional fraction, Z or +hh:mm / -hh:mm */
-  KWTIME_OPENWHISK = 1, /* the seed's: fraction of 1-9 digits required, Z only */
+  KWTIME_OPENWHISK = 1, /* the seed's: fraction of 1-9 digits required, Z (or z) only */
 };
 
 enum kwtime_style {

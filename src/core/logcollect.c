@@ -16,9 +16,10 @@ struct kwlog_collector {
   size_t *ends;      /* where each kept line ends in lines */
   size_t count, cap; /* lines kept, room in ends */
   kwtime_format_cache times;
-  int has_cursor;
+  int passed; /* whether a record passed the limit: then the cursor and last are its */
   int64_t cursor_sec;
   uint64_t cursor_count;
+  kwtime last;
 };
 
 kwlog_collector *kwlog_collector_new(uint64_t limit, const char *stream, size_t stream_len)
@@ -87,7 +88,9 @@ static int take(kwlog_collector *c, kwlog_reader *r, const kwlog_record *rec)
     return -1;
   }
   c->used += weight;
-  c->has_cursor = kwlog_reader_cursor(r, &c->cursor_sec, &c->cursor_count);
+  /* the reader has a cursor once it delivered a record */
+  c->passed = kwlog_reader_cursor(r, &c->cursor_sec, &c->cursor_count);
+  c->last = (kwtime){rec->sec, rec->nsec};
   return 0;
 }
 
@@ -127,7 +130,14 @@ int kwlog_collector_cursor(const kwlog_collector *c, int64_t *sec, uint64_t *cou
 {
   *sec = c->cursor_sec;
   *count = c->cursor_count;
-  return c->has_cursor;
+  return c->passed;
+}
+
+int kwlog_collector_last(const kwlog_collector *c, kwtime *out)
+{
+  if (c->passed)
+    *out = c->last;
+  return c->passed;
 }
 
 uint64_t kwlog_collector_used(const kwlog_collector *c)

@@ -10,9 +10,10 @@
  *    logs (logrecord.h, kwrec_append_formatted).
  * The cursor it reports is the reader's after the last record that passed the limit
  * (sentinels included), so a later collection from that cursor starts at the record that
- * did not fit. Memory: the kept lines, bounded by the limit (each line is shorter than the
- * JSON form it was weighed by, bar invalid UTF-8 and the time's padding), and an index of
- * their offsets. */
+ * did not fit. Memory: the kept lines and an index of their offsets. The lines are bounded by
+ * the limit but not within it: the limit counts UTF-16 units and the lines hold UTF-8 bytes
+ * (up to 3 bytes a unit, and an invalid byte, which weighs 1, becomes 3), so they can take
+ * about 3 times the limit. */
 #ifndef KWHISK_LOGCOLLECT_H
 #define KWHISK_LOGCOLLECT_H
 
@@ -50,6 +51,8 @@ int kwlog_collector_line(const kwlog_collector *c, size_t i, const char **text, 
 /* The reader's cursor after the last record that passed the limit: 1 and *sec, *count (see
  * kwlog_reader_cursor), or 0 when none did. */
 int kwlog_collector_cursor(const kwlog_collector *c, int64_t *sec, uint64_t *count);
+/* The time of the last record that passed the limit: 1 and *out, or 0 when none did. */
+int kwlog_collector_last(const kwlog_collector *c, kwtime *out);
 /* The bytes weighed so far (kept records and sentinels). */
 uint64_t kwlog_collector_used(const kwlog_collector *c);
 

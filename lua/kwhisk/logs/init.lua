@@ -349,7 +349,8 @@ function M.collector(opts)
     return nil, errors.new("io", "log collector: out of memory")
   end
   return setmetatable({ ptr = ffi_gc(ptr, C.kwlog_collector_free),
-    sec = ffi.new("int64_t[1]"), count = ffi.new("uint64_t[1]") }, Collector)
+    sec = ffi.new("int64_t[1]"), count = ffi.new("uint64_t[1]"), last_buf = ffi.new("kwtime") },
+    Collector)
 end
 
 --- Takes the records the reader has ready while the activation lasts. Returns how many, or
@@ -378,6 +379,16 @@ function Collector:cursor()
     return nil
   end
   return { sec = tonumber(self.sec[0]), count = tonumber(self.count[0]) }
+end
+
+--- The time of the last record kept or counted, or nil when none was.
+function Collector:last()
+  check_collector(self, "last")
+  local t = self.last_buf
+  if C.kwlog_collector_last(self.ptr, t) == 0 then
+    return nil
+  end
+  return time_ct(t.sec, t.nsec)
 end
 
 --- "collecting" (more may come), "complete" (both sentinels were read) or "over_limit" (a

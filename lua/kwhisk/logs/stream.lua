@@ -16,8 +16,8 @@
 -- in a row before giving up, default 10), backoff_max (seconds, default 2), resume (a
 -- cursor from an earlier stream's :cursor(), instead of since), sink (a kwhisk.logs writer or
 -- collector: the records go into it, in C, instead of into Lua; such a stream is driven by
--- it:pump() rather than called. A sink has drain(reader), flush(), cursor(reader), done(),
--- and last() for a seed-mode stream), error_wait (seconds a log the server refuses for a
+-- it:pump() rather than called. A sink has drain(reader), flush(), cursor(reader), done()
+-- and last()), error_wait (seconds a log the server refuses for a
 -- running container is retried before that is an error of kind log_unavailable, default 10).
 --
 -- Rotation: a kubelet serves a reconnect from the current log file only, so after a rotation
@@ -137,9 +137,7 @@ function Stream:take_to_sink()
       self.resume, self.dsec, self.dcount, self.dnsec, self.dtext =
         cursor, cursor.sec, cursor.count, nil, nil
     end
-    if self.seed then
-      self.last = sink:last()
-    end
+    self.last = sink:last() or self.last
   end
   self.sink_done = sink:done()
   return added
@@ -516,7 +514,7 @@ function Stream:fill_poll(deadline)
     end
     if response then
       local added, rerr = 0
-      while true do
+      while not self.sink_done do -- (a collector done with its activation reads no further)
         local n
         n, rerr = response:feed(self.reader)
         if not n then break end
@@ -524,7 +522,7 @@ function Stream:fill_poll(deadline)
         added = added + self:take_records()
       end
       response:close()
-      if not rerr then
+      if not rerr and not self.sink_done then
         self.live_since = asked
         self.reader:finish()
         added = added + self:take_records(nil, true)

@@ -23,11 +23,13 @@ describe("kwhisk.logs collector", function()
     local c = assert(logs.collector({ limit = 1e6 }))
     assert.equal("collecting", c:state())
     assert.is_nil(c:cursor())
+    assert.is_nil(c:last())
     assert.equal(4, c:drain(r))
     assert.equal("complete", c:state())
     assert.is_true(c:done())
     assert.same({ records[1]:formatted(), records[2]:formatted() }, c:lines())
     assert.same({ sec = 1517875219, count = 2 }, c:cursor())
+    assert.equal(records[4].time, c:last())
     local used = 0
     for i = 1, 4 do used = used + records[i]:json_size() + 1 end
     assert.equal(used, c:used())
