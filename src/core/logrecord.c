@@ -34,14 +34,6 @@ size_t kwrec_json_size(size_t when_len, const char *stream, size_t stream_len, c
          sizeof JSON_END - 1;
 }
 
-int kwrec_append_json(kwbuf *b, kwtime t, const char *stream, size_t stream_len,
-                      const char *log, size_t log_len)
-{
-  char when[KWTIME_FORMAT_MAX];
-  size_t when_len = kwtime_format(t, KWTIME_STYLE_OPENWHISK, 0, when);
-  return kwrec_append_json_at(b, when, when_len, stream, stream_len, log, log_len);
-}
-
 size_t kwrec_utf16_length(const char *s, size_t n)
 {
   const unsigned char *p = (const unsigned char *)s;
@@ -87,14 +79,6 @@ int kwrec_append_text_at(kwbuf *b, const char *when, size_t when_len, const char
   b->len += need;
   b->data[b->len] = '\0';
   return 0;
-}
-
-int kwrec_append_text(kwbuf *b, kwtime t, const char *stream, size_t stream_len,
-                      const char *log, size_t log_len)
-{
-  char when[KWTIME_FORMAT_MAX];
-  size_t when_len = kwtime_format(t, KWTIME_STYLE_OPENWHISK, 0, when);
-  return kwrec_append_text_at(b, when, when_len, stream, stream_len, log, log_len);
 }
 
 /* The length of the run of valid UTF-8 at the start of the n bytes at p: ASCII is skipped 8
@@ -155,10 +139,32 @@ int kwrec_append_formatted_at(kwbuf *b, const char *when, size_t when_len, const
   return 0;
 }
 
-int kwrec_append_formatted(kwbuf *b, kwtime t, const char *stream, size_t stream_len,
-                           const char *log, size_t log_len)
+/* One of the forms above, written with the time formatted in the seed's style. */
+typedef int (*form_at)(kwbuf *b, const char *when, size_t when_len, const char *stream,
+                       size_t stream_len, const char *log, size_t log_len);
+
+static int append_form(form_at form, kwbuf *b, kwtime t, const char *stream, size_t stream_len,
+                       const char *log, size_t log_len)
 {
   char when[KWTIME_FORMAT_MAX];
   size_t when_len = kwtime_format(t, KWTIME_STYLE_OPENWHISK, 0, when);
-  return kwrec_append_formatted_at(b, when, when_len, stream, stream_len, log, log_len);
+  return form(b, when, when_len, stream, stream_len, log, log_len);
+}
+
+int kwrec_append_json(kwbuf *b, kwtime t, const char *stream, size_t stream_len,
+                      const char *log, size_t log_len)
+{
+  return append_form(kwrec_append_json_at, b, t, stream, stream_len, log, log_len);
+}
+
+int kwrec_append_text(kwbuf *b, kwtime t, const char *stream, size_t stream_len,
+                      const char *log, size_t log_len)
+{
+  return append_form(kwrec_append_text_at, b, t, stream, stream_len, log, log_len);
+}
+
+int kwrec_append_formatted(kwbuf *b, kwtime t, const char *stream, size_t stream_len,
+                           const char *log, size_t log_len)
+{
+  return append_form(kwrec_append_formatted_at, b, t, stream, stream_len, log, log_len);
 }

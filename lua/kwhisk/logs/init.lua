@@ -237,6 +237,14 @@ function M.seed_cutoff(records, first, last)
   return last
 end
 
+-- The time a sink's C `last` function gives for ptr (into buf, a kwtime), or nil for none.
+local function last_time(last, ptr, buf)
+  if last(ptr, buf) == 0 then
+    return nil
+  end
+  return time_ct(buf.sec, buf.nsec)
+end
+
 local Writer = {}
 Writer.__index = Writer
 
@@ -297,11 +305,7 @@ end
 --- The time of the last record taken, or nil before the first.
 function Writer:last()
   check_object(self, Writer, "kwhisk.writer", 1, "last")
-  local t = self.last_buf
-  if C.kwlog_writer_last(self.ptr, t) == 0 then
-    return nil
-  end
-  return time_ct(t.sec, t.nsec)
+  return last_time(C.kwlog_writer_last, self.ptr, self.last_buf)
 end
 
 --- Sink protocol (kwhisk.logs.stream): the delivered cursor is the reader's own, since every
@@ -384,11 +388,7 @@ end
 --- The time of the last record kept or counted, or nil when none was.
 function Collector:last()
   check_collector(self, "last")
-  local t = self.last_buf
-  if C.kwlog_collector_last(self.ptr, t) == 0 then
-    return nil
-  end
-  return time_ct(t.sec, t.nsec)
+  return last_time(C.kwlog_collector_last, self.ptr, self.last_buf)
 end
 
 --- "collecting" (more may come), "complete" (both sentinels were read) or "over_limit" (a
