@@ -271,6 +271,43 @@ describe("kwhisk.pool", function()
     closed(p)
   end)
 
+  it("hands out the lines OpenWhisk stores with log_format = 'lines', collected in C", function()
+    assert.has_error(function() kwhisk.pool.new(client, { log_format = "text" }) end,
+      "bad argument #2 to 'kwhisk.pool.new' (opts.log_format: 'records' or 'lines' expected, "
+      .. "got text)")
+    local p = assert(kwhisk.pool.new(client, { memory = "512m", pause_grace = "10 s",
+      log_format = "lines" }))
+    -- the time padded to 30 columns, the stream, ": ", the message
+    local function line(stream, message)
+      return "^%d%d%d%d%-%d%d%-%d%dT[%d:.]+Z +" .. stream .. ": " .. message .. "$"
+    end
+    for n = 1, 3 do -- cold, then warm on the same followed log
+      local a = assert(p:invoke(action("lines"), { n = n }, { deadline = now() + 20 }))
+      assert.equal(2, #a.logs)
+      assert.matches(line("stdout", "hello " .. n), a.logs[1])
+      assert.matches(line("stdout", "err " .. n), a.logs[2])
+      assert.equal(" ", a.logs[1]:sub(31, 31))
+    end
+    -- activations that overlap get the notice, as a line too; then one alone its own lines
+    local conc = action("lines-conc", SLOW, { concurrency = 2 })
+    assert(p:invoke(conc, { n = 0, s = 0 }))
+    local tasks = {}
+    for i = 1, 2 do
+      tasks[i] = spawn(function() return p:invoke(conc, { n = i }, { deadline = now() + 20 }) end)
+    end
+    for i = 1, 2 do
+      local a = assert(tasks[i]:wait())
+      assert.equal(1, #a.logs)
+      assert.matches(line("stderr", "Logs not collected for this activation: .*"), a.logs[1])
+    end
+    local solo = assert(p:invoke(conc, { n = 9, s = 0 }))
+    assert.equal(2, #solo.logs)
+    assert.matches(line("stdout", "begin 9"), solo.logs[1])
+    assert.matches(line("stdout", "end 9"), solo.logs[2])
+    books(p)
+    closed(p)
+  end)
+
   describe("keeps its books after every kind of failure", function()
     local p
     before_each(function()

@@ -606,6 +606,15 @@ function Stream:__call(deadline)
   return self:refill(deadline)
 end
 
+--- Sink mode: the sink from now on (a new collector for each activation of a followed log).
+-- A stream opened without a sink keeps taking records into Lua: it cannot become a sink's.
+function Stream:set_sink(sink)
+  if not self.sink then
+    errors.bad_argument(1, "set_sink", "a stream opened with opts.sink expected")
+  end
+  self.sink, self.sink_done = sink, sink:done()
+end
+
 --- Sink mode: moves the records into the sink as they arrive until the log ends (at the
 -- container's end when following; polling never ends) or the sink is done (a collector at
 -- the end of its activation). true, or nil, err (a write error of the sink, kind io,

@@ -13,6 +13,7 @@ local container = require "kwhisk.container"
 local errors = require "kwhisk.errors"
 local config = require "kwhisk.config"
 local quantity = require "kwhisk.quantity"
+local logs = require "kwhisk.logs"
 local collect = require "kwhisk.logs.collect"
 local record = require "kwhisk.logs.record"
 local time = require "kwhisk.time"
@@ -57,12 +58,23 @@ function protocol.run(c, action_name, params, deadline)
 end
 
 -- One activation's logs, from the container's log followed by one request for its whole
--- life (a request per activation costs more than the activation on a warm container).
-function protocol.logs(e, limit, timeout)
+-- life (a request per activation costs more than the activation on a warm container): its
+-- records, or with as_lines the lines OpenWhisk stores, collected in C (the stream then has a
+-- new kwhisk.logs collector as its sink for each activation, from its first one on).
+function protocol.logs(e, limit, timeout, as_lines)
   local c = e.c
-  e.stream = e.stream or c.client:logs(c, nil)
-  return collect.activation(e.stream, { limit = limit, wait_for_sentinel = true,
-    timeout = timeout or c.collect_timeout })
+  local opts = { limit = limit, wait_for_sentinel = true, timeout = timeout or c.collect_timeout }
+  if not as_lines then
+    e.stream = e.stream or c.client:logs(c, nil)
+    return collect.activation(e.stream, opts)
+  end
+  local collector, err = logs.collector({ limit = limit })
+  if not collector then
+    return { collect.missing_notice():formatted() }, err, false
+  end
+  e.stream = e.stream or c.client:logs(c, nil, { sink = collector })
+  e.stream:set_sink(collector)
+  return collect.activation_lines(e.stream, collector, opts)
 end
 
 function protocol.close_logs(e)
@@ -76,7 +88,8 @@ end
 -- Options and arguments.
 
 local KNOWN = { memory = true, prewarm = true, pause_grace = true, idle_timeout = true,
-  policy = true, log_limit = true, name = true }
+  policy = true, log_limit = true, log_format = true, name = true }
+local LOG_FORMATS = { records = true, lines = true }
 
 -- Raises the one wording of a wrong argument (kwhisk.errors.bad_argument). what names an
 -- option ("memory", "prewarm[1].count": argument #2 of kwhisk.pool.new), the action or one
@@ -103,6 +116,13 @@ local function duration_of(v, what)
   local seconds, err = config.parse_duration(v)
   if not seconds or seconds <= 0 then bad(what, err or "above zero expected", 5) end
   return seconds
+end
+
+local function log_format_of(v)
+  if v ~= nil and not LOG_FORMATS[v] then
+    bad("log_format", "'records' or 'lines' expected, got " .. tostring(v), 5)
+  end
+  return v or "records"
 end
 
 local function prewarm_of(list)
@@ -202,6 +222,7 @@ function pool.new(client, opts)
     pause_grace = duration_of(opts.pause_grace or pool.DEFAULTS.pause_grace, "pause_grace"),
     idle_timeout = duration_of(opts.idle_timeout or pool.DEFAULTS.idle_timeout, "idle_timeout"),
     log_limit = opts.log_limit and size_of(opts.log_limit, "log_limit") or pool.DEFAULTS.log_limit,
+    log_lines = log_format_of(opts.log_format) == "lines",
     id = random_id(),
     agent = client.config["invoker-agent"].enabled,
     entries = {}, used = 0, freeing = 0, waiting = 0, made = 0, changed = loop.condition(),
@@ -404,7 +425,7 @@ function Pool:create_and_init(e, action, deadline, times)
   local _, err = protocol.init(e.c, action, deadline)
   times.init = now() - t
   if err then
-    local records = protocol.logs(e, self.log_limit, INIT_LOGS_TIMEOUT)
+    local records = protocol.logs(e, self.log_limit, INIT_LOGS_TIMEOUT, self.log_lines)
     self:remove(e, "failures")
     return nil, init_error(e, err, records)
   end
@@ -455,6 +476,11 @@ local function action_error(err)
     and err.body.error ~= nil
 end
 
+-- A record as this pool hands out logs: the record, or (log_format "lines") its line.
+function Pool:log_entry(r)
+  return self.log_lines and r:formatted() or r
+end
+
 local function notice(message)
   return record.new(time.now(), "stderr", message)
 end
@@ -467,21 +493,21 @@ end
 function Pool:logs_of(e, a, group)
   if group.size > 1 then
     e.unread = e.unread + 1
-    return { notice(format(pool.SHARED_LOGS, e.name, group.size - 1)) }
+    return { self:log_entry(notice(format(pool.SHARED_LOGS, e.name, group.size - 1))) }
   end
   while e.reading do self.changed:wait() end
   e.reading = true
   while e.unread > 0 do
-    local skipped, err, complete = protocol.logs(e, self.log_limit)
+    local skipped, err, complete = protocol.logs(e, self.log_limit, nil, self.log_lines)
     if err or not complete and #skipped == 0 then break end
     if complete then e.unread = e.unread - 1 end
   end
   local records, err, complete
   if e.unread > 0 then -- an earlier segment did not end: this one cannot be found
     e.unread = e.unread + 1
-    records = { collect.missing_notice() }
+    records = { self:log_entry(collect.missing_notice()) }
   else
-    records, err, complete = protocol.logs(e, self.log_limit)
+    records, err, complete = protocol.logs(e, self.log_limit, nil, self.log_lines)
     if not complete then e.unread = 1 end
   end
   e.reading = false
