@@ -3,7 +3,10 @@
 -- as they arrive, take records with :next(). `read_lines(text, since, seed)` is the seed's
 -- readLines on top of it (superset timestamps; a line without a space is skipped).
 -- Records are kwhisk.logs.record records; the hot path reaches the C reader through
--- LuaJIT's FFI so that a record costs one C call and no Lua/C API round trip.
+-- LuaJIT's FFI so that a record costs one C call and no Lua/C API round trip. The bulk
+-- consumers take the reader's records in C with no Lua object per record, as the sinks of a
+-- log stream: `writer(opts)` writes them out (kwhisk logs), `collector(opts)` collects one
+-- activation's logs as the lines OpenWhisk stores (c:log_lines, the pool).
 local ffi = require "ffi"
 local cffi = require "kwhisk.core_ffi"
 local time = require "kwhisk.time"
