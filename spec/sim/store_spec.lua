@@ -38,6 +38,19 @@ describe("kwhisk.sim.store", function()
     assert.same({}, s:since("pods", 4))
   end)
 
+  it("keeps replaying the last changes long after its history filled up", function()
+    local s = store.new(100)
+    local p = s:create("pods", pod("a"))
+    for _ = 1, 10000 do s:update("pods", p) end -- 100 times the history
+    local since = assert(s:since("pods", 10000 - 5))
+    assert.equal(6, #since)
+    assert.equal(10001, since[6].rv)
+    assert.is_nil(s:since("pods", 10000 - 200)) -- gone: 410
+    local kept = 0
+    for _ in pairs(s.log) do kept = kept + 1 end
+    assert.is_true(kept <= 100 + 3, kept .. " entries kept") -- the history and its bounds
+  end)
+
   it("calls subscribers with copies until they unsubscribe", function()
     local s = store.new()
     local seen = {}

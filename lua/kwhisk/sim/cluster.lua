@@ -13,6 +13,7 @@ local signal = require "posix.signal"
 local wait = require "posix.sys.wait"
 local fcntl = require "posix.fcntl"
 local sys_stat = require "posix.sys.stat"
+local fifo = require "kwhisk.sim.fifo"
 local ids = require "kwhisk.sim.ids"
 local lifecycle = require "kwhisk.sim.lifecycle"
 local lifeline = require "kwhisk.sim.lifeline"
@@ -41,7 +42,7 @@ end
 -- rotation).
 function cluster.new(cq, opts)
   local self = setmetatable({ cq = cq, store = store.new(), net = opts.net, log_dir = opts.log_dir,
-    free_ips = {}, next_ip = 1, runtimes = {}, listeners = {}, event_queue = {}, event_first = 1,
+    free_ips = {}, next_ip = 1, runtimes = {}, listeners = {}, events = fifo.new(MAX_EVENTS),
     unscheduled = {}, time_scale = opts.time_scale or 1, status_lag = opts.status_lag or 1,
     log_rotation = { max_size = opts.log_max_size, max_files = opts.log_max_files } }, cluster)
   self.nodes = nodes.objects(opts.nodes or nodes.default_specs(), opts.net, now_string())
@@ -127,13 +128,9 @@ function cluster:event(pod, type_, reason, message)
     ev.reportingComponent, ev.reportingInstance = component, nil
   end
   self.store:create("events", ev)
-  local q = self.event_queue
-  q[#q + 1] = ev
   -- Like the API server's event TTL, old events go: here by count, to bound memory.
-  if #q - self.event_first + 1 > MAX_EVENTS then
-    local old = q[self.event_first]
-    q[self.event_first] = nil
-    self.event_first = self.event_first + 1
+  local old = self.events:push(ev)
+  if old then
     self.store:delete("events", old.metadata.namespace, old.metadata.name)
   end
 end

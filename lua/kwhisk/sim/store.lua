@@ -1,6 +1,8 @@
 --- kwhisk.sim.store: the sim's in-memory object store. Objects of each kind live by namespace
 -- and name; every change takes the next resourceVersion and is kept in a bounded history, so
 -- watches can resume from a version or be told it is too old (410), as etcd does.
+local fifo = require "kwhisk.sim.fifo"
+
 local store = {}
 store.__index = store
 
@@ -21,8 +23,8 @@ store.copy = copy
 
 --- A new, empty store; `history` bounds how many changes a watch can resume from.
 function store.new(history)
-  return setmetatable({ rv = 0, kinds = {}, log = {}, first = 1, watchers = {},
-    history = history or HISTORY }, store)
+  return setmetatable({ rv = 0, kinds = {}, log = fifo.new(history or HISTORY), watchers = {} },
+    store)
 end
 
 -- Cluster-scoped objects (nodes) have no namespace: they live in the bucket "".
@@ -45,12 +47,7 @@ local function record(self, kind, type_, obj)
   self.rv = self.rv + 1
   obj.metadata.resourceVersion = tostring(self.rv)
   local entry = { rv = self.rv, kind = kind, type = type_, object = copy(obj) }
-  local log = self.log
-  log[#log + 1] = entry
-  if #log - self.first + 1 > self.history then
-    log[self.first] = nil
-    self.first = self.first + 1
-  end
+  self.log:push(entry)
   for fn in pairs(self.watchers) do
     fn(entry)
   end
@@ -116,12 +113,12 @@ end
 -- history (the caller answers 410 Gone).
 function store:since(kind, rv)
   local log = self.log
-  local oldest = log[self.first]
+  local oldest = log:oldest()
   if rv < self.rv and (not oldest or rv + 1 < oldest.rv) then
     return nil
   end
   local out = {}
-  for i = self.first, #log do
+  for i = log.first, log.last do
     local e = log[i]
     if e.rv > rv and e.kind == kind then
       out[#out + 1] = e
