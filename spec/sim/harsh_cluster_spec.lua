@@ -75,6 +75,14 @@ describe("sim nodes and scheduling", function()
     local _, gpu = get(sim, "/api/v1/nodes/gpu-1")
     assert.are.equal("2", gpu.status.allocatable["nvidia.com/gpu"])
     assert.are.same({ { key = "nvidia.com/gpu", effect = "NoSchedule" } }, gpu.spec.taints)
+    -- lost and back: the unreachable taints come and go, the node's own stays
+    local lost = assert(sim:fault({ kind = "node_lost", node = "gpu-1" }))
+    assert.are.same({ "nvidia.com/gpu", "node.kubernetes.io/unreachable",
+      "node.kubernetes.io/unreachable" }, { lost.spec.taints[1].key, lost.spec.taints[2].key,
+      lost.spec.taints[3].key })
+    assert.truthy(sim:fault({ kind = "node_ready", node = "gpu-1" }))
+    _, gpu = get(sim, "/api/v1/nodes/gpu-1")
+    assert.are.same({ { key = "nvidia.com/gpu", effect = "NoSchedule" } }, gpu.spec.taints)
     assert.are.equal(404, (get(sim, "/api/v1/nodes/nope")))
     local bad = io.open(sim.dir .. "/bad.yaml", "w")
     bad:write("kind: Node\nmetadata: {name: x}\nspec: {taints: [{key: a}]}\n")

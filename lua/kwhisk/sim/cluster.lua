@@ -566,7 +566,7 @@ function cluster:taint_evict(pod, taint)
   if t and t.tolerationSeconds == nil then
     return
   end
-  self:after(t and t.tolerationSeconds * self.time_scale or 0, function()
+  self:after(t and self:scaled(pod, t.tolerationSeconds) or 0, function()
     if pod.gone or pod.metadata.deletionTimestamp or not self:node_lost(pod) then
       return
     end
@@ -578,44 +578,65 @@ function cluster:taint_evict(pod, taint)
   end)
 end
 
+-- The node named name and the pods bound to it, or nil and a message.
+function cluster:node_and_pods(name)
+  local node = self:node_named(name)
+  if not node then
+    return nil, "no node " .. tostring(name)
+  end
+  return node, self.store:list("pods", nil, function(p) return p.spec.nodeName == name end)
+end
+
+-- The node's taints without the unreachable ones, which the node lifecycle controller
+-- adds and removes (the node's own taints, from --nodes, stay).
+local function own_taints(node)
+  local kept = json.array({})
+  for _, t in ipairs(node.spec.taints or {}) do
+    if t.key ~= UNREACHABLE then kept[#kept + 1] = t end
+  end
+  return kept
+end
+
 --- Node loss (the fault API): the node lifecycle controller finds the kubelet silent, sets the
 -- node's Ready condition Unknown, taints it unreachable and marks its pods not Ready
 -- (pkg/controller/nodelifecycle, pkg/controller/util/node MarkPodsNotReady); the taint
 -- manager evicts them later. Returns true, or nil and a message.
 function cluster:lose_node(name)
-  local node = self:node_named(name)
+  local node, pods = self:node_and_pods(name)
   if not node then
-    return nil, "no node " .. tostring(name)
+    return nil, pods
   end
   for _, c in ipairs(node.status.conditions) do
     c.status, c.lastTransitionTime = "Unknown", now_string()
     c.reason, c.message = "NodeStatusUnknown", "Kubelet stopped posting node status."
   end
-  node.spec.taints = json.array({ { key = UNREACHABLE, effect = "NoSchedule",
-    timeAdded = now_string() }, { key = UNREACHABLE, effect = "NoExecute",
-    timeAdded = now_string() } })
+  local taints = own_taints(node)
+  local no_execute = { key = UNREACHABLE, effect = "NoExecute", timeAdded = now_string() }
+  taints[#taints + 1] = { key = UNREACHABLE, effect = "NoSchedule", timeAdded = now_string() }
+  taints[#taints + 1] = no_execute
+  node.spec.taints = taints
   self.store:update("nodes", node)
-  for _, pod in ipairs(self.store:list("pods", nil, function(p)
-    return p.spec.nodeName == name end)) do
+  for _, pod in ipairs(pods) do
     pod_condition(self, pod, "Ready", "False", nil, nil)
     self:event(pod, "Warning", "NodeNotReady", "Node is not ready")
     self.store:update("pods", pod)
-    self:taint_evict(pod, node.spec.taints[2])
+    self:taint_evict(pod, no_execute)
   end
   return true
 end
 
---- The node is back: Ready again, untainted; its kubelet confirms the deletions that waited
--- for it (Terminating pods go) and reports the other pods Ready again.
+--- The node is back: Ready again, without the unreachable taints; its kubelet confirms the
+-- deletions that waited for it (Terminating pods go) and reports the other pods Ready again.
 function cluster:restore_node(name)
-  local node = self:node_named(name)
+  local node, pods = self:node_and_pods(name)
   if not node then
-    return nil, "no node " .. tostring(name)
+    return nil, pods
   end
-  node.status.conditions, node.spec.taints = nodes.healthy_conditions(now_string()), nil
+  local taints = own_taints(node)
+  node.status.conditions = nodes.healthy_conditions(now_string())
+  node.spec.taints = #taints > 0 and taints or nil
   self.store:update("nodes", node)
-  for _, pod in ipairs(self.store:list("pods", nil, function(p)
-    return p.spec.nodeName == name end)) do
+  for _, pod in ipairs(pods) do
     if pod.metadata.deletionTimestamp then
       self:remove_pod(pod)
     elseif pod.status.phase == "Running" then

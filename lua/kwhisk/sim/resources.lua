@@ -12,6 +12,12 @@ local validate = require "kwhisk.sim.validate"
 
 local resources = {}
 
+-- Whether a dryRun option asks for a dry run: "All" in a query, ["All"] in a body's
+-- DeleteOptions (a list there).
+local function is_dry_run(v)
+  return v == "All" or (type(v) == "table" and v[1] == "All")
+end
+
 local function field(path)
   return function(obj)
     local v = obj
@@ -228,7 +234,7 @@ function resources.create_pod(sim, req, ns)
   end
   stamp_metadata(pod.metadata)
   pod_defaults(pod, sim.toleration_seconds or 300)
-  if req.query.dryRun == "All" then
+  if is_dry_run(req.query.dryRun) then
     lifecycle.pending(pod, sim.cluster.ctx)
     return req:json(201, pod)
   end
@@ -256,7 +262,7 @@ function resources.create_pdb(sim, req, ns)
   pdb.spec = pdb.spec or json.object({})
   pdb.status = { currentHealthy = 0, desiredHealthy = 0, disruptionsAllowed = 0,
     expectedPods = 0, observedGeneration = 1 }
-  if req.query.dryRun ~= "All" then
+  if not is_dry_run(req.query.dryRun) then
     sim.cluster.store:create("poddisruptionbudgets", pdb)
   end
   req:json(201, pdb)
@@ -270,7 +276,12 @@ local function delete_options(req)
   end
   opts = opts or {}
   local q = req.query
-  opts.gracePeriodSeconds = opts.gracePeriodSeconds or tonumber(q.gracePeriodSeconds)
+  local qgrace = q.gracePeriodSeconds
+  if qgrace ~= nil and not tonumber(qgrace) then -- the API server's query decoding: 400
+    return req:fail(status.new(400, "gracePeriodSeconds: strconv.ParseInt: parsing "
+      .. json.encode(qgrace) .. ": invalid syntax"))
+  end
+  opts.gracePeriodSeconds = opts.gracePeriodSeconds or tonumber(qgrace)
   opts.propagationPolicy = opts.propagationPolicy or q.propagationPolicy
   opts.dryRun = opts.dryRun or q.dryRun
   local p = opts.propagationPolicy
@@ -304,7 +315,7 @@ local function precondition_failed(obj, pre)
 end
 
 local function delete_one(sim, pod, opts)
-  if opts.dryRun == "All" or (type(opts.dryRun) == "table" and opts.dryRun[1] == "All") then
+  if is_dry_run(opts.dryRun) then
     return pod
   end
   return sim.cluster:request_delete(pod, opts.gracePeriodSeconds)
@@ -326,7 +337,7 @@ function resources.delete(sim, req, resource, ns, name)
   end
   if resource == "pods" then
     obj = delete_one(sim, obj, opts)
-  elseif opts.dryRun ~= "All" then
+  elseif not is_dry_run(opts.dryRun) then
     store:delete(resource, ns, name)
   end
   req:json(200, resources.public(obj))
@@ -391,7 +402,7 @@ function resources.patch_pod(sim, req, ns, name)
   if #causes > 0 then
     return req:fail(status.invalid("Pod", name, validate.message("Pod", name, causes), causes))
   end
-  if req.query.dryRun == "All" then
+  if is_dry_run(req.query.dryRun) then
     local copy = resources.public(pod)
     copy.metadata = setmetatable({}, getmetatable(pod.metadata))
     merge(copy.metadata, pod.metadata)
