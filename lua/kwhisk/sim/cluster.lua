@@ -12,7 +12,7 @@ local unistd = require "posix.unistd"
 local signal = require "posix.signal"
 local wait = require "posix.sys.wait"
 local fcntl = require "posix.fcntl"
-local sys_stat = require "posix.sys.stat"
+local files = require "kwhisk.sim.files"
 local fifo = require "kwhisk.sim.fifo"
 local ids = require "kwhisk.sim.ids"
 local lifecycle = require "kwhisk.sim.lifecycle"
@@ -331,9 +331,7 @@ function cluster:stop_runtime(pod, graceful)
   end
   self.runtimes[pod.metadata.uid] = nil
   signal.kill(rt.pid, signal.SIGKILL)
-  if sys_stat.stat(self:workdir(pod)) then
-    os.execute("rm -rf '" .. self:workdir(pod):gsub("'", "'\\''") .. "'")
-  end
+  files.remove_tree(self:workdir(pod))
 end
 
 --- The runtime of the container with native id (containerID without scheme), or nil.

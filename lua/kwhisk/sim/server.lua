@@ -145,35 +145,29 @@ local function item(sim, req, ns, resource, name)
   req:fail(status.new(405, "the server does not allow this method on the requested resource"))
 end
 
+-- A route that answers only GET (or only POST), with the API server's 405 for the rest.
+local function only(method, fn)
+  return function(sim, req, ...)
+    if req.method ~= method then
+      return req:fail(status.new(405, "the server does not allow this method"))
+    end
+    return fn(sim, req, ...)
+  end
+end
+
 local ROUTES = {
-  { "^/api/v1/namespaces/([^/]+)/pods/([^/]+)/log$", function(sim, req, ns, name)
-    if req.method ~= "GET" then
-      return req:fail(status.new(405, "the server does not allow this method"))
-    end
-    streams.log(sim, req, ns, name)
-  end },
+  { "^/api/v1/namespaces/([^/]+)/pods/([^/]+)/log$", only("GET", streams.log) },
   { "^/api/v1/namespaces/([^/]+)/pods/([^/]+)/portforward$", portforward.route },
-  { "^/api/v1/namespaces/([^/]+)/pods/([^/]+)/eviction$", function(sim, req, ns, name)
-    if req.method ~= "POST" then
-      return req:fail(status.new(405, "the server does not allow this method"))
-    end
-    resources.evict(sim, req, ns, name)
-  end },
-  { "^/api/v1/(nodes)$", function(sim, req, resource)
-    if req.method ~= "GET" then
-      return req:fail(status.new(405, "the server does not allow this method"))
-    end
+  { "^/api/v1/namespaces/([^/]+)/pods/([^/]+)/eviction$", only("POST", resources.evict) },
+  { "^/api/v1/(nodes)$", only("GET", function(sim, req, resource)
     collection(sim, req, nil, resource)
-  end },
-  { "^/api/v1/(nodes)/([^/]+)$", function(sim, req, resource, name)
-    if req.method ~= "GET" then
-      return req:fail(status.new(405, "the server does not allow this method"))
-    end
+  end) },
+  { "^/api/v1/(nodes)/([^/]+)$", only("GET", function(sim, req, resource, name)
     resources.get(sim, req, resource, nil, name)
-  end },
-  { "^/api/v1/namespaces/([^/]+)/pods/([^/]+)/status$", function(sim, req, ns, name)
+  end) },
+  { "^/api/v1/namespaces/([^/]+)/pods/([^/]+)/status$", only("GET", function(sim, req, ns, name)
     resources.get(sim, req, "pods", ns, name)
-  end },
+  end) },
   { "^/api/v1/namespaces/([^/]+)/(pods)/([^/]+)$", item },
   { "^/api/v1/namespaces/([^/]+)/(events)/([^/]+)$", item },
   { "^/api/v1/namespaces/([^/]+)/(pods)$", collection },
