@@ -6,7 +6,9 @@
 -- (kwhisk.sim does).
 local ffi = require "ffi"
 
-ffi.cdef [[
+-- Declared once per process: a second load of the module must not declare them again.
+if not pcall(ffi.typeof, "kw_sigset_t") then
+  ffi.cdef [[
 typedef struct { unsigned long val[16]; } kw_sigset_t;
 struct kw_sigtimespec { long tv_sec; long tv_nsec; };
 int sigemptyset(kw_sigset_t *set);
@@ -14,11 +16,12 @@ int sigaddset(kw_sigset_t *set, int signum);
 int sigprocmask(int how, const kw_sigset_t *set, kw_sigset_t *old);
 int sigtimedwait(const kw_sigset_t *set, void *info, const struct kw_sigtimespec *timeout);
 ]]
+end
 
 local C = ffi.C
 local signals = { SIGINT = 2, SIGTERM = 15 }
 
-local SIG_BLOCK = 0
+local SIG_BLOCK, SIG_SETMASK = 0, 2
 
 local set = ffi.new("kw_sigset_t")
 C.sigemptyset(set)
@@ -28,12 +31,19 @@ C.sigaddset(set, signals.SIGTERM)
 local Watcher = {}
 Watcher.__index = Watcher
 
---- Blocks SIGINT and SIGTERM; returns a watcher of them.
+--- Blocks SIGINT and SIGTERM; returns a watcher of them (watcher:release() unblocks them).
 function signals.catch()
-  if C.sigprocmask(SIG_BLOCK, set, nil) ~= 0 then
+  local old = ffi.new("kw_sigset_t")
+  if C.sigprocmask(SIG_BLOCK, set, old) ~= 0 then
     error("kwhisk.signals: sigprocmask failed: " .. ffi.errno())
   end
-  return setmetatable({}, Watcher)
+  return setmetatable({ old = old }, Watcher)
+end
+
+--- Gives the signals back: the signal mask as it was before catch(). A signal still pending
+-- then acts as it would have (by default, it ends the process).
+function Watcher:release()
+  C.sigprocmask(SIG_SETMASK, self.old, nil)
 end
 
 local ZERO = ffi.new("struct kw_sigtimespec", 0, 0)
@@ -72,7 +82,7 @@ end
 --- SIGINT and SIGTERM as a request to stop. The first calls on_first(signal) (to say so);
 -- the caller cleans up when interrupted() answers it. A second calls on_force(first signal),
 -- if given, and exits at once with status(first signal). Returns interrupted() (the first
--- signal's number, or nil) and a function that stops the watching.
+-- signal's number, or nil) and a function that stops the watching and unblocks the signals.
 function signals.interruptible(on_first, on_force)
   local watcher = signals.catch()
   local first
@@ -84,12 +94,15 @@ function signals.interruptible(on_first, on_force)
     first = sig
     on_first(sig)
   end
-  local stop = watcher:watch(note)
+  local stop_watching = watcher:watch(note)
   return function()
     local sig = watcher:poll()
     if sig then note(sig) end
     return first
-  end, stop
+  end, function()
+    stop_watching()
+    watcher:release()
+  end
 end
 
 --- The exit status of a process ended by signal sig (128 + its number), as a shell gives.

@@ -21,6 +21,21 @@ describe("kwhisk.signals", function()
     assert.are.equal("nil\n2\tnil\n15\n", out)
   end)
 
+  it("loads twice, and stopping gives the signals back to the process", function()
+    local status, out = child([[
+      local signals = require "kwhisk.signals"
+      package.loaded["kwhisk.signals"] = nil
+      signals = require "kwhisk.signals"
+      local _, stop = signals.interruptible(function() end)
+      stop()
+      io.stdout:write("stopped\n") io.stdout:flush()
+      os.execute("kill -TERM " .. require("posix.unistd").getpid())
+      require("posix.unistd").sleep(1)
+      print("still here")]])
+    assert.are.equal(143, status, out) -- SIGTERM ended it, as with no kwhisk.signals at all
+    assert.are.equal("stopped\n", out)
+  end)
+
   it("interruptible(): the first signal is said and answered, the second exits", function()
     local status, out = child([[
       local signals = require "kwhisk.signals"

@@ -214,24 +214,34 @@ local function watch(client, opts, version, w)
   if opts.selector then query.labelSelector = require("kwhisk.client").selector(opts.selector) end
   local stream, err = client.conn:stream(client:pods_path(), query)
   if not stream then stop() return common.fail("get", err) end
-  local buffer = ""
+  local split = require("kwhisk.k8s.podstate").line_splitter("the watch of pods")
+  local json = require "kwhisk.json"
   while not interrupted() do
     local chunk, rerr = stream:read(loop.now() + 0.2)
-    if not chunk and not (rerr and rerr.deadline) then
+    local lines
+    if chunk then
+      lines, rerr = split(chunk)
+    elseif rerr and rerr.deadline then
+      lines = {} -- nothing yet: look at interrupted() again
+    end
+    if not lines then -- the stream's end, a failed read, or a line too long
       stream:close()
       stop()
       return rerr and common.fail("get", rerr) or common.OK
     end
-    buffer = buffer .. (chunk or "")
-    for line in buffer:gmatch("([^\n]*)\n") do
-      local event = require("kwhisk.json").decode(line)
-      if type(event) == "table" and type(event.object) == "table" and event.type ~= "BOOKMARK"
-          and event.type ~= "ERROR" then
+    for _, line in ipairs(lines) do
+      local event = json.decode(line)
+      if type(event) == "table" and event.type == "ERROR" then -- a 410 Expired, say
+        stream:close()
+        stop()
+        local status = type(event.object) == "table" and event.object or {}
+        return common.fail("get", "the watch ended: " .. tostring(status.message or line))
+      elseif type(event) == "table" and type(event.object) == "table"
+          and event.type ~= "BOOKMARK" then
         io.stdout:write(format_row(row(event.object, opts.output == "wide"), w))
         io.stdout:flush()
       end
     end
-    buffer = buffer:match("[^\n]*$")
   end
   stream:close()
   return require("kwhisk.signals").status(interrupted())

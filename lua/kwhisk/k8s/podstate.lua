@@ -185,7 +185,7 @@ end
 -- The complete lines of a stream, each at most MAX_WATCH_LINE bytes: feed(chunk) returns
 -- the list of finished lines, or nil and a too_large error. The unfinished rest is kept in
 -- parts, so a long line costs no quadratic copying.
-local function line_splitter(what)
+function podstate.line_splitter(what)
   local parts, size = {}, 0
   return function(chunk)
     local lines = {}
@@ -254,7 +254,7 @@ local function watch_once(pods, name, deadline, nodes)
   if not stream then
     return nil, nil, err
   end
-  local split = line_splitter("watch of pod " .. name)
+  local split = podstate.line_splitter("watch of pod " .. name)
   local function finish(...)
     stream:close()
     return ...
