@@ -12,19 +12,46 @@ local action = {}
 action.IMAGES = { js = "openwhisk/action-nodejs-v20", py = "openwhisk/action-python-v3.11",
   lua = "kwhisk/action-lua" }
 
---- The names of the entries of a zip archive (its central directory), or nil.
-function action.zip_names(data)
-  local names, i = {}, 1
+local function u16(data, at)
+  local lo, hi = data:byte(at, at + 1)
+  return lo + hi * 256
+end
+
+local function u32(data, at)
+  return u16(data, at) + u16(data, at + 2) * 65536
+end
+
+-- Where the zip's end-of-central-directory record starts: the last "PK\5\6" among the final
+-- 65,557 bytes (the record's 22 and a comment of at most 65,535), or nil.
+local function end_record(data)
+  local from, at = math.max(1, #data - 65556), nil
   while true do
-    i = data:find("PK\1\2", i, true)
-    if not i or i + 46 > #data then
+    local i = data:find("PK\5\6", from, true)
+    if not i then
       break
     end
-    local function u16(at)
-      local lo, hi = data:byte(i + at, i + at + 1)
-      return lo + hi * 256
+    at, from = i, i + 1
+  end
+  return at and at + 21 <= #data and at or nil
+end
+
+--- The names of the entries of a zip archive, read from its central directory as the end
+-- record places it (so a zip stored inside the zip adds none of its own), or nil when data
+-- is not a zip.
+function action.zip_names(data)
+  local e = end_record(data)
+  if not e then
+    return nil
+  end
+  local names, i = {}, u32(data, e + 16) + 1
+  for _ = 1, u16(data, e + 10) do
+    if i + 45 > #data or data:sub(i, i + 3) ~= "PK\1\2" then
+      return nil
     end
-    local n, extra, comment = u16(28), u16(30), u16(32)
+    local n, extra, comment = u16(data, i + 28), u16(data, i + 30), u16(data, i + 32)
+    if i + 45 + n > #data then
+      return nil
+    end
     names[#names + 1] = data:sub(i + 46, i + 45 + n)
     i = i + 46 + n + extra + comment
   end

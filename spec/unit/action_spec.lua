@@ -34,6 +34,26 @@ describe("kwhisk.action", function()
     end
   end)
 
+  it("reads a zip's root from its central directory, not from a zip stored inside it", function()
+    -- __main__.py at the root, and vendor/dep.zip, stored uncompressed, holding index.js
+    assert.equal(0, (shell.run("python3 -c " .. shell.quote([[
+import io, sys, zipfile
+inner = io.BytesIO()
+with zipfile.ZipFile(inner, "w") as z:
+    z.writestr("index.js", "exports.main = () => ({})")
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    z.writestr("__main__.py", "def main(a): return a")
+    z.writestr(zipfile.ZipInfo("vendor/dep.zip"), inner.getvalue())
+]]) .. " " .. shell.quote(dir .. "/nested.zip"))))
+    local z = assert(action.load(dir .. "/nested.zip"))
+    assert.equal("py", z.language)
+    local names = action.zip_names(shell.read(dir .. "/nested.zip"))
+    table.sort(names)
+    assert.same({ "__main__.py", "vendor/dep.zip" }, names)
+    -- cut short, a zip is no zip
+    assert.is_nil(action.zip_names(shell.read(dir .. "/nested.zip"):sub(1, -30)))
+  end)
+
   it("names the file and what is wrong with it", function()
     local _, err = action.load(dir .. "/x.rb")
     assert.equal("invalid", err.kind)
