@@ -30,19 +30,18 @@ local M = { default_max_line = constants.default_max_line }
 local Reader = {}
 Reader.__index = Reader
 
--- Every method checks its self: a method called with another table (r.next({}) instead of
--- r:next()) would hand the C reader a NULL pointer.
--- Raises unless v is an object of class mt (Reader or Writer): an FFI method given anything
--- else would hand C a NULL or a stray pointer.
-local function check_object(v, mt, class, n, fname)
+-- Every method checks its self and its objects: a method called with another table
+-- (r.next({}) instead of r:next()) would hand C a NULL or a stray pointer. Raises unless v is
+-- an object of class mt (Reader, Writer or Collector), blaming the method's caller; level:
+-- how many functions lie between the method and this check (0 when the method calls it).
+local function check_object(v, mt, class, n, fname, level)
   if getmetatable(v) ~= mt then
-    error(("bad argument #%d to '%s' (%s expected, got %s)"):format(n, fname, class, type(v)),
-      3)
+    errors.bad_argument(n, fname, class .. " expected, got " .. type(v), (level or 0) + 2)
   end
 end
 
 local function check_reader(self, fname)
-  check_object(self, Reader, "kwhisk.reader", 1, fname)
+  check_object(self, Reader, "kwhisk.reader", 1, fname, 1)
 end
 
 local function is_count(v)
@@ -91,7 +90,10 @@ function M.reader(opts)
   if ptr == nil then
     return nil, "out of memory"
   end
-  return setmetatable({ ptr = ffi_gc(ptr, C.kwlog_reader_free), rec = record_ct() }, Reader)
+  -- rec, sec and count are the C calls' out-parameters, made once: a followed stream asks
+  -- for the cursor after every batch of records.
+  return setmetatable({ ptr = ffi_gc(ptr, C.kwlog_reader_free), rec = record_ct(),
+    sec = ffi.new("int64_t[1]"), count = ffi.new("uint64_t[1]") }, Reader)
 end
 
 --- Takes the next chunk of the body. Returns true, or nil and "out of memory".
@@ -190,7 +192,7 @@ end
 -- were met), or nil when no line has set one and no cursor was given.
 function Reader:cursor()
   check_reader(self, "cursor")
-  local sec, count = ffi.new("int64_t[1]"), ffi.new("uint64_t[1]")
+  local sec, count = self.sec, self.count
   if C.kwlog_reader_cursor(self.ptr, sec, count) == 0 then
     return nil
   end
@@ -331,7 +333,7 @@ local COLLECT_STATES = { [constants.collecting] = "collecting",
   [constants.collected] = "complete", [constants.over_limit] = "over_limit" }
 
 local function check_collector(self, fname)
-  check_object(self, Collector, "kwhisk.collector", 1, fname)
+  check_object(self, Collector, "kwhisk.collector", 1, fname, 1)
 end
 
 --- A collector of one activation's logs (SPEC A7), in C: the sink of a log stream

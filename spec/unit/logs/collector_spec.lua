@@ -80,5 +80,10 @@ describe("kwhisk.logs collector", function()
     assert.has_error(function() c:drain({}) end,
       "bad argument #2 to 'drain' (kwhisk.reader expected, got table)")
     assert.has_error(function() c.lines(nil) end)
+    -- the error names the caller's line, not the library's
+    local _, err = pcall(function() c.lines({}) end)
+    assert.matches("^spec/unit/logs/collector_spec%.lua:%d+: bad argument #1 to 'lines'", err)
+    _, err = pcall(function() assert(logs.reader()).next({}) end)
+    assert.matches("^spec/unit/logs/collector_spec%.lua:%d+: bad argument #1 to 'next'", err)
   end)
 end)
