@@ -2,8 +2,8 @@
  * The first byte picks max_line and where the input is cut into two chunks; reading it
  * whole and in two chunks must give the same records, each within max_line; each record's
  * JSON size counted without writing it (kwrec_json_size) equals that of the JSON form
- * written; an activation collector over the same input keeps no more lines than there are
- * records and never weighs more than its limit. */
+ * written; an activation collector over the same input keeps what a plain reading of the
+ * collection rules keeps. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,20 +31,53 @@ static void check_json_size(const kwlog_record *rec)
   kwbuf_free(&json);
 }
 
-/* A collector with a limit from the input over the whole text stays within its books. */
+/* A collector over the whole text keeps what a plain reading of SPEC A7 keeps: each record
+ * weighs its JSON size + 1, the one that would pass the limit stops it, a sentinel is counted
+ * and not kept, every other record is kept as its formatted line. */
 static void collect_all(const char *text, size_t n, size_t max_line, uint64_t limit)
 {
   kwlog_options o = {0};
   o.max_line = max_line;
-  kwlog_reader *r = kwlog_reader_new(&o);
+  kwlog_reader *r = kwlog_reader_new(&o), *plain = kwlog_reader_new(&o);
   kwlog_collector *c = kwlog_collector_new(limit, "stdout", 6);
-  if (r == NULL || c == NULL || kwlog_reader_feed(r, text, n) != 0)
+  if (r == NULL || plain == NULL || c == NULL || kwlog_reader_feed(r, text, n) != 0 ||
+      kwlog_reader_feed(plain, text, n) != 0)
     abort();
   kwlog_reader_finish(r);
-  long taken = kwlog_collector_drain(c, r);
-  if (taken < 0 || kwlog_collector_count(c) > (size_t)taken || kwlog_collector_used(c) > limit)
+  kwlog_reader_finish(plain);
+  if (kwlog_collector_drain(c, r) < 0)
     abort();
+  uint64_t used = 0;
+  size_t kept = 0;
+  int sentinels = 0;
+  kwlog_record rec;
+  kwbuf want;
+  kwbuf_init(&want, 0);
+  while (sentinels < 2 && kwlog_reader_next(plain, &rec)) {
+    char when[KWTIME_FORMAT_MAX];
+    kwtime t = {rec.sec, rec.nsec};
+    size_t when_len = kwtime_format(t, KWTIME_STYLE_OPENWHISK, 0, when);
+    uint64_t weight = kwrec_json_size(when_len, "stdout", 6, rec.msg, rec.len) + 1;
+    if (used + weight > limit)
+      break;
+    used += weight;
+    if (rec.len == sizeof KWLOG_SENTINEL - 1 && memcmp(rec.msg, KWLOG_SENTINEL, rec.len) == 0) {
+      sentinels++;
+      continue;
+    }
+    const char *line;
+    size_t len;
+    kwbuf_reset(&want);
+    if (kwrec_append_formatted(&want, t, "stdout", 6, rec.msg, rec.len) != 0 ||
+        !kwlog_collector_line(c, kept++, &line, &len) || len != want.len ||
+        memcmp(line, want.data, len) != 0)
+      abort();
+  }
+  if (kwlog_collector_count(c) != kept || kwlog_collector_used(c) != used)
+    abort();
+  kwbuf_free(&want);
   kwlog_collector_free(c);
+  kwlog_reader_free(plain);
   kwlog_reader_free(r);
 }
 
@@ -89,7 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   kwbuf_init(&split, 0);
   read_all(text, n, n, max_line, &whole);
   read_all(text, n, cut, max_line, &split);
-  collect_all(text, n, max_line, (uint64_t)data[0] * 4);
+  collect_all(text, n, max_line, (uint64_t)data[0] << 6);
   if (whole.len != split.len || (whole.len != 0 && memcmp(whole.data, split.data, whole.len) != 0))
     abort();
   kwbuf_free(&whole);

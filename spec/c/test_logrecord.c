@@ -75,8 +75,33 @@ static void test_text(void)
   kwbuf_free(&b);
 }
 
+static void check_formatted(kwtime t, const char *log, const char *want)
+{
+  kwbuf b;
+  kwbuf_init(&b, 0);
+  CHECK(kwrec_append_formatted(&b, t, "stdout", 6, log, strlen(log)) == 0);
+  CHECK_STR(b.data, want);
+  kwbuf_free(&b);
+}
+
+/* OpenWhisk's stored form: the time padded to 30 columns, trimmed bytes <= 0x20 at both ends
+ * only, invalid UTF-8 as U+FFFD (at the ends too: it is no space). */
+static void test_formatted(void)
+{
+  check_formatted(when, " \t first activation \r\n",
+                  "2018-02-06T00:00:18.419889342Z stdout: first activation");
+  check_formatted((kwtime){1517875218, 0}, "a \t b",
+                  "2018-02-06T00:00:18.0Z         stdout: a \t b");
+  check_formatted((kwtime){1517875218, 500000000}, "\xff x \xc3",
+                  "2018-02-06T00:00:18.5Z         stdout: \xef\xbf\xbd x \xef\xbf\xbd");
+  check_formatted(when, " \n ", "2018-02-06T00:00:18.419889342Z stdout: ");
+  check_formatted((kwtime){-62135596800, 1}, "y",
+                  "0001-01-01T00:00:00.000000001Z stdout: y");
+}
+
 int main(void)
 {
+  test_formatted();
   test_json_size();
   test_json();
   test_text();

@@ -143,3 +143,39 @@ size_t kwjson_string_units(const char *s, size_t n)
   }
   return units;
 }
+
+/* The length of the run of valid UTF-8 at the start of the n bytes at p: ASCII is skipped 8
+ * bytes at a time, other characters checked one by one. */
+static size_t valid_run(const unsigned char *p, size_t n)
+{
+  size_t i = 0;
+  while (i < n) {
+    uint64_t w;
+    if (n - i >= 8 && (memcpy(&w, p + i, 8), (w & UINT64_C(0x8080808080808080)) == 0)) {
+      i += 8;
+      continue;
+    }
+    size_t k = kwjson_utf8_sequence(p + i, n - i);
+    if (k == 0)
+      break;
+    i += k;
+  }
+  return i;
+}
+
+int kwjson_append_utf8(kwbuf *b, const char *s, size_t n)
+{
+  const unsigned char *p = (const unsigned char *)s;
+  size_t i = 0;
+  while (i < n) {
+    size_t run = i + valid_run(p + i, n - i);
+    if (kwbuf_append(b, s + i, run - i) != 0)
+      return -1;
+    if (run == n)
+      break;
+    if (kwbuf_append(b, "\xEF\xBF\xBD", 3) != 0)
+      return -1;
+    i = run + 1;
+  }
+  return 0;
+}

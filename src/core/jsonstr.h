@@ -18,6 +18,11 @@
  * of invalid bytes replaced by U+FFFD. */
 int kwjson_append_string(kwbuf *b, const char *s, size_t n, size_t *replaced);
 
+/* Appends the n bytes at s as they are, but each byte that is not valid UTF-8 as U+FFFD,
+ * the replacement kwjson_append_string makes (no quotes, no escapes): the text a JSON
+ * decoder gives back. 0, or -1 when b cannot grow. */
+int kwjson_append_utf8(kwbuf *b, const char *s, size_t n);
+
 /* The length in UTF-16 code units of what kwjson_append_string writes for the n bytes at s,
  * quotes included, counted without writing it: a character 1 (2 above U+FFFF), an escape
  * its length, a replaced byte 1. */

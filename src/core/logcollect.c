@@ -16,7 +16,7 @@ struct kwlog_collector {
   size_t *ends;      /* where each kept line ends in lines */
   size_t count, cap; /* lines kept, room in ends */
   kwtime_format_cache times;
-  int passed; /* whether a record passed the limit: then the cursor and last are its */
+  /* of the last record that passed the limit (once used is not 0: each weighs 1 or more) */
   int64_t cursor_sec;
   uint64_t cursor_count;
   kwtime last;
@@ -88,8 +88,7 @@ static int take(kwlog_collector *c, kwlog_reader *r, const kwlog_record *rec)
     return -1;
   }
   c->used += weight;
-  /* the reader has a cursor once it delivered a record */
-  c->passed = kwlog_reader_cursor(r, &c->cursor_sec, &c->cursor_count);
+  kwlog_reader_cursor(r, &c->cursor_sec, &c->cursor_count); /* set: r delivered rec */
   c->last = (kwtime){rec->sec, rec->nsec};
   return 0;
 }
@@ -130,14 +129,14 @@ int kwlog_collector_cursor(const kwlog_collector *c, int64_t *sec, uint64_t *cou
 {
   *sec = c->cursor_sec;
   *count = c->cursor_count;
-  return c->passed;
+  return c->used != 0;
 }
 
 int kwlog_collector_last(const kwlog_collector *c, kwtime *out)
 {
-  if (c->passed)
+  if (c->used != 0)
     *out = c->last;
-  return c->passed;
+  return c->used != 0;
 }
 
 uint64_t kwlog_collector_used(const kwlog_collector *c)

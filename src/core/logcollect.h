@@ -38,8 +38,9 @@ typedef struct kwlog_collector kwlog_collector;
 kwlog_collector *kwlog_collector_new(uint64_t limit, const char *stream, size_t stream_len);
 void kwlog_collector_free(kwlog_collector *c);
 /* Takes records from r while the state is KWLOG_COLLECTING. Returns how many it took, or -1
- * when memory ran out (the collection then stays where it was: the record that needed the
- * memory is neither kept nor in the cursor). */
+ * when memory ran out: the record that needed the memory was taken from r but is neither
+ * kept nor in the cursor, so drop the collector (and the reader) and collect again from the
+ * cursor. */
 long kwlog_collector_drain(kwlog_collector *c, kwlog_reader *r);
 /* The state, an enum kwlog_collect_state. */
 int kwlog_collector_state(const kwlog_collector *c);

@@ -147,11 +147,10 @@ static int admit(kwlog_reader *r, kwtime t)
 }
 
 /* The first space in the n bytes at p, or NULL. Timestamps are short, so this scans a
- * word at a time inline rather than calling memchr; from skip on when the bytes before it
- * are known to hold none. */
-static const char *find_space(const char *p, size_t n, size_t skip)
+ * word at a time inline rather than calling memchr. */
+static const char *find_space(const char *p, size_t n)
 {
-  size_t i = skip;
+  size_t i = 0;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
   const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
   for (; i + 8 <= n; i += 8) {
@@ -179,9 +178,7 @@ static int take_line(kwlog_reader *r, const char *line, size_t n, int truncated,
     return 0;
   }
   r->stats.truncated += truncated != 0;
-  /* The cached date and minute have no space: a line that starts with them has none there. */
-  size_t skip = r->times.valid && n >= 16 && memcmp(line, r->times.prefix, 16) == 0 ? 16 : 0;
-  const char *space = find_space(line, n, skip);
+  const char *space = find_space(line, n);
   kwtime t;
   if (space == NULL || kwtime_parse_cached(&r->times, line, (size_t)(space - line), &t) != 0) {
     r->stats.malformed++;

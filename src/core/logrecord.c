@@ -1,7 +1,6 @@
 /* logrecord.c: log line records, the seed's TypedLogLine (see logrecord.h). */
 #include "logrecord.h"
 
-#include <stdint.h>
 #include <string.h>
 
 #include "jsonstr.h"
@@ -81,44 +80,6 @@ int kwrec_append_text_at(kwbuf *b, const char *when, size_t when_len, const char
   return 0;
 }
 
-/* The length of the run of valid UTF-8 at the start of the n bytes at p: ASCII is skipped 8
- * bytes at a time, other characters checked one by one. */
-static size_t valid_utf8(const unsigned char *p, size_t n)
-{
-  size_t i = 0;
-  while (i < n) {
-    uint64_t w;
-    if (n - i >= 8 && (memcpy(&w, p + i, 8), (w & UINT64_C(0x8080808080808080)) == 0)) {
-      i += 8;
-      continue;
-    }
-    size_t k = p[i] < 0x80 ? 1 : kwjson_utf8_sequence(p + i, n - i);
-    if (k == 0)
-      break;
-    i += k;
-  }
-  return i;
-}
-
-/* Appends n bytes of s with each byte that does not start a valid UTF-8 sequence as U+FFFD,
- * as kwjson_append_string writes them. */
-static int append_utf8(kwbuf *b, const char *s, size_t n)
-{
-  const unsigned char *p = (const unsigned char *)s;
-  size_t i = 0;
-  while (i < n) {
-    size_t run = i + valid_utf8(p + i, n - i);
-    if (kwbuf_append(b, s + i, run - i) != 0)
-      return -1;
-    if (run == n)
-      break;
-    if (kwbuf_append(b, "\xEF\xBF\xBD", 3) != 0)
-      return -1;
-    i = run + 1;
-  }
-  return 0;
-}
-
 /* OpenWhisk pads the time to 30 columns: the width of a time with 9 fraction digits. */
 #define FORMATTED_TIME_WIDTH 30
 
@@ -132,7 +93,7 @@ int kwrec_append_formatted_at(kwbuf *b, const char *when, size_t when_len, const
   if (kwbuf_reserve(b, when_len + pad + 1 + stream_len + 2 + (end - start)) != 0 ||
       kwbuf_append(b, when, when_len) != 0 || kwbuf_append(b, spaces, pad) != 0 ||
       kwbuf_putc(b, ' ') != 0 || kwbuf_append(b, stream, stream_len) != 0 ||
-      kwbuf_append(b, ": ", 2) != 0 || append_utf8(b, log + start, end - start) != 0) {
+      kwbuf_append(b, ": ", 2) != 0 || kwjson_append_utf8(b, log + start, end - start) != 0) {
     kwbuf_truncate(b, mark);
     return -1;
   }
