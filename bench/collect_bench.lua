@@ -5,10 +5,10 @@
 -- drains the reader after every chunk, then :lines()). The log is 6.5 MB, 70,000 lines of
 -- 2-16 words (their JSON forms nearly fill OpenWhisk's 10 MiB log limit), half the timestamps
 -- with 9 fraction digits and half trimmed, then the two sentinels; it is fed in 128 KiB
--- chunks, as a stream reads it. Both give the same lines (checked every round); ROUNDS
--- interleaved rounds (KWHISK_BENCH_ROUNDS, default 5), the order turning, timed on the
--- monotonic clock, a full garbage collection before each; medians, and the ratio the median
--- of the ratios within rounds.
+-- chunks, as a stream reads it. Both give the same lines (checked in an untimed first round,
+-- which also warms up); then ROUNDS interleaved rounds (KWHISK_BENCH_ROUNDS, default 5), the
+-- order turning, timed on the monotonic clock, a full garbage collection before each;
+-- medians, and the ratio both as the median of the rounds' ratios and as the medians' ratio.
 -- Usage (make bench): luajit bench/collect_bench.lua
 local logs = require "kwhisk.logs"
 local collect = require "kwhisk.logs.collect"
@@ -94,29 +94,40 @@ local function timed(fn, parts)
   return monotonic() - t0, lines
 end
 
+-- Both ways once, untimed: they must give the same lines (and the JIT and the allocator warm
+-- up before the first timed round).
+local function check(parts)
+  local a, b = lua_lines(parts), c_lines(parts)
+  assert(#a == LINES and #b == LINES, "a collection lost lines")
+  for i = 1, LINES do
+    assert(a[i] == b[i], "the two collections differ at line " .. i)
+  end
+end
+
 local function main()
   local parts, size = chunks()
+  check(parts)
   local ways = { { "records into Lua, then formatted", lua_lines }, { "C collector", c_lines } }
   local times, ratios = { {}, {} }, {}
   for round = 1, ROUNDS do
-    local got = {}
     for j = 0, 1 do
       local w = (round + j) % 2 + 1
-      times[w][round], got[w] = timed(ways[w][2], parts)
-    end
-    assert(#got[1] == LINES and #got[2] == LINES, "a collection lost lines")
-    for i = 1, LINES do
-      assert(got[1][i] == got[2][i], "the two collections differ at line " .. i)
+      local lines
+      times[w][round], lines = timed(ways[w][2], parts)
+      assert(#lines == LINES, "a collection lost lines")
     end
     ratios[round] = times[1][round] / times[2][round]
   end
-  print(("collecting one activation: %.1f MB, %d lines; the same lines both ways; %d "
-    .. "interleaved rounds, medians"):format(size / 1e6, LINES, ROUNDS))
+  print(("collecting one activation: %.1f MB, %d lines; the same lines both ways (checked in "
+    .. "an untimed round); %d interleaved rounds, medians"):format(size / 1e6, LINES, ROUNDS))
+  local medians = {}
   for w, way in ipairs(ways) do
-    local t = u.median(times[w])
-    print(("  %-34s %7.1f ms  %6.0f ns/line"):format(way[1], t * 1e3, t / LINES * 1e9))
+    medians[w] = u.median(times[w])
+    print(("  %-34s %7.1f ms  %6.0f ns/line"):format(way[1], medians[w] * 1e3,
+      medians[w] / LINES * 1e9))
   end
-  print(("  the C collector takes 1/%.1f of the time"):format(u.median(ratios)))
+  print(("  the C collector takes 1/%.1f of the time (median of the rounds' ratios; the "
+    .. "medians' ratio: 1/%.1f)"):format(u.median(ratios), medians[1] / medians[2]))
 end
 
 main()
