@@ -241,9 +241,10 @@ local function wait_until(done, deadline)
   end
 end
 
--- Whether the pod of this name is gone (true), Terminating (false), or there and not
--- being deleted (nil); a failed GET is (nil, err).
-function Client:pod_gone(name)
+-- Whether the pod of this name (and this uid, when given: another pod of the name counts as
+-- gone) is gone (true), Terminating (false), or there and not being deleted (nil); a failed
+-- GET is (nil, err).
+function Client:pod_gone(name, uid)
   local pod, err = self.conn:get(self:pods_path(name))
   if not pod then
     if err.kind == "not_found" then
@@ -251,7 +252,10 @@ function Client:pod_gone(name)
     end
     return nil, err
   end
-  if type(pod) == "table" and type(pod.metadata) == "table" and pod.metadata.deletionTimestamp then
+  local meta = type(pod) == "table" and type(pod.metadata) == "table" and pod.metadata or {}
+  if uid ~= nil and meta.uid ~= uid then
+    return true
+  elseif meta.deletionTimestamp then
     return false
   end
 end
@@ -446,11 +450,8 @@ function Client:wait_gone(name, uid, labels, timeout)
       local pods, lerr = self:list(labels)
       return pods and #pods == 0, lerr
     end
-    local pod, gerr = self.conn:get(self:pods_path(name))
-    if not pod then
-      return gerr.kind == "not_found", gerr.kind ~= "not_found" and gerr or nil
-    end
-    return uid ~= nil and type(pod.metadata) == "table" and pod.metadata.uid ~= uid
+    local gone, gerr = self:pod_gone(name, uid)
+    return gone == true, gerr
   end, loop.now() + timeout)
   if went or err then
     return err

@@ -242,20 +242,14 @@ end
 -- they are gone, at most timeout seconds (default 30). Returns true, or nil and an error.
 function container.cleanup(client, invoker, release, timeout, opts)
   local labels = { invoker = "invoker" .. tostring(invoker), release = release }
-  if opts and opts.wait_gone then
-    return container.cleanup_labels(client, labels, timeout)
-  end
-  return client:rm(labels, { ensure_unpaused = true })
+  return client:rm(labels, { ensure_unpaused = true, wait_gone = opts and opts.wait_gone,
+    timeout = timeout or 30 })
 end
 
 --- Deletes every pod with these labels (resumed first) and waits until they are gone, at
 -- most timeout seconds (default 30). Returns true, or nil and an error value.
 function container.cleanup_labels(client, labels, timeout)
-  local ok, err = client:rm(labels, { ensure_unpaused = true })
-  if not ok then
-    return nil, err
-  end
-  return container.await_gone(client, labels, timeout)
+  return client:rm(labels, { ensure_unpaused = true, wait_gone = true, timeout = timeout or 30 })
 end
 
 --- Waits until no pod with these labels is left (terminating ones count), at most timeout
