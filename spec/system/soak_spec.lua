@@ -6,11 +6,13 @@
 -- collection of a pod, which has no cursor to check, never meets a rotation) and pod names
 -- are reused while the previous pod of the name is Terminating. The activations of a
 -- disrupted pod may lose their log lines, as on a cluster: they must fail with an error
--- value instead. KWHISK_SOAK_SECONDS sets the length (60 in `make test`, 1800 in `make
--- soak`). What counts: every failure is an error value with a kind; no log line lost
--- silently or repeated (a rotation can take lines a reconnect no longer reaches: such a
--- collection must say logs may be missing, and those lines are counted apart); no pod left
--- behind; the client's RSS drifts less than 5 %.
+-- value instead. As in OpenWhisk, a container whose run failed or whose activation's log was
+-- not read to its end takes no further activation (its lines would come first).
+-- KWHISK_SOAK_SECONDS sets the length (60 in `make test`, 1800 in `make soak`). What
+-- counts: every failure is an error value with a kind; no log line lost silently or
+-- repeated (a rotation can take lines a reconnect no longer reaches: such a collection must
+-- say logs may be missing, and those lines are counted apart); no pod left behind; the
+-- client's RSS drifts less than 5 %.
 local kwhisk = require "kwhisk"
 local simh = require "helpers.sim"
 local shell = require "helpers.shell"
@@ -154,6 +156,10 @@ describe("soak (" .. SECONDS .. " s)", function()
   -- Pods alive now (name -> true), and those the soak disrupted (evicted or deleted).
   local live, disrupted = {}, {}
   local improper, kinds = {}, {}
+  local losses = {} -- a line for each activation that lost lines
+  local repeats = {} -- a line for each activation whose collections held others' lines
+  local failed_runs = {} -- activation id -> true when its run returned an error
+  local unnoticed = {} -- collections that met a rotation but did not end with the notice
 
   local function failed(counter, err)
     n[counter] = n[counter] + 1
@@ -165,7 +171,20 @@ describe("soak (" .. SECONDS .. " s)", function()
     end
   end
 
-  -- One activation: numbered lines out, the same lines back, each exactly once.
+  -- Whether the client logged, from client_log[from] on, that pod's log rotated past the
+  -- cursor (lines may be missing; the collection's records end with the notice).
+  local function rotation_said(pod, from)
+    local said = "logs of " .. pod .. ": the log rotated after the last line read"
+    for i = from, #client_log do
+      if client_log[i]:find(said, 1, true) then return true end
+    end
+    return false
+  end
+
+  -- One activation: numbered lines out, the same lines back, each exactly once. Returns
+  -- true when the container can take another: as OpenWhisk's ContainerProxy removes a
+  -- container whose run failed or whose activation's logs could not be read to the end
+  -- (ActivationLogReadingError), so that no activation is given another one's lines.
   local function activation(c, id)
     local lines, want = {}, {}
     for j = 1, math.random(1, 40) do
@@ -175,17 +194,34 @@ describe("soak (" .. SECONDS .. " s)", function()
     n.activations = n.activations + 1
     local result, err = c:run({ id = id, lines = lines }, now() + 30)
     if not result then
+      failed_runs[id] = true
       return failed("activations_failed", err)
     end
-    local seen, missing, reported, noticed = 0, #lines, false, false
+    local seen, missing, reported, noticed, complete = 0, #lines, false, false, false
+    local calls = {} -- what each collection returned, for the report of a loss
+    local foreign = {} -- the lines of other activations among the records
     -- A collection cut by the time cap, or failed (a kubelet error that lasted), leaves the
     -- rest for the next call (the cursor). A kubelet_log fault fails up to 40 reads, about
-    -- 5 a call before the client reports log_unavailable: 16 calls outlast any of them.
+    -- 5 a call before the client reports log_unavailable: 16 calls outlast any of them. A
+    -- complete collection (both sentinels read) is the activation's last.
     for call = 1, 16 do
       if call > 1 then
         n.extra_log_calls = n.extra_log_calls + 1
       end
-      local records, lerr = c:logs(10 * 1024 * 1024, true)
+      local logged = #client_log
+      local records, lerr
+      records, lerr, complete = c:logs(10 * 1024 * 1024, true)
+      -- a rotation past the cursor: the client's log says which pod's log rotated, and the
+      -- records end with the missing-logs notice (with an error, the error's notice)
+      if rotation_said(c.id, logged + 1) then
+        noticed = true
+        local last = records[#records]
+        if not (last and last.log == MISSING) then
+          unnoticed[#unnoticed + 1] = "activation " .. id .. ", collection " .. call
+        end
+      end
+      calls[call] = #records .. " records" .. (complete and ", complete" or "")
+        .. (lerr and ", " .. tostring(lerr.kind) .. ": " .. tostring(lerr) or "")
       if lerr then
         reported = true
         failed("log_errors", lerr)
@@ -197,21 +233,22 @@ describe("soak (" .. SECONDS .. " s)", function()
           seen = seen + 1
         elseif r.log:match("^soak ") then
           n.foreign = n.foreign + 1 -- another activation's line: a repeat
-        elseif r.log == MISSING and not lerr then
-          noticed = true -- a rotation went past the cursor: lines may be gone
+          local of = r.log:match("^soak (%S+)")
+          foreign[#foreign + 1] = string.format("%q (%s, collection %d%s)", r.log,
+            tostring(r.time), call, failed_runs[of] and ", its run failed" or "")
         end
       end
       missing = 0
       for _, count in pairs(want) do
         missing = missing + (count == 0 and 1 or 0)
       end
-      if missing == 0 or (call >= 3 and not lerr) then
+      if complete or (call >= 3 and not lerr) then
         break
       end
     end
     n.lines = n.lines + #lines
     n.duplicated = n.duplicated + (seen - (#lines - missing))
-    if noticed and not reported then
+    if noticed then -- (a later error does not bring them back)
       n.rotated_away = n.rotated_away + missing
       missing = 0
     end
@@ -220,9 +257,20 @@ describe("soak (" .. SECONDS .. " s)", function()
       n.disrupted_lines = n.disrupted_lines + missing
       missing = 0
     end
+    if missing > 0 then
+      losses[#losses + 1] = string.format("activation %s on pod %s%s: %d of %d lines lost; "
+        .. "collections: %s", id, c.id, disrupted[c.id] and " (disrupted)" or "", missing,
+        #lines, table.concat(calls, " | "))
+    end
+    if #foreign > 0 then
+      repeats[#repeats + 1] = string.format("activation %s on pod %s: %d lines of others, "
+        .. "from %s to %s; collections: %s", id, c.id, #foreign, foreign[1],
+        foreign[#foreign], table.concat(calls, " | "))
+    end
     n.lost = n.lost + missing
     n.activations_ok = n.activations_ok + 1
     assert.equal(id, result.id)
+    return complete
   end
 
   local function worker(w, deadline)
@@ -244,7 +292,7 @@ describe("soak (" .. SECONDS .. " s)", function()
           failed("activations_failed", ierr)
         else
           for a = 1, math.random(1, 4) do
-            activation(c, w .. "." .. k .. "." .. a)
+            if not activation(c, w .. "." .. k .. "." .. a) then break end
           end
         end
         n.pods_ok = n.pods_ok + 1
@@ -369,11 +417,13 @@ describe("soak (" .. SECONDS .. " s)", function()
       log_lines = #client_log, rss_warm = rss_warm, rss_end = rss_end, drift = drift,
       kinds = kinds, samples = samples, heap = heap })
     print("\n" .. report)
-    tokens.keep_log("soak-report.txt", report .. "\n")
+    tokens.keep_log("soak-report.txt", report .. "\n"
+      .. table.concat(losses, "\n") .. "\n" .. table.concat(repeats, "\n"))
     assert.same({}, improper)
-    assert.equal(0, n.lost)
+    assert.same({}, losses) -- n.lost == 0, with what each losing collection returned
     assert.equal(0, n.duplicated)
-    assert.equal(0, n.foreign)
+    assert.same({}, repeats) -- n.foreign == 0, with what those collections returned
+    assert.same({}, unnoticed)
     assert.equal(0, #left)
     assert.is_true(n.activations_ok > 0)
     assert.is_true(drift < 5, "client RSS drift " .. drift .. " %")
