@@ -56,6 +56,28 @@ describe("kwhisk.sim.resources", function()
     assert.same({ 400, "Status" }, { code, st.kind })
   end)
 
+  it("refuses a field of the wrong JSON type with the API server's 400, and loses nothing",
+    function()
+    local bad = simh.pod("t1", "example/pause:1")
+    bad.spec.nodeSelector = "disk=ssd"
+    local code, st = call("POST", pods, bad)
+    assert.same({ 400, "BadRequest", 'Pod in version "v1" cannot be handled as a Pod: json: '
+      .. "cannot unmarshal string into Go struct field PodSpec.spec.nodeSelector of type "
+      .. "map[string]string" }, { code, st.reason, st.message })
+    assert.equal(404, (call("GET", pods .. "/t1")))
+    code, st = call("DELETE", pods .. "/d1", { gracePeriodSeconds = "0" })
+    assert.same({ 400, "json: cannot unmarshal string into Go struct field DeleteOptions."
+      .. "gracePeriodSeconds of type int64" }, { code, st.message })
+    assert.equal(200, (call("GET", pods .. "/d1")))
+    code, st = call("POST", pdbs, { kind = "PodDisruptionBudget", apiVersion = "policy/v1",
+      metadata = { name = "t2" }, spec = 5 })
+    assert.same({ 400, "BadRequest" }, { code, st.reason })
+    code = call("POST", pods, simh.pod("t3", "example/pause:1"))
+    assert.equal(201, code)
+    simh.wait_for(function() return select(2, call("GET", pods .. "/t3")).spec.nodeName end)
+    assert.equal(200, (call("DELETE", pods .. "/t3", { gracePeriodSeconds = 0 })))
+  end)
+
   it("lists by label and field selectors, and refuses a bad selector", function()
     local code, list = call("GET", pods .. "?labelSelector=app%3Dt&fieldSelector="
       .. "metadata.name%3Dd1")

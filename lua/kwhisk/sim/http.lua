@@ -136,7 +136,7 @@ function request:finish()
   end
 end
 
---- The body decoded as JSON (nil for an empty body), or nil, message.
+--- The body decoded as JSON (nil for an empty body), nil and the body's text; or nil, message.
 function request:json_body()
   local body, err = self:body()
   if not body then
@@ -149,7 +149,7 @@ function request:json_body()
   if v == nil or type(v) ~= "table" then
     return nil, "the body is not a JSON object: " .. tostring(derr)
   end
-  return v
+  return v, nil, body
 end
 
 function request:write_headers(code, content_type, extra, end_stream)

@@ -5,6 +5,7 @@ local json = require "kwhisk.json"
 local ktime = require "kwhisk.time"
 local ids = require "kwhisk.sim.ids"
 local lifecycle = require "kwhisk.sim.lifecycle"
+local schema = require "kwhisk.sim.schema"
 local selector = require "kwhisk.sim.selector"
 local status = require "kwhisk.sim.status"
 local tables = require "kwhisk.sim.table"
@@ -124,7 +125,7 @@ end
 
 -- Reads the body of a create: the object, or nil after answering the error.
 local function object_body(req, resource, ns)
-  local obj, err = req:json_body()
+  local obj, err, raw = req:json_body()
   if not obj then
     if err == "too large" then
       return req:fail(status.new(413, "Request entity too large: limit is " .. req.limit))
@@ -132,6 +133,10 @@ local function object_body(req, resource, ns)
     return req:fail(status.new(400, err or "the body of a create must be an object"))
   end
   local k = resources.kinds[resource]
+  local wrong_type = schema.decode_error(k.kind, obj, raw)
+  if wrong_type then
+    return req:fail(status.new(400, wrong_type))
+  end
   if obj.kind and obj.kind ~= k.kind then
     return req:fail(status.new(400, "the kind of the provided object (" .. tostring(obj.kind)
       .. ") does not match " .. k.kind))
@@ -271,10 +276,14 @@ end
 -- DeleteOptions from the body, else from the query; nil after answering an error.
 local function delete_options(req)
   local opts, err = req:json_body()
+  err = err or opts and schema.type_error("DeleteOptions", opts)
   if err then
     return req:fail(status.new(400, err))
   end
   opts = opts or {}
+  for k, v in pairs(opts) do -- null is a field's zero value: not given
+    if v == json.null then opts[k] = nil end
+  end
   local q = req.query
   local qgrace = q.gracePeriodSeconds
   if qgrace ~= nil and not tonumber(qgrace) then -- the API server's query decoding: 400
@@ -500,7 +509,8 @@ end
 --- POST pods/{name}/eviction (policy/v1 Eviction): 201 and a delete of the pod, unless a
 -- PodDisruptionBudget forbids it (429).
 function resources.evict(sim, req, ns, name)
-  local body, err = req:json_body()
+  local body, err, raw = req:json_body()
+  err = err or body and schema.decode_error("Eviction", body, raw)
   if err then
     return req:fail(status.new(400, err))
   end
