@@ -12,13 +12,16 @@ local wait = require "posix.sys.wait"
 local http = simh.http
 local TOKEN = tokens.list.sim_hardening
 
--- Sends raw bytes to the sim and returns the first line of its answer (nil when it closed
--- the connection without one).
-local function raw(url, bytes)
+-- Sends raw bytes to the sim (then closes the writing side when half_close) and returns the
+-- first line of its answer (nil when it closed the connection without one).
+local function raw(url, bytes, half_close)
   local host, port = url:match("^http://([^:/]+):(%d+)")
   local sock = assert(require("cqueues.socket").connect({ host = host, port = tonumber(port) }))
   sock:setmode("b", "b")
   sock:xwrite(bytes, "n", 10)
+  if half_close then
+    sock:shutdown("w")
+  end
   local line = sock:xread("*l", 10)
   sock:close()
   return line
@@ -141,6 +144,15 @@ describe("kwhisk sim hardening", function()
     -- and it still serves
     assert.equal("HTTP/1.1 200 OK\r", raw(sim.url, "GET /version" .. tail))
   end)
+
+  it("answers a head lua-http raises on with a 400, and goes on serving", function()
+    -- a Transfer-Encoding it cannot parse, from a client that then closes its writing side:
+    -- left to lua-http, the stream's clean-up spun on the half-closed socket for ever
+    assert.equal("HTTP/1.1 400 Bad Request\r", raw(sim.url, "GET /version HTTP/1.1\r\n"
+      .. "Host: x\r\nTransfer-Encoding: chunked\181\nAccept: a\r\n\r\n", true))
+    assert.equal("HTTP/1.1 200 OK\r", raw(sim.url, "GET /version HTTP/1.1\r\nHost: x\r\n"
+      .. "Authorization: Bearer " .. TOKEN .. "\r\n\r\n"))
+  end)
 end)
 
 describe("kwhisk sim temporary directories", function()
@@ -181,5 +193,14 @@ describe("kwhisk sim temporary directories", function()
     end)
     assert.is_nil(stat.lstat(dir1))
     assert.truthy(stat.lstat(dir2))
+  end)
+
+  it("kills a sim that does not exit on SIGTERM, and removes its directory", function()
+    local stuck = simh.start({})
+    local pid, dir = stuck.pid, stuck.dir
+    signal.kill(pid, signal.SIGSTOP) -- as a sim stuck in a loop: SIGTERM changes nothing
+    stuck:stop() -- (waited for ever before)
+    assert.is_nil(signal.kill(pid, 0)) -- the process is gone, and reaped
+    assert.is_nil(stat.lstat(dir))
   end)
 end)

@@ -77,9 +77,13 @@ function M.request(stream, limit)
   local sock = stream.connection.socket
   local maxline = sock:setmaxline(M.MAX_HEAD)
   stream.max_header_lines = M.MAX_HEAD
-  local h, _, code = stream:get_headers()
+  -- (lua-http raises on some malformed heads, e.g. a Transfer-Encoding it cannot parse;
+  -- left to lua-http, such a stream's clean-up spins on the half-closed socket for ever)
+  local read, h, _, code = pcall(stream.get_headers, stream)
   sock:setmaxline(maxline)
-  if not h then
+  if not read then
+    return refuse_head(stream, 400, "Bad Request")
+  elseif not h then
     return refuse_head(stream, head_failure(stream, code))
   end
   local target = h:get(":path") or "/"

@@ -129,13 +129,27 @@ function handle:runtimes()
   return v and v.items, err
 end
 
+-- Seconds a sim has to exit after SIGTERM before it gets SIGKILL: a sim that no longer
+-- runs its event loop (a handler stuck in a loop) must not hang whoever stops it.
+local STOP_SECONDS = 10
+
 --- Stops the sim (SIGTERM, which stops its runtimes), waits for it to exit and removes its
--- directory. force: SIGKILL instead (its runtimes die with it).
+-- directory. force: SIGKILL instead (its runtimes die with it); a sim still running
+-- STOP_SECONDS after SIGTERM gets it too.
 function handle:stop(force)
   if self.pid then
-    local signal = require "posix.signal"
+    local signal, wait = require "posix.signal", require "posix.sys.wait"
     signal.kill(self.pid, force and signal.SIGKILL or signal.SIGTERM)
-    require("posix.sys.wait").wait(self.pid)
+    local polls = STOP_SECONDS / 0.05
+    while wait.wait(self.pid, wait.WNOHANG) == 0 do
+      polls = polls - 1
+      if polls < 0 then
+        signal.kill(self.pid, signal.SIGKILL)
+        wait.wait(self.pid)
+        break
+      end
+      require("posix.time").nanosleep({ tv_sec = 0, tv_nsec = 50000000 })
+    end
     self.pid = nil
   end
   if self.dir then
