@@ -72,7 +72,13 @@ describe("kwhisk.sim.resources", function()
     code, st = call("POST", pdbs, { kind = "PodDisruptionBudget", apiVersion = "policy/v1",
       metadata = { name = "t2" }, spec = 5 })
     assert.same({ 400, "BadRequest" }, { code, st.reason })
-    code = call("POST", pods, simh.pod("t3", "example/pause:1"))
+    -- null is a zero value: no metadata is no name (422); a null field is an absent one
+    code, st = call("POST", pods, '{"kind":"Pod","metadata":null,"spec":{"containers":'
+      .. '[{"name":"c","image":"example/pause:1"}]}}')
+    assert.same({ 422, "metadata.name" }, { code, st.details.causes[1].field })
+    local t3 = simh.pod("t3", "example/pause:1")
+    t3.spec.nodeSelector, t3.spec.tolerations = json.null, { json.null }
+    code = call("POST", pods, t3)
     assert.equal(201, code)
     simh.wait_for(function() return select(2, call("GET", pods .. "/t3")).spec.nodeName end)
     assert.equal(200, (call("DELETE", pods .. "/t3", { gracePeriodSeconds = 0 })))

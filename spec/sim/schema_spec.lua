@@ -15,7 +15,7 @@ local function pod(spec, container)
 end
 
 local function refusal(body)
-  return schema.decode_error("Pod", body, json.encode(body))
+  return schema.create_error("Pod", body, json.encode(body))
 end
 
 local PREFIX = 'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal '
@@ -65,33 +65,50 @@ describe("kwhisk.sim.schema", function()
     assert.equal("the object provided is unrecognized (must be of type Pod): json: cannot "
       .. "unmarshal string into Go struct field ObjectMeta.metadata.annotations of type "
       .. 'map[string]string ({"metadata":{"name":"b","annot ...)',
-      schema.decode_error("Pod", body, '{"metadata":{"name":"b","annotations":"x"}}'))
+      schema.create_error("Pod", body, '{"metadata":{"name":"b","annotations":"x"}}'))
     assert.equal("the object provided is unrecognized (must be of type Pod): json: cannot "
       .. "unmarshal array into Go value of type v1.Pod ([1])",
-      schema.decode_error("Pod", json.decode("[1]"), "[1]"))
+      schema.create_error("Pod", json.decode("[1]"), "[1]"))
   end)
 
   it("types PodDisruptionBudgets, Evictions and DeleteOptions", function()
     local pdb = json.decode('{"kind":"PodDisruptionBudget","apiVersion":"policy/v1",'
       .. '"spec":{"minAvailable":"50%","selector":{"matchLabels":{"a":"b"}}}}')
-    assert.is_nil(schema.decode_error("PodDisruptionBudget", pdb))
+    assert.is_nil(schema.create_error("PodDisruptionBudget", pdb))
     pdb.spec.minAvailable = 1.5
     assert.equal('PodDisruptionBudget in version "v1" cannot be handled as a '
       .. "PodDisruptionBudget: json: cannot unmarshal number 1.5 into Go struct field "
       .. "PodDisruptionBudgetSpec.spec.minAvailable of type intstr.IntOrString",
-      schema.decode_error("PodDisruptionBudget", pdb))
+      schema.create_error("PodDisruptionBudget", pdb))
     local eviction = json.decode('{"kind":"Eviction","deleteOptions":{"dryRun":"All"}}')
     assert.matches("Go struct field DeleteOptions.deleteOptions.dryRun of type %[%]string",
-      schema.decode_error("Eviction", eviction))
+      schema.create_error("Eviction", eviction))
     assert.equal("json: cannot unmarshal string into Go struct field DeleteOptions."
       .. "gracePeriodSeconds of type int64",
-      schema.type_error("DeleteOptions", json.decode('{"gracePeriodSeconds":"5"}')))
-    assert.is_nil(schema.type_error("DeleteOptions",
+      schema.decode("DeleteOptions", json.decode('{"gracePeriodSeconds":"5"}')))
+    assert.is_nil(schema.decode("DeleteOptions",
       json.decode('{"gracePeriodSeconds":null,"dryRun":["All"]}')))
   end)
 
+  it("makes each null what the decoding makes of it: a field absent, an element zero",
+    function()
+    local body = json.decode('{"kind":"Pod","metadata":null,"spec":{"nodeSelector":null,'
+      .. '"tolerations":[null,{"key":"k","tolerationSeconds":null}],"containers":[{"name":"c",'
+      .. '"command":[null,"run"],"env":[{"name":"A","value":null}],"resources":{"limits":'
+      .. '{"cpu":null}}}]}}')
+    assert.is_nil(schema.decode("Pod", body))
+    assert.is_nil(body.metadata)
+    assert.is_nil(body.spec.nodeSelector)
+    assert.same({ {}, { key = "k" } }, body.spec.tolerations)
+    assert.is_true(json.is_object(body.spec.tolerations[1]))
+    local c = body.spec.containers[1]
+    assert.same({ "", "run" }, c.command)
+    assert.same({ { name = "A" } }, c.env)
+    assert.is_nil(c.resources.limits.cpu) -- (no zero value for a Quantity: absent)
+  end)
+
   it("is a programming error for a kind it has no type of", function()
-    assert.has_error(function() schema.type_error("Service", {}) end,
+    assert.has_error(function() schema.decode("Service", {}) end,
       "kwhisk.sim.schema: no type for Service")
   end)
 end)

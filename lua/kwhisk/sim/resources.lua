@@ -133,7 +133,7 @@ local function object_body(req, resource, ns)
     return req:fail(status.new(400, err or "the body of a create must be an object"))
   end
   local k = resources.kinds[resource]
-  local wrong_type = schema.decode_error(k.kind, obj, raw)
+  local wrong_type = schema.create_error(k.kind, obj, raw)
   if wrong_type then
     return req:fail(status.new(400, wrong_type))
   end
@@ -276,14 +276,11 @@ end
 -- DeleteOptions from the body, else from the query; nil after answering an error.
 local function delete_options(req)
   local opts, err = req:json_body()
-  err = err or opts and schema.type_error("DeleteOptions", opts)
+  err = err or opts and schema.decode("DeleteOptions", opts)
   if err then
     return req:fail(status.new(400, err))
   end
   opts = opts or {}
-  for k, v in pairs(opts) do -- null is a field's zero value: not given
-    if v == json.null then opts[k] = nil end
-  end
   local q = req.query
   local qgrace = q.gracePeriodSeconds
   if qgrace ~= nil and not tonumber(qgrace) then -- the API server's query decoding: 400
@@ -510,7 +507,7 @@ end
 -- PodDisruptionBudget forbids it (429).
 function resources.evict(sim, req, ns, name)
   local body, err, raw = req:json_body()
-  err = err or body and schema.decode_error("Eviction", body, raw)
+  err = err or body and schema.create_error("Eviction", body, raw)
   if err then
     return req:fail(status.new(400, err))
   end

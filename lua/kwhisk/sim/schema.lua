@@ -1,17 +1,17 @@
 --- kwhisk.sim.schema: the Go types of the fields of the bodies the sim accepts (core/v1 Pod,
--- policy/v1 PodDisruptionBudget and Eviction, meta/v1 DeleteOptions), and the check the API
--- server's decoding makes of a body against them. A value of the wrong JSON type fails the
--- whole request with 400 BadRequest before any validation (encoding/json's UnmarshalTypeError
--- through sigs.k8s.io/json, worded by transformDecodeError in
--- staging/src/k8s.io/apiserver/pkg/endpoints/handlers/rest.go for a create), so a client that sends
+-- policy/v1 PodDisruptionBudget and Eviction, meta/v1 DeleteOptions), and the decoding the
+-- API server makes of a body into them before anything else. A value of the wrong JSON type
+-- fails the whole request with 400 BadRequest (encoding/json's UnmarshalTypeError through
+-- sigs.k8s.io/json, worded for a create by transformDecodeError in
+-- staging/src/k8s.io/apiserver/pkg/endpoints/handlers/rest.go), so a client that sends
 -- `"nodeSelector": "x"` or `"terminationGracePeriodSeconds": "30"` is refused here as on a
--- cluster. Unknown fields are dropped, as the server does without fieldValidation=Strict;
--- null is every type's zero value. Only the fields the sim or a kwhisk policy uses are typed
--- to their leaves; the other structs are checked to be objects.
+-- cluster. Unknown fields are dropped, as the server does without fieldValidation=Strict; a
+-- null becomes what the decoding makes of it (a field: absent; an element: its zero value).
+-- Only the fields the sim or a kwhisk policy uses are typed to their leaves; the other
+-- structs are checked to be objects.
 local json = require "kwhisk.json"
 
-local type, pairs, ipairs, error, format, floor =
-  type, pairs, ipairs, error, string.format, math.floor
+local type, pairs, error, format, floor = type, pairs, error, string.format, math.floor
 
 local schema = {}
 
@@ -182,12 +182,26 @@ end
 
 local function is_object(v) return type(v) == "table" and not json.is_array(v) end
 
--- The first type error in v against t, or nil. owner: the innermost struct's name; path:
--- the JSON field names from the top, as encoding/json reports them (no list indices).
-local function check(v, t, owner, path)
-  if v == nil or v == json.null then
-    return nil
+-- The zero value Go gives an element of type t that is null: "" for a string, 0, false, an
+-- empty struct; nil (absent) for the rest.
+local function zero(t)
+  if t.test == BOOL.test then
+    return false
+  elseif t == INT32 or t == INT64 then
+    return 0
+  elseif t.test == is_string then
+    return ""
+  elseif t.struct then
+    return json.object({})
   end
+  return nil
+end
+
+-- Decodes v (not null) into t: the first type error, or nil once every null below v is what
+-- the decoding makes of it (a field's: absent, as its zero value is written; an element's or
+-- a map value's: its zero value). owner: the innermost struct's name; path: the JSON field
+-- names from the top, as encoding/json reports them (no list indices).
+local function decode(v, t, owner, path)
   local ok
   if t.test then
     ok = t.test(v)
@@ -200,36 +214,43 @@ local function check(v, t, owner, path)
     local where = owner and format("Go struct field %s.%s", owner, path) or "Go value"
     return format("json: cannot unmarshal %s into %s of type %s", json_type(v, t), where, t.go)
   end
-  if t.list then
-    for _, e in ipairs(v) do
-      local err = check(e, t.list, owner, path)
-      if err then return err end
-    end
-  elseif t.map then
-    for _, e in pairs(v) do
-      local err = check(e, t.map, owner, path)
-      if err then return err end
+  local elem = t.list or t.map
+  if elem then
+    for k, e in pairs(v) do
+      if e == json.null then
+        v[k] = zero(elem)
+      else
+        local err = decode(e, elem, owner, path)
+        if err then return err end
+      end
     end
   elseif t.fields then
     for name, ft in pairs(t.fields) do
-      local err = check(v[name], ft, t.struct, path and path .. "." .. name or name)
-      if err then return err end
+      local f = v[name]
+      if f == json.null then
+        v[name] = nil
+      elseif f ~= nil then
+        local err = decode(f, ft, t.struct, path and path .. "." .. name or name)
+        if err then return err end
+      end
     end
   end
   return nil
 end
 
---- nil when the decoded body fits kind's Go type, else encoding/json's message for the first
--- field that does not. A DELETE's options answer it as is (400, handlers/delete.go).
-function schema.type_error(kind, body)
-  local t = schema.kinds[kind] or error("kwhisk.sim.schema: no type for " .. tostring(kind), 3)
-  return check(body, t, nil, nil)
+--- Decodes a body (decoded JSON) into kind's Go type, as the API server does before anything
+-- else: nil once its nulls are what the decoding makes of them (in place), or encoding/json's
+-- message for the first field of the wrong type. A DELETE's options answer that message as
+-- is (400, handlers/delete.go).
+function schema.decode(kind, body)
+  local t = schema.kinds[kind] or error("kwhisk.sim.schema: no type for " .. tostring(kind), 2)
+  return decode(body, t, nil, nil)
 end
 
---- type_error worded as a create's 400 (BadRequest): with the kind and version the body
--- names, or with its first 30 bytes (raw) when it names no kind.
-function schema.decode_error(kind, body, raw)
-  local err = schema.type_error(kind, body)
+--- schema.decode with its message worded as a create's 400 (BadRequest): with the kind and
+-- version the body names, or with its first 30 bytes (raw) when it names no kind.
+function schema.create_error(kind, body, raw)
+  local err = schema.decode(kind, body)
   if not err then
     return nil
   end
