@@ -166,8 +166,13 @@ function request:write_headers(code, content_type, extra, end_stream)
     h:append(k, v)
   end
   self.status = code
-  local ok, err = self.stream:write_headers(h, end_stream or false)
   -- A client gone before its answer (it closed after sending): nothing more is written.
+  -- lua-http raises (an assertion) instead when the connection closed while this answer
+  -- waited behind one pipelined before it (a watch): that client is gone too.
+  local called, ok, err = pcall(self.stream.write_headers, self.stream, h, end_stream or false)
+  if not called then
+    ok, err = nil, "the connection closed before the answer"
+  end
   self.gone = not ok
   return ok, err
 end
