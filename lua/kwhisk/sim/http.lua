@@ -86,6 +86,12 @@ function M.request(stream, limit)
   elseif not h then
     return refuse_head(stream, head_failure(stream, code))
   end
+  -- Go's server takes only digits (parseContentLength); lua-http would take "-1" and raise
+  -- reading the body
+  local length = h:get("content-length")
+  if length and not length:match("^%s*%d+%s*$") then
+    return refuse_head(stream, 400, "Bad Request")
+  end
   local target = h:get(":path") or "/"
   if #target > M.MAX_URI then
     return refuse_head(stream, 414, "URI Too Long")
