@@ -85,4 +85,27 @@ describe("kwhisk.sim.cluster", function()
     c:delete_pod(q, 0)
     assert.is_nil(c.store:get("pods", "default", "l2")) -- grace 0: at once
   end)
+
+  it("runs a pod created bound to its node without the scheduler, and PodGC deletes one bound "
+    .. "to no node", function()
+    local bound = pod("b1")
+    bound.spec.nodeName = c.node.name
+    assert(c:create_pod(bound, assert(lifecycle.behaviour(bound))))
+    run_until(function() return bound.status.phase == "Running" end)
+    local reasons = {}
+    for _, e in ipairs(c.store:list("events", "default")) do reasons[e.reason] = true end
+    assert.is_nil(reasons.Scheduled) -- (the scheduler never saw it)
+    assert.is_true(reasons.Started)
+    local orphan = pod("b2")
+    orphan.spec.nodeName = "no-such-node"
+    assert(c:create_pod(orphan, assert(lifecycle.behaviour(orphan))))
+    local created = cqueues.monotime()
+    run_until(function() return orphan.gone end)
+    -- Pending on no node until PodGC's 40 s quarantine (scaled), then Failed and deleted
+    assert.is_true(cqueues.monotime() - created >= 0.4)
+    assert.same({ "no-such-node", "Failed", "DisruptionTarget", "DeletionByPodGC" },
+      { orphan.spec.nodeName, orphan.status.phase, orphan.status.conditions[1].type,
+        orphan.status.conditions[1].reason })
+    assert.is_nil(orphan.status.podIP)
+  end)
 end)

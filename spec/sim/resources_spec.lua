@@ -84,6 +84,19 @@ describe("kwhisk.sim.resources", function()
     assert.equal(200, (call("DELETE", pods .. "/t3", { gracePeriodSeconds = 0 })))
   end)
 
+  it("answers the log of a pod bound to a node that does not exist with that node's 404",
+    function()
+    local bound = simh.pod("n1", "example/pause:1")
+    bound.spec.nodeName = "no-such-node"
+    assert.equal(201, (call("POST", pods, bound)))
+    local code, st = call("GET", pods .. "/n1/log?container=user-action")
+    assert.same({ 404, 'nodes "no-such-node" not found' }, { code, st.message })
+    local pod
+    code, pod = call("GET", pods .. "/n1")
+    assert.same({ 200, "Pending", "no-such-node" }, { code, pod.status.phase, pod.spec.nodeName })
+    assert.equal(200, (call("DELETE", pods .. "/n1")))
+  end)
+
   it("lists by label and field selectors, and refuses a bad selector", function()
     local code, list = call("GET", pods .. "?labelSelector=app%3Dt&fieldSelector="
       .. "metadata.name%3Dd1")

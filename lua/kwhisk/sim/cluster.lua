@@ -395,6 +395,8 @@ function cluster:lifecycle_context()
     end)
   end
   function ctx.unscheduled(pod, retry) self.unscheduled[pod] = retry end
+  function ctx.node_named(name) return self:node_named(name) end
+  function ctx.orphaned(pod) self:collect_orphan(pod) end
   function ctx.after(seconds, fn) self:after(seconds, fn) end
   function ctx.update(pod)
     if not pod.gone then
@@ -553,6 +555,26 @@ end
 
 local function pod_condition(self, pod, type_, status_, reason, message)
   lifecycle.condition(pod, self.ctx, type_, status_, reason, message)
+end
+
+-- PodGC's quarantine before it deletes a pod bound to a node that does not exist
+-- (pkg/controller/podgc/gc_controller.go, quarantineTime).
+local ORPHAN_QUARANTINE = 40
+
+--- PodGC (pkg/controller/podgc/gc_controller.go gcOrphaned): a pod bound to a node that still
+-- does not exist after the quarantine is marked Failed with a DisruptionTarget condition and
+-- deleted at once.
+function cluster:collect_orphan(pod)
+  self:after(self:scaled(pod, ORPHAN_QUARANTINE), function()
+    if pod.gone or self:node_named(pod.spec.nodeName) then
+      return
+    end
+    pod_condition(self, pod, "DisruptionTarget", "True", "DeletionByPodGC",
+      "PodGC: node no longer exists")
+    pod.status.phase = "Failed"
+    self.store:update("pods", pod)
+    self:delete_pod(pod, 0)
+  end)
 end
 
 local UNREACHABLE = "node.kubernetes.io/unreachable"

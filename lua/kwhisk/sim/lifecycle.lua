@@ -149,7 +149,7 @@ local function waiting(pod, ctx, reason, message)
   set_ready(pod, ctx)
 end
 
-local function schedule(pod, ctx, node)
+local function schedule(pod, ctx, node, bound)
   local name = node.metadata.name
   pod.spec.nodeName = name
   pod.status.hostIP = node.status.addresses[1].address
@@ -162,8 +162,10 @@ local function schedule(pod, ctx, node)
       restartCount = 0, ready = false, started = false, lastState = ctx.object() }
   end
   waiting(pod, ctx, "ContainerCreating")
-  ctx.event(pod, "Normal", "Scheduled", "Successfully assigned " .. pod.metadata.namespace
-    .. "/" .. pod.metadata.name .. " to " .. name)
+  if not bound then
+    ctx.event(pod, "Normal", "Scheduled", "Successfully assigned " .. pod.metadata.namespace
+      .. "/" .. pod.metadata.name .. " to " .. name)
+  end
   each_container(pod, function(_, c)
     ctx.event(pod, "Normal", "Pulling", "Pulling image \"" .. c.image .. "\"")
   end)
@@ -407,7 +409,7 @@ local function start(pod, ctx, b)
 end
 
 --- Drives a new pod (already stored, status Pending) through its life: the scheduler places it
--- (ctx.place) and the kubelet of its node starts it.
+-- (ctx.place), unless it was created with spec.nodeName, and the kubelet of its node starts it.
 -- pod.gone, set by the server on deletion, stops the remaining steps. A pod that fits on no
 -- node waits in the scheduler's queue until the cluster changes.
 function lifecycle.run(pod, ctx, b)
@@ -420,12 +422,23 @@ function lifecycle.run(pod, ctx, b)
         .. "node affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not "
         .. "helpful for scheduling.")
     end
-    local node, message = ctx.place(pod)
-    if not node then
-      unschedulable(pod, ctx, message)
-      return ctx.unscheduled(pod, attempt)
+    local bound = pod.spec.nodeName
+    local node, message
+    if bound then
+      -- created bound to a node: the scheduler skips it, and only that node's kubelet runs it;
+      -- bound to no node, it stays Pending until PodGC deletes it
+      node = ctx.node_named(bound)
+      if not node then
+        return ctx.orphaned(pod)
+      end
+    else
+      node, message = ctx.place(pod)
+      if not node then
+        unschedulable(pod, ctx, message)
+        return ctx.unscheduled(pod, attempt)
+      end
     end
-    schedule(pod, ctx, node)
+    schedule(pod, ctx, node, bound)
     ctx.update(pod)
     ctx.after(b.start_delay, function() start(pod, ctx, b) end)
   end

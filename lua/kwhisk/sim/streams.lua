@@ -307,6 +307,14 @@ function streams.log(sim, req, ns, name)
   if not pod.spec.nodeName then
     return req:send(204, "", nil)
   end
+  -- A pod created bound to a node: the API server finds no kubelet for a node that does not
+  -- exist (pkg/registry/core/pod/strategy.go LogLocation), and the kubelet does not know the
+  -- pod before it admits it (pkg/kubelet/server/server.go getContainerLogs).
+  if not sim.cluster:node_named(pod.spec.nodeName) then
+    return req:fail(status.not_found("nodes", pod.spec.nodeName))
+  elseif not pod.status.containerStatuses then
+    return req:fail(KUBELET_LOG_ERRORS["pod-missing"](c, name))
+  end
   local cs = pod.status.containerStatuses[index]
   local waiting = cs.state and cs.state.waiting
   if waiting and not cs.lastState.terminated then
