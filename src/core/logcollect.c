@@ -27,14 +27,12 @@ kwlog_collector *kwlog_collector_new(uint64_t limit, const char *stream, size_t 
   kwlog_collector *c = calloc(1, sizeof *c);
   if (c == NULL)
     return NULL;
-  c->stream = malloc(stream_len + 1);
+  c->stream = strndup(stream, stream_len);
   if (c->stream == NULL) {
     free(c);
     return NULL;
   }
-  memcpy(c->stream, stream, stream_len);
-  c->stream[stream_len] = '\0';
-  c->stream_len = stream_len;
+  c->stream_len = strlen(c->stream); /* (a name is text: it ends at a NUL byte) */
   c->limit = limit;
   kwbuf_init(&c->lines, 0);
   return c;

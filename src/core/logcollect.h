@@ -34,7 +34,7 @@ enum kwlog_collect_state {
 typedef struct kwlog_collector kwlog_collector;
 
 /* A collector of at most limit bytes (weighed as above) of records of the named stream (its
- * stream_len bytes are copied), or NULL when memory runs out. */
+ * stream_len bytes are copied, up to a NUL), or NULL when memory runs out. */
 kwlog_collector *kwlog_collector_new(uint64_t limit, const char *stream, size_t stream_len);
 void kwlog_collector_free(kwlog_collector *c);
 /* Takes records from r while the state is KWLOG_COLLECTING. Returns how many it took, or -1

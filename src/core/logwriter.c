@@ -27,14 +27,12 @@ kwlog_writer *kwlog_writer_new(int fd, int format, const char *stream, size_t st
   kwlog_writer *w = calloc(1, sizeof *w);
   if (w == NULL)
     return NULL;
-  w->stream = malloc(stream_len + 1);
+  w->stream = strndup(stream, stream_len);
   if (w->stream == NULL) {
     free(w);
     return NULL;
   }
-  memcpy(w->stream, stream, stream_len);
-  w->stream[stream_len] = '\0';
-  w->stream_len = stream_len;
+  w->stream_len = strlen(w->stream); /* (a name is text: it ends at a NUL byte) */
   w->fd = fd;
   w->format = format;
   w->per_line = isatty(fd);

@@ -24,8 +24,8 @@ enum kwlog_format {
 
 typedef struct kwlog_writer kwlog_writer;
 
-/* A writer to fd of records of the named stream (its stream_len bytes are copied), or
- * NULL when memory runs out or format is not one of enum kwlog_format. */
+/* A writer to fd of records of the named stream (its stream_len bytes are copied, up to a
+ * NUL), or NULL when memory runs out or format is not one of enum kwlog_format. */
 kwlog_writer *kwlog_writer_new(int fd, int format, const char *stream, size_t stream_len);
 void kwlog_writer_free(kwlog_writer *w);
 /* Takes every record the reader has ready and formats it. Returns how many, or -1 with

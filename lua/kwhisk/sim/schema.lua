@@ -30,7 +30,8 @@ end
 local function is_string(v) return type(v) == "string" end
 
 local STRING = leaf("string", is_string)
-local INT32 = leaf("int32", integer_in(32))
+local is_int32 = integer_in(32)
+local INT32 = leaf("int32", is_int32)
 local INT64 = leaf("int64", integer_in(64))
 local BOOL = leaf("bool", function(v) return type(v) == "boolean" end)
 -- resource.Quantity and intstr.IntOrString decode a string or a number themselves
@@ -38,7 +39,7 @@ local QUANTITY = leaf("resource.Quantity", function(v)
   return type(v) == "string" or type(v) == "number"
 end)
 local INT_OR_STRING = leaf("intstr.IntOrString", function(v)
-  return type(v) == "string" or integer_in(32)(v)
+  return type(v) == "string" or is_int32(v)
 end)
 local TIME = leaf("v1.Time", is_string)
 
